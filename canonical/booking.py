@@ -1,0 +1,125 @@
+"""Booking messages: what a partner sent (event) and what the PMS core did with it."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from canonical.base import AwareDatetime, Code, Frozen, Money
+
+BOOKING_RECEIVED_V1 = "booking.received.v1"
+PARTNER_MESSAGE_RECEIVED_V1 = "partner.message.received.v1"
+
+
+class BookingAction(StrEnum):
+    """What the partner asks for: a new booking, a change, or a cancellation."""
+
+    COMMIT = "commit"
+    MODIFY = "modify"
+    CANCEL = "cancel"
+
+
+class NightlyPrice(Frozen):
+    """The price of one night of a room stay."""
+
+    night: date
+    price: Money
+
+
+class GuestCount(Frozen):
+    """Adults and the ages of children staying in one room."""
+
+    adults: Annotated[int, Field(ge=0, le=99)] = 0
+    children: Annotated[int, Field(ge=0, le=99)] = 0
+    child_ages: tuple[Annotated[int, Field(ge=0, le=17)], ...] = ()
+
+
+class Guest(Frozen):
+    """A person named on the booking."""
+
+    given_name: str | None = None
+    surname: str | None = None
+    name_prefix: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address_line: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    language: str | None = None
+    primary: bool = False
+
+
+class CardRef(Frozen):
+    """A payment card as the hub keeps it: vault token plus the parts safe to show. No PAN, no CVV."""
+
+    brand: str | None = None
+    bin: Annotated[str | None, Field(pattern=r"^\d{6}$")] = None
+    last4: Annotated[str | None, Field(pattern=r"^\d{4}$")] = None
+    expiry: Annotated[str | None, Field(pattern=r"^\d{2}/\d{2}$")] = None
+    holder_name: str | None = None
+    token: str | None = None
+
+
+class Guarantee(Frozen):
+    """How the booking is guaranteed: a card reference, a deposit, or a code only."""
+
+    guarantee_code: str | None = None
+    guarantee_type: str | None = None
+    card: CardRef | None = None
+    deposit: Money | None = None
+
+
+class RoomStay(Frozen):
+    """One room for one span of nights, in the hub's codes."""
+
+    room_type_code: Code
+    rate_plan_code: Code
+    arrival: date
+    departure: date
+    guests: GuestCount
+    nightly: tuple[NightlyPrice, ...] = ()
+    total: Money | None = None
+    guarantee: Guarantee | None = None
+    comments: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> RoomStay:
+        if self.departure <= self.arrival:
+            raise ValueError("departure must be after arrival")
+        return self
+
+
+class BookingReceived(Frozen):
+    """A partner sent a booking, a modification or a cancellation (already mapped to hub codes)."""
+
+    partner_id: Code
+    partner_reservation_id: Annotated[str, Field(min_length=1, max_length=128)]
+    partner_revision: str
+    confirmation: Code
+    action: BookingAction
+    property_code: Code
+    partner_created_at: AwareDatetime | None = None
+    room_stays: tuple[RoomStay, ...] = ()
+    guests: tuple[Guest, ...] = ()
+    guarantee: Guarantee | None = None
+    comments: tuple[str, ...] = ()
+    total: Money | None = None
+
+    @model_validator(mode="after")
+    def _stays_unless_cancel(self) -> BookingReceived:
+        if self.action is not BookingAction.CANCEL and not self.room_stays:
+            raise ValueError("a commit or modify needs at least one room stay")
+        return self
+
+
+class PartnerMessageReceived(Frozen):
+    """A partner's wire message as received (card data already tokenised), kept for replay."""
+
+    partner_id: Code
+    protocol: Code
+    message_name: Code
+    body: str

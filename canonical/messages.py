@@ -1,0 +1,25 @@
+"""Registry: routing key -> payload model, for every canonical message the hub moves."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from canonical.booking import (
+    BOOKING_RECEIVED_V1,
+    PARTNER_MESSAGE_RECEIVED_V1,
+    BookingReceived,
+    PartnerMessageReceived,
+)
+
+MESSAGE_TYPES: dict[str, type[BaseModel]] = {
+    BOOKING_RECEIVED_V1: BookingReceived,
+    PARTNER_MESSAGE_RECEIVED_V1: PartnerMessageReceived,
+}
+
+
+def payload_type(message_type: str) -> type[BaseModel]:
+    """Return the payload model of a routing key, or raise KeyError naming it."""
+    try:
+        return MESSAGE_TYPES[message_type]
+    except KeyError:
+        raise KeyError(f"unknown message type {message_type!r}") from None

@@ -1,0 +1,52 @@
+"""HubSettings: the one place configuration is read from the environment (prefix HUB_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class HubSettings(BaseSettings):
+    """Everything the hub reads from its environment; built once in hub/ and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=None, extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./hotelhub.db"
+    broker_url: str | None = None
+    config_file: Path | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    card_vault_key: SecretStr | None = None
+    card_vault_key_file: Path = Path("hotelhub-vault.key")
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # Group commit at ingress: how many accepted messages share one transaction, and how long
+    # the first one waits for company.
+    ingress_batch_max: int = Field(default=128, ge=1)
+    ingress_batch_wait_ms: float = Field(default=2.0, ge=0)
+
+    # Embedded dispatcher and outbox relay.
+    dispatcher_batch: int = Field(default=64, ge=1)
+    dispatcher_idle_ms: float = Field(default=50.0, ge=1)
+    relay_batch: int = Field(default=256, ge=1)
+    relay_idle_ms: float = Field(default=50.0, ge=1)
+    mapping_cache_seconds: float = Field(default=5.0, ge=0)
+
+    rabbit_prefetch: int = Field(default=64, ge=1)
+    rabbit_delivery_limit: int = Field(default=20, ge=1)
+
+    # Fault injection for the crash tests only: the worker kills itself after committing a
+    # message of this type and before acknowledging it.
+    fault_kill_after_commit: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured: the outbox table is the queue."""
+        return not self.broker_url

@@ -1,0 +1,1 @@
+"""Per-partner code maps as data files, and their loader."""

@@ -1,0 +1,1 @@
+"""pms_core/adapters."""
