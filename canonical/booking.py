@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import Field, model_validator
 
@@ -123,3 +124,89 @@ class PartnerMessageReceived(Frozen):
     protocol: Code
     message_name: Code
     body: str
+
+
+# --- PMS core: direct booking command and booking lifecycle events -------------------------
+
+BOOKING_CREATED_V1 = "booking.created.v1"
+BOOKING_MODIFIED_V1 = "booking.modified.v1"
+BOOKING_CANCELLED_V1 = "booking.cancelled.v1"
+BOOKING_OVERBOOKED_V1 = "booking.overbooked.v1"
+
+
+class BookingStatus(StrEnum):
+    """Where one room stay stands in its life."""
+
+    CONFIRMED = "confirmed"
+    MODIFIED = "modified"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+    IN_HOUSE = "in_house"
+    CHECKED_OUT = "checked_out"
+
+
+class CreateBooking(Frozen):
+    """Book one room directly through the PMS API; refused when any night is sold out."""
+
+    property_code: Code
+    room_type_code: Code
+    rate_plan_code: Code
+    arrival: date
+    departure: date
+    occupancy: GuestCount
+    guests: tuple[Guest, ...] = ()
+    guarantee: Guarantee | None = None
+    comments: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> CreateBooking:
+        if self.departure <= self.arrival:
+            raise ValueError("departure must be after arrival")
+        return self
+
+
+class BookingChange(Frozen):
+    """What every booking lifecycle event says about the room stay it concerns."""
+
+    booking_id: UUID
+    property_code: Code
+    confirmation: Code
+    stay_index: Annotated[int, Field(ge=0)]
+    partner_id: Code | None = None  # None: a direct booking
+    partner_reservation_id: str | None = None
+    room_type_code: Code
+    rate_plan_code: Code
+    arrival: date
+    departure: date
+    status: BookingStatus
+    overbooked: bool = False
+    total: Money | None = None
+    revision: Annotated[int, Field(ge=1)]
+
+
+class BookingCreated(BookingChange):
+    """A room stay was booked: its nights are now sold."""
+
+
+class BookingModified(BookingChange):
+    """A room stay changed; the previous room type and dates say which nights were released."""
+
+    previous_room_type_code: Code
+    previous_arrival: date
+    previous_departure: date
+    previous_status: BookingStatus
+
+
+class BookingCancelled(BookingChange):
+    """A room stay was cancelled: its nights are released."""
+
+
+class BookingOverbooked(Frozen):
+    """A partner's booking was kept on nights that had no room left: someone must act."""
+
+    booking_id: UUID
+    property_code: Code
+    confirmation: Code
+    partner_id: Code | None = None
+    room_type_code: Code
+    nights: tuple[date, ...]
