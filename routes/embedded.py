@@ -1,0 +1,141 @@
+"""Embedded transport: the outbox table is the queue, an in-process dispatcher runs the routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from canonical.base import utcnow
+from routes import deadletters
+from routes.delivery import Delivery, Outcome, Verdict, deliver_one, retry_delay
+from routes.outbox import add_to_outbox, claim_due, mark, reschedule
+from routes.table import Route, RoutingTable
+
+log = logging.getLogger("hotelhub.embedded")
+
+
+class EmbeddedDispatcher:
+    """Claims due outbox rows in batches and delivers each to its consumer in one transaction.
+
+    The handler's effect, its inbox row, the messages it emits and the row's new status commit
+    together, so a crash at any point leaves each message either done once or still pending.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, table: RoutingTable, *, batch: int = 64, idle_s: float = 0.05
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.batch = batch
+        self.idle_s = idle_s
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def notify(self) -> None:
+        """Wake the dispatcher now: new rows were committed."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver one batch of due rows; return how many rows were taken."""
+        async with self.engine.begin() as conn:
+            rows = await claim_due(conn, limit=self.batch)
+            for row in rows:
+                await self._deliver_row(conn, row)
+        return len(rows)
+
+    async def _deliver_row(self, conn: AsyncConnection, row: dict[str, Any]) -> None:
+        routes = (
+            [self.table.consumer(row["consumer"])]
+            if row["consumer"]
+            else self.table.for_type(row["message_type"])
+        )
+        if not routes:
+            log.info("no consumer for %s; row %s kept as unrouted", row["message_type"], row["id"])
+            await mark(conn, [row["id"]], "unrouted")
+            return
+        if len(routes) > 1:
+            # Fan out into one row per consumer, so each retries and dead-letters on its own.
+            copies = []
+            for route in routes:
+                copy = {k: v for k, v in row.items() if k != "id"}
+                copy["consumer"] = route.consumer
+                copies.append(copy)
+            await add_to_outbox(conn, copies)
+            await mark(conn, [row["id"]], "done")
+            return
+        route = routes[0]
+        outcome = await deliver_one(conn, Delivery(route, row["body"], row["attempts"], row["headers"]))
+        await self._settle(conn, row, route, outcome)
+
+    async def _settle(
+        self, conn: AsyncConnection, row: dict[str, Any], route: Route, outcome: Outcome
+    ) -> None:
+        if outcome.verdict in (Verdict.DONE, Verdict.DUPLICATE):
+            await mark(conn, [row["id"]], "done")
+            return
+        attempts = row["attempts"] + 1
+        first_failed: datetime = row["first_failed_at"] or utcnow()
+        delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
+        if delay is not None:
+            await reschedule(
+                conn,
+                row["id"],
+                consumer=route.consumer,
+                attempts=attempts,
+                delay_s=delay,
+                error=f"{outcome.error_class}: {outcome.error_text}",
+                first_failed_at=first_failed,
+            )
+            return
+        await deadletters.record(
+            conn,
+            deadletters.NewDeadLetter(
+                message_id=outcome.message_id or row["message_id"],
+                message_type=row["message_type"],
+                consumer=route.consumer,
+                correlation_id=outcome.correlation_id or row["correlation_id"],
+                body=row["body"],
+                headers=row["headers"],
+                error_class=outcome.error_class,
+                error_text=outcome.error_text,
+                attempts=attempts,
+                first_failed_at=first_failed,
+                partner_id=outcome.partner_id,
+                property_code=outcome.property_code,
+            ),
+        )
+        await mark(conn, [row["id"]], "dead")
+
+    async def run(self) -> None:
+        """Deliver until stopped; sleep while nothing is due, wake early on notify()."""
+        while not self._stopping:
+            try:
+                taken = await self.run_once()
+            except Exception:
+                log.exception("dispatcher batch failed; rows stay pending and are retried")
+                taken = 0
+                await asyncio.sleep(min(1.0, self.idle_s * 10))
+            if taken == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_s)
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then return from run()."""
+        self._stopping = True
+        self._wake.set()
+
+    async def drain(self, *, max_batches: int = 10_000) -> int:
+        """Deliver until nothing is due now (tests, demo); return the rows taken."""
+        total = 0
+        for _ in range(max_batches):
+            taken = await self.run_once()
+            total += taken
+            if taken == 0:
+                break
+        return total

@@ -1,0 +1,102 @@
+"""The outbox: messages committed with the state change that caused them, published later."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from canonical.base import utcnow
+from canonical.envelope import Envelope
+from routes.tables import outbox
+
+
+def outbox_values(
+    envelope: Envelope[Any],
+    *,
+    consumer: str | None = None,
+    headers: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    body: str | None = None,
+) -> dict[str, Any]:
+    """The row that carries one envelope (pending, due now)."""
+    at = now or utcnow()
+    return {
+        "message_id": str(envelope.message_id),
+        "message_type": envelope.message_type,
+        "consumer": consumer,
+        "body": body if body is not None else envelope.model_dump_json(),
+        "headers": headers or {},
+        "correlation_id": envelope.correlation_id,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": at,
+        "available_at": at,
+    }
+
+
+async def add_to_outbox(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert outbox rows in the caller's transaction."""
+    if rows:
+        await conn.execute(insert(outbox), list(rows))
+
+
+async def claim_due(
+    conn: AsyncConnection, *, limit: int, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Pending rows that are due, oldest first, locked for this transaction where the backend can."""
+    stmt = (
+        select(outbox)
+        .where(outbox.c.status == "pending", outbox.c.available_at <= (now or utcnow()))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    result = await conn.execute(stmt)
+    return [dict(row._mapping) for row in result]
+
+
+async def mark(conn: AsyncConnection, ids: Sequence[int], status: str) -> None:
+    """Set the status of outbox rows (done, sent, dead, unrouted)."""
+    if ids:
+        await conn.execute(
+            update(outbox).where(outbox.c.id.in_(list(ids))).values(status=status, sent_at=utcnow())
+        )
+
+
+async def reschedule(
+    conn: AsyncConnection,
+    row_id: int,
+    *,
+    consumer: str,
+    attempts: int,
+    delay_s: float,
+    error: str,
+    first_failed_at: datetime,
+) -> None:
+    """Put a failed row back for one consumer, due after its retry delay."""
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id)
+        .values(
+            consumer=consumer,
+            attempts=attempts,
+            available_at=utcnow() + timedelta(seconds=delay_s),
+            last_error=error[:2000],
+            first_failed_at=first_failed_at,
+        )
+    )
+
+
+async def pending_count(conn: AsyncConnection) -> int:
+    """How many rows still wait to be delivered or published."""
+    from sqlalchemy import func
+
+    result = await conn.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
+    )
+    return int(result.scalar_one())

@@ -1,0 +1,138 @@
+"""Tables the delivery layer owns: outbox, inbox, dead letters, inbound journal, partners."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(36), nullable=False),
+    Column("message_type", String(100), nullable=False),
+    # NULL: every consumer of message_type; set: only that consumer (a retry or a replay).
+    Column("consumer", String(100), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False, default=dict),
+    Column("correlation_id", String(100), nullable=False),
+    Column("status", String(12), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("available_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("first_failed_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.available_at, outbox.c.id)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("message_id", String(36), primary_key=True),
+    Column("consumer", String(100), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(36), nullable=False),
+    Column("message_type", String(100), nullable=False),
+    Column("consumer", String(100), nullable=False),
+    Column("correlation_id", String(100), nullable=False),
+    Column("partner_id", String(64), nullable=True),
+    Column("property_code", String(64), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False, default=dict),
+    Column("error_class", String(200), nullable=False),
+    Column("error_text", Text, nullable=False),
+    Column("severity", String(4), nullable=False, default="P3"),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("first_failed_at", DateTime(timezone=True), nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(12), nullable=False, default="open"),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("message_id", "consumer", "first_failed_at", name="uq_dead_letters_message"),
+)
+Index("ix_dead_letters_status", dead_letters.c.status, dead_letters.c.id)
+
+dead_letter_actions = Table(
+    "dead_letter_actions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dead_letter_id", Id, ForeignKey("dead_letters.id"), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("new_message_id", String(36), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(36), nullable=False, unique=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("protocol", String(20), nullable=False),
+    Column("message_name", String(64), nullable=False),
+    Column("correlation_id", String(100), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    # The wire message as received, payment card numbers already replaced by vault tokens.
+    Column("body", Text, nullable=False),
+    Column("outcome", String(12), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("references", JSON, nullable=False, default=list),
+)
+Index("ix_inbound_partner", inbound_messages.c.partner_id, inbound_messages.c.received_at)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("username", String(200), nullable=True, unique=True),
+    Column("password_hash", String(300), nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("outbound_url", String(500), nullable=True),
+    Column("policy", JSON, nullable=False, default=dict),
+    Column("mapping", JSON, nullable=False, default=dict),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+partner_grants = Table(
+    "partner_grants",
+    metadata,
+    Column("partner_id", String(64), ForeignKey("partners.id"), primary_key=True),
+    Column("property_code", String(64), primary_key=True),
+)
