@@ -1,0 +1,161 @@
+"""Partners as the hub knows them: identity, hashed credentials, granted properties, policy, mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from canonical.base import utcnow
+from routes.credentials import VerifiedCache, hash_secret, verify_secret
+from routes.policy import DeliveryPolicy
+from routes.tables import partner_grants, partners
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    """A partner as declared in the configuration, secret already read from its env var."""
+
+    id: str
+    kind: str
+    name: str
+    grants: frozenset[str]
+    username: str | None = None
+    secret: str | None = None
+    outbound_url: str | None = None
+    policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    mapping: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class PartnerRecord:
+    """A partner loaded from the database."""
+
+    id: str
+    kind: str
+    name: str
+    username: str | None
+    password_hash: str | None
+    enabled: bool
+    grants: frozenset[str]
+    outbound_url: str | None
+    policy: DeliveryPolicy
+    mapping: dict[str, Any]
+
+
+async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
+    """Create or update a partner; return "created", "updated" or "unchanged"."""
+    row = (await conn.execute(select(partners).where(partners.c.id == spec.id))).first()
+    grants = {g for (g,) in await conn.execute(
+        select(partner_grants.c.property_code).where(partner_grants.c.partner_id == spec.id)
+    )}
+    values: dict[str, Any] = {
+        "kind": spec.kind,
+        "name": spec.name,
+        "username": spec.username,
+        "enabled": spec.enabled,
+        "outbound_url": spec.outbound_url,
+        "policy": spec.policy.model_dump(mode="json"),
+        "mapping": spec.mapping,
+    }
+    if row is None:
+        values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
+        await conn.execute(insert(partners).values(id=spec.id, updated_at=utcnow(), **values))
+        outcome = "created"
+    else:
+        current = dict(row._mapping)
+        secret_same = (spec.secret is None and current["password_hash"] is None) or (
+            spec.secret is not None
+            and current["password_hash"] is not None
+            and verify_secret(spec.secret, current["password_hash"])
+        )
+        changed = any(current[k] != v for k, v in values.items()) or not secret_same
+        if not secret_same:
+            values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
+        if changed:
+            await conn.execute(
+                update(partners).where(partners.c.id == spec.id).values(updated_at=utcnow(), **values)
+            )
+        outcome = "updated" if changed or grants != spec.grants else "unchanged"
+    if grants != spec.grants:
+        await conn.execute(delete(partner_grants).where(partner_grants.c.partner_id == spec.id))
+        if spec.grants:
+            await conn.execute(
+                insert(partner_grants),
+                [{"partner_id": spec.id, "property_code": g} for g in sorted(spec.grants)],
+            )
+    return outcome
+
+
+async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
+    """Every partner with its grants."""
+    grants: dict[str, set[str]] = {}
+    for partner_id, code in await conn.execute(select(partner_grants)):
+        grants.setdefault(partner_id, set()).add(code)
+    records = []
+    for row in await conn.execute(select(partners).order_by(partners.c.id)):
+        records.append(
+            PartnerRecord(
+                id=row.id,
+                kind=row.kind,
+                name=row.name,
+                username=row.username,
+                password_hash=row.password_hash,
+                enabled=row.enabled,
+                grants=frozenset(grants.get(row.id, ())),
+                outbound_url=row.outbound_url,
+                policy=DeliveryPolicy.model_validate(row.policy or {}),
+                mapping=dict(row.mapping or {}),
+            )
+        )
+    return records
+
+
+class PartnerDirectory:
+    """Partners cached in memory for `ttl_s` seconds; authenticates inbound credentials."""
+
+    def __init__(self, engine: AsyncEngine, *, ttl_s: float = 5.0) -> None:
+        self.engine = engine
+        self.ttl_s = ttl_s
+        self._by_id: dict[str, PartnerRecord] = {}
+        self._by_username: dict[str, PartnerRecord] = {}
+        self._loaded_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self._verified = VerifiedCache()
+
+    async def refresh(self) -> None:
+        """Reload every partner from the database now."""
+        async with self.engine.connect() as conn:
+            records = await load_partners(conn)
+        self._by_id = {r.id: r for r in records}
+        self._by_username = {r.username: r for r in records if r.username}
+        self._loaded_at = time.monotonic()
+
+    async def _fresh(self) -> None:
+        if time.monotonic() - self._loaded_at > self.ttl_s:
+            async with self._lock:
+                if time.monotonic() - self._loaded_at > self.ttl_s:
+                    await self.refresh()
+
+    async def get(self, partner_id: str) -> PartnerRecord | None:
+        """The partner with this id, or None."""
+        await self._fresh()
+        return self._by_id.get(partner_id)
+
+    async def authenticate(self, username: str, secret: str) -> PartnerRecord | None:
+        """The enabled partner these credentials belong to, or None."""
+        await self._fresh()
+        record = self._by_username.get(username)
+        if record is None or not record.enabled or not record.password_hash:
+            return None
+        if self._verified.known(secret, record.password_hash):
+            return record
+        # scrypt is deliberately slow: keep it off the event loop.
+        if not await asyncio.to_thread(self._verified.verify, secret, record.password_hash):
+            return None
+        return record
