@@ -47,7 +47,7 @@ class IngressJournal:
         self.batch_max = batch_max
         self.wait_s = wait_ms / 1000
         self.on_commit = on_commit
-        self._queue: asyncio.Queue[tuple[JournalEntry, asyncio.Future[None]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[JournalEntry, asyncio.Future[None]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -59,9 +59,7 @@ class IngressJournal:
         """Write what is queued, then stop the writer."""
         if self._task is None:
             return
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
-        self._task.cancel()
+        await self._queue.put(None)
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
@@ -75,22 +73,29 @@ class IngressJournal:
         await future
 
     async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            deadline = asyncio.get_running_loop().time() + self.wait_s
+        loop = asyncio.get_running_loop()
+        closing = False
+        while not closing:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            deadline = loop.time() + self.wait_s
             while len(batch) < self.batch_max:
                 try:
-                    batch.append(self._queue.get_nowait())
-                    continue
+                    item = self._queue.get_nowait()
                 except asyncio.QueueEmpty:
-                    pass
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(self._queue.get(), remaining)
+                    except TimeoutError:
+                        break
+                if item is None:
+                    closing = True
                     break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
+                batch.append(item)
             await self._commit(batch)
 
     async def _commit(self, batch: list[tuple[JournalEntry, asyncio.Future[None]]]) -> None:
