@@ -1,0 +1,304 @@
+"""The hub's configuration file: properties and partners, as validated pydantic models.
+
+``load_config`` refuses a file with any error; ``check_config`` lists every problem (errors and
+warnings) with file, line, key path and reason, for ``hotelhub config check``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from canonical.property import DefineProperty, RatePlanDefinition, RoomTypeDefinition
+from hub.config_check import (
+    check_loaded,
+    did_you_mean,
+    duplicate_rooms,
+    duplicates,
+    known_currency,
+    known_timezone,
+)
+from mappings.model import PartnerId
+from mappings.source import (
+    CodeText,
+    Conflicts,
+    FileProblem,
+    SourceError,
+    YamlDocument,
+    read_yaml,
+    validation_problems,
+)
+from routes.policy import DeliveryPolicy
+
+ConfigProblem = FileProblem  # one problem in the config file or in a mapping file it names
+
+TimeZoneName = Annotated[str, AfterValidator(known_timezone)]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+RoomNumber = Annotated[CodeText, Field(max_length=32)]
+NightlyRate = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RoomTypeConfig(_Section):
+    """A room type: its code, name, maximum occupancy and physical room numbers."""
+
+    code: CodeText
+    name: Name
+    max_occupancy: Annotated[int, Field(ge=1, le=50)]
+    rooms: tuple[RoomNumber, ...] = Field(min_length=1)
+
+
+class RatePlanConfig(_Section):
+    """A rate plan: the room types it sells and a default nightly rate for each."""
+
+    code: CodeText
+    name: Name
+    room_types: tuple[CodeText, ...] = Field(min_length=1)
+    default_rates: dict[CodeText, NightlyRate] = Field(default_factory=dict)
+
+
+class PropertyConfig(_Section):
+    """One hotel: time zone, currency, room types with rooms, and rate plans."""
+
+    code: CodeText
+    name: Name
+    timezone: TimeZoneName
+    currency: CurrencyCode
+    room_types: tuple[RoomTypeConfig, ...] = Field(min_length=1)
+    rate_plans: tuple[RatePlanConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _codes_consistent(self) -> PropertyConfig:
+        codes = [rt.code for rt in self.room_types]
+        found = duplicates(codes, "room_types", "room type code", ("code",))
+        found += duplicate_rooms(self.room_types)
+        plans = [rp.code for rp in self.rate_plans]
+        found += duplicates(plans, "rate_plans", "rate plan code", ("code",))
+        known = [rt.code for rt in self.room_types]
+        for p, plan in enumerate(self.rate_plans):
+            for r, code in enumerate(plan.room_types):
+                if code not in known:
+                    found.append(((
+                        "rate_plans", p, "room_types", r),
+                        f"unknown room type {code!r}{did_you_mean(code, known)}",
+                    ))
+            found += [
+                (("rate_plans", p, "default_rates", code),
+                 f"default rate for room type {code!r}, which this rate plan does not sell")
+                for code in plan.default_rates
+                if code not in plan.room_types
+            ]
+        if found:
+            raise Conflicts(found)
+        return self
+
+    def to_command(self) -> DefineProperty:
+        """This property as the canonical command the PMS core applies."""
+        return DefineProperty(
+            code=self.code,
+            name=self.name,
+            timezone=self.timezone,
+            currency=self.currency,
+            room_types=tuple(
+                RoomTypeDefinition(
+                    code=rt.code, name=rt.name, max_occupancy=rt.max_occupancy, rooms=rt.rooms
+                )
+                for rt in self.room_types
+            ),
+            rate_plans=tuple(
+                RatePlanDefinition(
+                    code=rp.code, name=rp.name, room_types=rp.room_types,
+                    default_rates=dict(rp.default_rates),
+                )
+                for rp in self.rate_plans
+            ),
+        )
+
+
+class PartnerKind(StrEnum):
+    """What a partner does for the hub; decides which connector talks to it."""
+
+    OTA = "ota"
+    PAYMENTS = "payments"
+    LOCKS = "locks"
+    POS = "pos"
+    ERP = "erp"
+    EXPENSE = "expense"
+
+
+class InboundCredentials(_Section):
+    """How a partner authenticates to the hub: a username and the NAME of the password's env var."""
+
+    username: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^:\s]+$")]
+    password_env: EnvVarName
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secret_in_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise Conflicts([(
+                ("password",),
+                "a secret never goes in this file: put it in an environment variable "
+                "and name that variable in password_env",
+            )])
+        return data
+
+
+class OutboundConfig(_Section):
+    """Where and how the hub sends to a partner: endpoint URL and delivery policy."""
+
+    url: HttpUrl | None = None
+    policy: DeliveryPolicy = DeliveryPolicy()
+
+    @field_validator("url")
+    @classmethod
+    def _no_secret_in_url(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is not None and (url.username or url.password):
+            raise ValueError("a URL must not carry a username or password; secrets go in env vars")
+        return url
+
+
+class PartnerConfig(_Section):
+    """One partner: identity, kind, granted properties, credentials, outbound policy, mapping."""
+
+    id: PartnerId
+    kind: PartnerKind
+    name: Name
+    properties: tuple[CodeText, ...] = Field(min_length=1)
+    credentials: InboundCredentials
+    outbound: OutboundConfig = OutboundConfig()
+    mapping: Path | None = None
+
+    @field_validator("mapping")
+    @classmethod
+    def _relative_to_config_file(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        # Mapping files are named relative to the config file, not to the working directory.
+        base = (info.context or {}).get("config_dir")
+        if path is not None and base is not None and not path.is_absolute():
+            return Path(base) / path
+        return path
+
+    @model_validator(mode="after")
+    def _complete(self) -> PartnerConfig:
+        found = duplicates(self.properties, "properties", "property")
+        if self.kind is PartnerKind.OTA and self.mapping is None:
+            found.append((("mapping",), "an OTA partner needs a mapping file for its codes"))
+        if found:
+            raise Conflicts(found)
+        return self
+
+    def inbound_password(self, environ: Mapping[str, str]) -> SecretStr:
+        """The partner's inbound password from its env var; raise MissingSecretError if unset."""
+        value = environ.get(self.credentials.password_env)
+        if not value:
+            raise MissingSecretError(
+                f"partner {self.id}: environment variable {self.credentials.password_env} "
+                "is not set"
+            )
+        return SecretStr(value)
+
+
+class MissingSecretError(LookupError):
+    """A partner's credential environment variable is not set where the hub runs."""
+
+
+class HubConfig(_Section):
+    """The whole configuration file: properties and partners."""
+
+    version: Literal[1] = 1
+    properties: tuple[PropertyConfig, ...] = Field(min_length=1)
+    partners: tuple[PartnerConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> HubConfig:
+        codes = [p.code for p in self.properties]
+        found = duplicates(codes, "properties", "property code", ("code",))
+        found += duplicates([p.id for p in self.partners], "partners", "partner id", ("id",))
+        users = [p.credentials.username for p in self.partners]
+        found += [
+            (loc, f"{reason}: each partner needs its own login")
+            for loc, reason in duplicates(users, "partners", "username", ("credentials", "username"))
+        ]
+        known = [p.code for p in self.properties]
+        for i, partner in enumerate(self.partners):
+            found += [
+                (("partners", i, "properties", g),
+                 f"unknown property {code!r}{did_you_mean(code, known)}")
+                for g, code in enumerate(partner.properties)
+                if code not in known
+            ]
+        if found:
+            raise Conflicts(found)
+        return self
+
+    def find_property(self, code: str) -> PropertyConfig | None:
+        """The property with this code, or None."""
+        return next((p for p in self.properties if p.code == code), None)
+
+    def find_partner(self, partner_id: str) -> PartnerConfig | None:
+        """The partner with this id, or None."""
+        return next((p for p in self.partners if p.id == partner_id), None)
+
+    def property_commands(self) -> list[DefineProperty]:
+        """Every property as a DefineProperty command, in file order."""
+        return [prop.to_command() for prop in self.properties]
+
+
+class ConfigError(SourceError):
+    """The configuration file (or a mapping file it names) has at least one error."""
+
+
+def check_config(
+    path: Path | str, environ: Mapping[str, str] | None = None
+) -> list[ConfigProblem]:
+    """Every problem (errors and warnings) in the config file, then in the mapping files it names."""
+    return _read(Path(path), environ)[1]
+
+
+def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> HubConfig:
+    """Load and validate the config file and its mappings; raise ConfigError on any error."""
+    config, problems = _read(Path(path), environ)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if config is None or errors:
+        raise ConfigError(errors)
+    return config
+
+
+def _read(
+    path: Path, environ: Mapping[str, str] | None
+) -> tuple[HubConfig | None, list[ConfigProblem]]:
+    try:
+        doc: YamlDocument = read_yaml(path)
+    except SourceError as err:
+        return None, list(err.problems)
+    try:
+        config = HubConfig.model_validate(doc.data, context={"config_dir": path.parent})
+    except ValidationError as err:
+        return None, validation_problems(doc, err)
+    # Credential variables are named by the operator, so HubSettings cannot declare them;
+    # the environment is read here, in hub/, and can be passed in instead.
+    env = os.environ if environ is None else environ
+    return config, check_loaded(config, doc, env)
+
