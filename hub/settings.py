@@ -24,6 +24,9 @@ class HubSettings(BaseSettings):
     card_vault_key: SecretStr | None = None
     card_vault_key_file: Path = Path("hotelhub-vault.key")
 
+    # Bearer token for the operator on the REST API; unset leaves the API open (local use only).
+    api_token: SecretStr | None = None
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -38,6 +41,8 @@ class HubSettings(BaseSettings):
     relay_batch: int = Field(default=256, ge=1)
     relay_idle_ms: float = Field(default=50.0, ge=1)
     mapping_cache_seconds: float = Field(default=5.0, ge=0)
+    # Overrides every route's retry schedule (seconds between deliveries), e.g. "[0.2, 0.5]".
+    retry_delays_s: list[float] | None = None
 
     rabbit_prefetch: int = Field(default=64, ge=1)
     rabbit_delivery_limit: int = Field(default=20, ge=1)

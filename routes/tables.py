@@ -7,7 +7,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from pms_core.adapters.tables import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,12 +45,12 @@ outbox = Table(
     Column("correlation_id", String(100), nullable=False),
     Column("status", String(12), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("available_at", DateTime(timezone=True), nullable=False),
-    Column("claimed_until", DateTime(timezone=True), nullable=True),
-    Column("first_failed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("available_at", UtcDateTime(), nullable=False),
+    Column("claimed_until", UtcDateTime(), nullable=True),
+    Column("first_failed_at", UtcDateTime(), nullable=True),
     Column("last_error", Text, nullable=True),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("sent_at", UtcDateTime(), nullable=True),
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.available_at, outbox.c.id)
 
@@ -58,7 +59,7 @@ inbox = Table(
     metadata,
     Column("message_id", String(36), primary_key=True),
     Column("consumer", String(100), primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
 )
 
 dead_letters = Table(
@@ -77,10 +78,10 @@ dead_letters = Table(
     Column("error_text", Text, nullable=False),
     Column("severity", String(4), nullable=False, default="P3"),
     Column("attempts", Integer, nullable=False, default=1),
-    Column("first_failed_at", DateTime(timezone=True), nullable=False),
-    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("first_failed_at", UtcDateTime(), nullable=False),
+    Column("last_failed_at", UtcDateTime(), nullable=False),
     Column("status", String(12), nullable=False, default="open"),
-    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_at", UtcDateTime(), nullable=True),
     UniqueConstraint("message_id", "consumer", "first_failed_at", name="uq_dead_letters_message"),
 )
 Index("ix_dead_letters_status", dead_letters.c.status, dead_letters.c.id)
@@ -94,7 +95,7 @@ dead_letter_actions = Table(
     Column("actor", String(100), nullable=False),
     Column("reason", Text, nullable=True),
     Column("new_message_id", String(36), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
 )
 
 inbound_messages = Table(
@@ -106,7 +107,7 @@ inbound_messages = Table(
     Column("protocol", String(20), nullable=False),
     Column("message_name", String(64), nullable=False),
     Column("correlation_id", String(100), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     # The wire message as received, payment card numbers already replaced by vault tokens.
     Column("body", Text, nullable=False),
     Column("outcome", String(12), nullable=False),
@@ -127,7 +128,7 @@ partners = Table(
     Column("outbound_url", String(500), nullable=True),
     Column("policy", JSON, nullable=False, default=dict),
     Column("mapping", JSON, nullable=False, default=dict),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 partner_grants = Table(

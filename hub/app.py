@@ -1,0 +1,76 @@
+"""The HTTP app: OTA ingress, PMS API, health, readiness, metrics, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
+
+from hub import http_ota, http_pms
+from hub.bootstrap import Hub, build_hub
+from hub.problems import Problem, on_http, on_problem, on_validation
+from hub.settings import HubSettings
+from routes import deadletters, metrics
+from routes.outbox import pending_count
+
+log = logging.getLogger("hotelhub.http")
+
+
+def create_app(
+    settings: HubSettings | None = None, *, hub: Hub | None = None, consume: bool = True
+) -> FastAPI:
+    """Build the app; its lifespan starts the hub (embedded dispatcher or broker publisher)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_hub = hub or build_hub(settings or HubSettings())
+        app.state.hub = the_hub
+        # In RabbitMQ mode the API process only ingests; workers consume and relay.
+        await the_hub.start(consume=consume, relay=False)
+        try:
+            yield
+        finally:
+            await the_hub.stop()
+
+    app = FastAPI(
+        title="hotelhub",
+        version="0.1.0",
+        summary="Integration hub and channel manager for hotels",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.include_router(http_ota.router)
+    app.include_router(http_pms.router)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz(request: Request, response: Response) -> dict[str, object]:
+        """Database (and broker with its consumers) reachable; 503 otherwise."""
+        checks = await request.app.state.hub.ready()
+        ok = all(checks.values())
+        response.status_code = 200 if ok else 503
+        return {"status": "ready" if ok else "not ready", "checks": checks}
+
+    @app.get("/metrics", tags=["ops"])
+    async def prometheus(request: Request) -> Response:
+        """Prometheus metrics, with outbox and dead-letter gauges read at scrape time."""
+        try:
+            async with request.app.state.hub.engine.connect() as conn:
+                metrics.OUTBOX_PENDING.set(await pending_count(conn))
+                metrics.DEAD_LETTERS_OPEN.set(await deadletters.count_open(conn))
+        except Exception:  # a scrape must answer even when the database does not
+            log.warning("metrics: database gauges unavailable", exc_info=True)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,134 @@
+"""Wire the hub together from settings: engine, partners, vault, journal, routing table, transport."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connectors.payments.vault import LocalCardVault, generate_key
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.db import create_engine
+from hub.settings import HubSettings
+from routes.codes import CodeBook
+from routes.embedded import EmbeddedDispatcher
+from routes.ingress import OtaIngress
+from routes.journal import IngressJournal
+from routes.partners import PartnerDirectory
+from routes.table import RoutingTable
+from routes.wiring import build_routing_table
+
+log = logging.getLogger("hotelhub")
+
+
+def load_vault_key(settings: HubSettings) -> bytes:
+    """The card vault key from settings, else from the key file (created 0600 on first use)."""
+    if settings.card_vault_key is not None:
+        key = base64.b64decode(settings.card_vault_key.get_secret_value())
+    else:
+        path: Path = settings.card_vault_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(base64.b64encode(generate_key()).decode())
+            log.warning("created card vault key file %s; back it up with the database", path)
+        key = base64.b64decode(path.read_text().strip())
+    if len(key) != 32:
+        raise ValueError("the card vault key must be 32 bytes, base64-encoded")
+    return key
+
+
+@dataclass
+class Hub:
+    """Every long-lived part of a hub process."""
+
+    settings: HubSettings
+    engine: AsyncEngine
+    directory: PartnerDirectory
+    codes: CodeBook
+    journal: IngressJournal
+    ingress: OtaIngress
+    table: RoutingTable
+    dispatcher: EmbeddedDispatcher | None = None
+    rabbit: object | None = None
+    started: list[str] = field(default_factory=list)
+
+    async def start(self, *, consume: bool = True, relay: bool = True) -> None:
+        """Start the journal, and the dispatcher (embedded) or broker parts (RabbitMQ) asked for."""
+        import asyncio
+
+        await self.journal.start()
+        self.started.append("journal")
+        if self.settings.embedded:
+            if consume and self.dispatcher is not None:
+                self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
+                self.started.append("dispatcher")
+            return
+        from routes.rabbit.transport import RabbitTransport
+
+        transport = RabbitTransport(self.settings, self.engine, self.table)
+        await transport.start(consume=consume, relay=relay)
+        self.rabbit = transport
+        self.started.append("rabbit")
+
+    async def stop(self) -> None:
+        """Finish in-flight work and stop every part, then close the database."""
+        if self.rabbit is not None:
+            await self.rabbit.stop()  # type: ignore[attr-defined]
+        if "dispatcher" in self.started and self.dispatcher is not None:
+            self.dispatcher.stop()
+            await self._dispatch_task
+        await self.journal.stop()
+        await self.engine.dispose()
+
+    async def ready(self) -> dict[str, bool]:
+        """Readiness of each dependency: database, broker and consumers."""
+        checks: dict[str, bool] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:
+            checks["database"] = False
+        if not self.settings.embedded:
+            checks["broker"] = bool(self.rabbit is not None and getattr(self.rabbit, "ready", False))
+        return checks
+
+
+def build_hub(settings: HubSettings) -> Hub:
+    """Build (not start) a hub from settings."""
+    engine = create_engine(settings.database_url)
+    directory = PartnerDirectory(engine, ttl_s=settings.mapping_cache_seconds)
+    codes = CodeBook(engine)
+    table = build_routing_table(
+        directory=directory,
+        codes=codes,
+        max_body_bytes=settings.max_body_bytes,
+        retry_delays_s=tuple(settings.retry_delays_s) if settings.retry_delays_s else None,
+    )
+    dispatcher = (
+        EmbeddedDispatcher(
+            engine, table, batch=settings.dispatcher_batch, idle_s=settings.dispatcher_idle_ms / 1000
+        )
+        if settings.embedded
+        else None
+    )
+    journal = IngressJournal(
+        engine,
+        batch_max=settings.ingress_batch_max,
+        wait_ms=settings.ingress_batch_wait_ms,
+        on_commit=dispatcher.notify if dispatcher else None,
+    )
+    ingress = OtaIngress(
+        directory=directory,
+        codes=codes,
+        vault=LocalCardVault(load_vault_key(settings)),
+        journal=journal,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    return Hub(settings, engine, directory, codes, journal, ingress, table, dispatcher)

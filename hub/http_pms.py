@@ -1,0 +1,180 @@
+"""The PMS REST API: direct bookings, booking search and detail, availability."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date, timedelta
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from canonical.booking import BookingStatus, CreateBooking, Guarantee, Guest, GuestCount
+from canonical.errors import PermanentError
+from hub.http_ota import basic_credentials
+from hub.problems import Problem
+from pms_core import errors as pms_errors
+from pms_core import queries
+from pms_core.handlers import create_direct_booking
+from pms_core.unit_of_work import PmsUnitOfWork
+from pms_core.views import AvailabilityRow, BookingDetail, BookingView
+from routes.outbox import add_to_outbox, outbox_values
+
+router = APIRouter(prefix="/api/v1", tags=["pms"])
+
+PropertyCode = Annotated[str, Path(min_length=1, max_length=64)]
+MAX_AVAILABILITY_DAYS = 400
+
+
+async def authorize(request: Request, code: PropertyCode) -> str:
+    """Let the operator (bearer token) or a partner granted this property through; 401/403 otherwise."""
+    hub = request.app.state.hub
+    token = hub.settings.api_token
+    header = request.headers.get("authorization") or ""
+    if token is None:
+        return "operator"
+    if header.lower().startswith("bearer ") and hmac.compare_digest(
+        header[7:].strip().encode(), token.get_secret_value().encode()
+    ):
+        return "operator"
+    credentials = basic_credentials(header)
+    partner = await hub.directory.authenticate(*credentials) if credentials else None
+    if partner is None:
+        raise Problem(401, "unauthenticated", "Authentication required",
+                      "send the operator bearer token or partner credentials")
+    if code not in partner.grants:
+        raise Problem(403, "forbidden", "Property not granted",
+                      f"partner {partner.id} is not granted property {code}")
+    return f"partner:{partner.id}"
+
+
+Caller = Annotated[str, Depends(authorize)]
+
+
+class DirectBookingRequest(BaseModel):
+    """A direct booking of one room."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    room_type_code: str
+    rate_plan_code: str
+    arrival: date
+    departure: date
+    adults: int = Field(default=1, ge=1, le=20)
+    children: int = Field(default=0, ge=0, le=20)
+    child_ages: tuple[int, ...] = ()
+    guests: tuple[Guest, ...] = ()
+    guarantee: Guarantee | None = None
+    comments: tuple[str, ...] = ()
+
+
+def _problem_from(err: Exception) -> Problem:
+    if isinstance(err, pms_errors.UnknownProperty):
+        return Problem(404, "unknown-property", "Unknown property", str(err))
+    if isinstance(err, pms_errors.SoldOut):
+        return Problem(409, "sold-out", "Sold out", str(err))
+    return Problem(422, "booking-refused", "Booking refused", str(err))
+
+
+@router.post("/properties/{code}/bookings", status_code=201, response_model=BookingView)
+async def post_booking(
+    request: Request, code: PropertyCode, body: DirectBookingRequest, caller: Caller
+) -> BookingView:
+    """Book one room now; 409 when any night is sold out (never oversells)."""
+    hub = request.app.state.hub
+    try:
+        cmd = CreateBooking(
+            property_code=code,
+            room_type_code=body.room_type_code,
+            rate_plan_code=body.rate_plan_code,
+            arrival=body.arrival,
+            departure=body.departure,
+            occupancy=GuestCount(adults=body.adults, children=body.children, child_ages=body.child_ages),
+            guests=body.guests,
+            guarantee=body.guarantee,
+            comments=body.comments,
+        )
+    except ValueError as err:
+        raise Problem(422, "invalid-booking", "Invalid booking", str(err)) from err
+    try:
+        async with hub.engine.begin() as conn:
+            uow = PmsUnitOfWork(conn)
+            view = await create_direct_booking(cmd, uow)
+            routed = [(k, p) for k, p in uow.events if hub.table.for_type(k)]
+            await add_to_outbox(conn, [outbox_values(_event(k, p, request)) for k, p in routed])
+    except PermanentError as err:
+        raise _problem_from(err) from err
+    if hub.dispatcher is not None:
+        hub.dispatcher.notify()
+    return view
+
+
+def _event(routing_key: str, payload: BaseModel, request: Request):  # type: ignore[no-untyped-def]
+    from canonical.envelope import Envelope
+
+    return Envelope[BaseModel](
+        message_type=routing_key,
+        correlation_id=request.headers.get("x-correlation-id") or str(UUID(int=0)),
+        payload=payload,
+    )
+
+
+@router.get("/properties/{code}/bookings", response_model=list[BookingView])
+async def get_bookings(
+    request: Request,
+    code: PropertyCode,
+    caller: Caller,
+    partner: str | None = None,
+    partner_reservation_id: str | None = None,
+    status: BookingStatus | None = None,
+    stay_from: date | None = None,
+    stay_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[BookingView]:
+    """Bookings of a property, filtered by partner, partner reservation id, status and stay dates."""
+    if caller.startswith("partner:") and partner not in (None, caller[8:]):
+        raise Problem(403, "forbidden", "Other partner", "a partner sees only its own bookings")
+    if caller.startswith("partner:"):
+        partner = caller[8:]
+    async with request.app.state.hub.engine.connect() as conn:
+        try:
+            return await queries.list_bookings(
+                conn, code, partner_id=partner, partner_reservation_id=partner_reservation_id,
+                status=status, stay_from=stay_from, stay_to=stay_to, limit=limit, offset=offset,
+            )
+        except pms_errors.UnknownProperty as err:
+            raise _problem_from(err) from err
+
+
+@router.get("/properties/{code}/bookings/{booking_id}", response_model=BookingDetail)
+async def get_booking(
+    request: Request, code: PropertyCode, booking_id: UUID, caller: Caller
+) -> BookingDetail:
+    """One booking with guests, nights and every revision."""
+    async with request.app.state.hub.engine.connect() as conn:
+        detail = await queries.get_booking(conn, code, booking_id)
+    if detail is None or (caller.startswith("partner:") and detail.partner_id != caller[8:]):
+        raise Problem(404, "unknown-booking", "Unknown booking", f"no booking {booking_id} in {code}")
+    return detail
+
+
+@router.get("/properties/{code}/availability", response_model=list[AvailabilityRow])
+async def get_availability(
+    request: Request,
+    code: PropertyCode,
+    caller: Caller,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> list[AvailabilityRow]:
+    """Per room type and date from `from` to `to` (inclusive): physical, out of order, sold, available."""
+    if end < start:
+        raise Problem(422, "invalid-range", "Invalid range", "`to` is before `from`")
+    if (end - start) > timedelta(days=MAX_AVAILABILITY_DAYS):
+        raise Problem(422, "invalid-range", "Range too long", f"at most {MAX_AVAILABILITY_DAYS} days")
+    async with request.app.state.hub.engine.connect() as conn:
+        try:
+            return await queries.availability(conn, code, start, end)
+        except pms_errors.UnknownProperty as err:
+            raise _problem_from(err) from err

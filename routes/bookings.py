@@ -1,0 +1,46 @@
+"""Routes into the PMS core: booking.received.v1 -> create / modify / cancel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pms_core.handlers import handle_booking_received
+
+from canonical.booking import BOOKING_OVERBOOKED_V1, BookingOverbooked, BookingReceived
+from canonical.envelope import Envelope
+from pms_core.unit_of_work import PmsUnitOfWork
+from routes import metrics
+from routes.table import DeliveryContext
+
+log = logging.getLogger("hotelhub.bookings")
+
+BOOKINGS_CONSUMER = "pms.bookings"
+
+
+def make_booking_handler(
+    is_routed: Any,
+) -> Any:
+    """The booking handler; `is_routed(message_type)` says which core events some route consumes."""
+
+    async def handle(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
+        message: BookingReceived = envelope.payload
+        uow = PmsUnitOfWork(ctx.conn, message_id=str(envelope.message_id))
+        outcome = await handle_booking_received(message, uow)
+        for routing_key, payload in uow.events:
+            if routing_key == BOOKING_OVERBOOKED_V1 and isinstance(payload, BookingOverbooked):
+                metrics.OVERBOOKINGS.labels(payload.property_code).inc()
+                log.error(
+                    "overbooking: partner booking kept on a sold-out night",
+                    extra={"correlation_id": envelope.correlation_id, "alert": "P2",
+                           "property": payload.property_code},
+                )
+            if is_routed(routing_key):
+                ctx.emit(routing_key, payload)
+        log.info(
+            "booking %s", getattr(outcome, "kind", outcome),
+            extra={"correlation_id": envelope.correlation_id,
+                   "partner_reservation_id": message.partner_reservation_id},
+        )
+
+    return handle

@@ -1,0 +1,216 @@
+"""OTA ingress: authenticate, parse safely, tokenise cards, map codes, journal durably, answer.
+
+Nothing a partner sent with valid credentials is lost: an accepted message is committed before the
+answer; a message refused for an unmapped code is answered with its OTA error AND kept as a dead
+letter that staff can replay once the mapping is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from base64 import b32encode
+from dataclasses import dataclass
+from uuid import uuid4
+
+from canonical.cards import CardVault
+from connectors.ota.cards import find_cards
+from connectors.ota.codec import OtaRequest
+from connectors.ota.translate import hotel_codes, translate_booking
+
+from canonical.base import utcnow
+from canonical.booking import (
+    BOOKING_RECEIVED_V1,
+    PARTNER_MESSAGE_RECEIVED_V1,
+    BookingReceived,
+    PartnerMessageReceived,
+)
+from canonical.envelope import Envelope
+from connectors.ota import codec, errors, responses
+from routes import deadletters, metrics
+from routes.codes import CodeBook
+from routes.journal import IngressJournal, JournalEntry
+from routes.outbox import outbox_values
+from routes.partners import PartnerDirectory, PartnerRecord
+
+log = logging.getLogger("hotelhub.ingress")
+
+SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
+TRANSLATE_CONSUMER = "ota.translate"
+VAULT_PROVIDER = "hotelhub-vault"
+
+
+def confirmation_for(partner_id: str, partner_reservation_id: str) -> str:
+    """The hub's confirmation number: stable for a (partner, reservation), so a re-push gets the same."""
+    digest = hashlib.sha256(f"{partner_id}\x1f{partner_reservation_id}".encode()).digest()
+    return "HH" + b32encode(digest).decode()[:10]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the HTTP layer sends back."""
+
+    status_code: int
+    body: bytes
+    outcome: str
+    partner_id: str | None = None
+
+
+class OtaIngress:
+    """The door partners push OpenTravel messages through."""
+
+    def __init__(
+        self,
+        *,
+        directory: PartnerDirectory,
+        codes: CodeBook,
+        vault: CardVault,
+        journal: IngressJournal,
+        max_body_bytes: int,
+    ) -> None:
+        self.directory = directory
+        self.codes = codes
+        self.vault = vault
+        self.journal = journal
+        self.max_body_bytes = max_body_bytes
+
+    async def handle(
+        self, body: bytes, *, basic_auth: tuple[str, str] | None, correlation_id: str | None = None
+    ) -> Answer:
+        """Answer one partner request; never raises for anything the partner sent."""
+        started = time.perf_counter()
+        answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
+        metrics.INGRESS.labels(answer.partner_id or "-", "ota", answer.outcome).inc()
+        metrics.INGRESS_SECONDS.labels("ota").observe(time.perf_counter() - started)
+        return answer
+
+    def too_large(self) -> Answer:
+        """The answer to a body over the size cap, which is never read in full nor parsed."""
+        err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")
+        metrics.INGRESS.labels("-", "ota", "too-large").inc()
+        return Answer(413, responses.error_response(None, [err], None), "too-large")
+
+    async def _handle(
+        self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str
+    ) -> Answer:
+        try:
+            request = codec.read_request(body, max_bytes=self.max_body_bytes)
+        except errors.OtaError as err:
+            return Answer(413 if isinstance(err, errors.MessageTooLarge) else 200,
+                          responses.error_response(None, [err], None), "malformed")
+        partner = await self._authenticate(request, basic_auth)
+        if partner is None:
+            refused = errors.AuthenticationFailed("unknown partner or wrong credentials")
+            return Answer(401, responses.error_response(request, [refused], None), "auth")
+        try:
+            return await self._accept(request, partner, correlation_id)
+        except errors.OtaError as err:
+            return Answer(200, responses.error_response(request, [err], None), type(err).__name__,
+                          partner.id)
+
+    async def _authenticate(
+        self, request: OtaRequest, basic_auth: tuple[str, str] | None
+    ) -> PartnerRecord | None:
+        if request.username_token is not None:
+            username, secret, kind = request.username_token
+            if kind != "PasswordText":
+                return None
+            return await self.directory.authenticate(username, secret)
+        if basic_auth is not None:
+            return await self.directory.authenticate(*basic_auth)
+        return None
+
+    async def _accept(
+        self, request: OtaRequest, partner: PartnerRecord, correlation_id: str
+    ) -> Answer:
+        if partner.kind != "ota":
+            raise errors.AuthenticationFailed(f"partner {partner.id} is not an OTA partner")
+        if request.message_name not in SUPPORTED:
+            raise errors.UnsupportedMessage(f"{request.message_name} is not supported here")
+        codes = await self.codes.for_partner(partner)
+        for hotel in hotel_codes(request):
+            property_code = codes.property_for(hotel)
+            if property_code is None:
+                raise errors.UnknownHotel(f"hotel code {hotel!r} is not mapped for partner {partner.id}")
+            if property_code not in partner.grants:
+                raise errors.HotelNotGranted(
+                    f"partner {partner.id} is not granted property {property_code}"
+                )
+        await self._tokenise_cards(request)
+        scrubbed = codec.write(request.root).decode()
+        raw = Envelope[PartnerMessageReceived](
+            message_type=PARTNER_MESSAGE_RECEIVED_V1,
+            correlation_id=correlation_id,
+            payload=PartnerMessageReceived(
+                partner_id=partner.id, protocol="ota", message_name=request.message_name, body=scrubbed
+            ),
+        )
+        inbound = {
+            "message_id": str(raw.message_id),
+            "partner_id": partner.id,
+            "protocol": "ota",
+            "message_name": request.message_name,
+            "correlation_id": correlation_id,
+            "received_at": utcnow(),
+            "body": scrubbed,
+        }
+        try:
+            bookings = translate_booking(
+                request,
+                codes.partner_codes,
+                partner_id=partner.id,
+                confirmation_for=lambda res_id: confirmation_for(partner.id, res_id),
+            )
+        except errors.OtaRejected as err:
+            # Answer the partner AND keep the message, so staff can replay it after fixing a mapping.
+            await self.journal.write(
+                JournalEntry(
+                    inbound={**inbound, "outcome": "dead-letter", "error": str(err), "references": []},
+                    dead_letter=deadletters.NewDeadLetter(
+                        message_id=str(raw.message_id),
+                        message_type=PARTNER_MESSAGE_RECEIVED_V1,
+                        consumer=TRANSLATE_CONSUMER,
+                        correlation_id=correlation_id,
+                        body=raw.model_dump_json(),
+                        error_class=f"{type(err).__module__}.{type(err).__qualname__}",
+                        error_text=str(err),
+                        partner_id=partner.id,
+                    ),
+                )
+            )
+            raise
+        envelopes = [self._envelope(b, raw) for b in bookings]
+        await self.journal.write(
+            JournalEntry(
+                inbound={
+                    **inbound,
+                    "outcome": "accepted",
+                    "error": None,
+                    "references": [[b.partner_reservation_id, b.confirmation] for b in bookings],
+                },
+                outbox_rows=[outbox_values(e) for e in envelopes],
+            )
+        )
+        results = [(b.partner_reservation_id, b.confirmation) for b in bookings]
+        return Answer(200, responses.success_response(request, results), "accepted", partner.id)
+
+    @staticmethod
+    def _envelope(
+        booking: BookingReceived, raw: Envelope[PartnerMessageReceived]
+    ) -> Envelope[BookingReceived]:
+        return Envelope[BookingReceived](
+            message_type=BOOKING_RECEIVED_V1,
+            correlation_id=raw.correlation_id,
+            causation_id=str(raw.message_id),
+            property_code=booking.property_code,
+            payload=booking,
+        )
+
+    async def _tokenise_cards(self, request: OtaRequest) -> None:
+        for slot in find_cards(request.root):
+            if slot.pan:
+                token = await self.vault.tokenize(slot.pan, slot.expiry)
+                slot.replace_with_token(token, VAULT_PROVIDER)
+            else:
+                slot.scrub()
