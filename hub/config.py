@@ -98,13 +98,14 @@ class PropertyConfig(_Section):
         found += duplicates(plans, "rate_plans", "rate plan code", ("code",))
         known = [rt.code for rt in self.room_types]
         for p, plan in enumerate(self.rate_plans):
-            for r, code in enumerate(plan.room_types):
-                if code not in known:
-                    found.append(((
-                        "rate_plans", p, "room_types", r),
-                        f"unknown room type {code!r}{did_you_mean(code, known)}",
-                    ))
-            found += [
+            unknown = [
+                (("rate_plans", p, "room_types", r),
+                 f"unknown room type {code!r}{did_you_mean(code, known)}")
+                for r, code in enumerate(plan.room_types)
+                if code not in known
+            ]
+            # A misspelt room type also orphans its rate; report the cause, not the echo.
+            found += unknown or [
                 (("rate_plans", p, "default_rates", code),
                  f"default rate for room type {code!r}, which this rate plan does not sell")
                 for code in plan.default_rates

@@ -1,0 +1,243 @@
+"""The `hotelhub` command: serve, worker, demo, config, dead letters, database, topology."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.db import create_engine, is_sqlite
+from hub.logs import configure_logging
+from hub.settings import HubSettings
+
+app = typer.Typer(help="hotelhub: integration hub and channel manager for hotels.", no_args_is_help=True)
+config_app = typer.Typer(help="Check and apply the configuration file.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: list, show, replay, discard.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+topology_app = typer.Typer(help="RabbitMQ topology derived from the routing table.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(db_app, name="db")
+app.add_typer(topology_app, name="topology")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _settings() -> HubSettings:
+    return HubSettings()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (default HUB_HTTP_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default HUB_HTTP_PORT)")] = None,
+) -> None:
+    """Run the HTTP hub: embedded dispatcher unless HUB_BROKER_URL is set (then ingest only)."""
+    import uvicorn
+
+    from hub.app import create_app
+    from hub.schema import upgrade
+
+    settings = _settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if is_sqlite(settings.database_url):
+        upgrade(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.http_host,
+        port=port or settings.http_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run RabbitMQ consumers and the outbox relay until SIGTERM (finishes in-flight work)."""
+    from hub.bootstrap import build_hub
+
+    settings = _settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if settings.embedded:
+        err_console.print("worker needs HUB_BROKER_URL; the embedded hub dispatches inside `serve`.")
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        hub = build_hub(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await hub.start(consume=True, relay=True)
+        try:
+            await stop.wait()
+        finally:
+            await hub.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    bookings: Annotated[int, typer.Option(help="bookings per partner")] = 18,
+    keep: Annotated[bool, typer.Option(help="keep the demo database afterwards")] = False,
+) -> None:
+    """Fresh SQLite hub, demo config, two partners pushing bookings; availability and dead letters."""
+    from hub.demo.run import run_demo
+
+    raise typer.Exit(asyncio.run(run_demo(console, bookings_per_partner=bookings, keep=keep)))
+
+
+@config_app.command("check")
+def config_check(file: Path) -> None:
+    """Validate a configuration file; every problem names file, key path and reason."""
+    from hub.config import check_config
+
+    problems = check_config(file)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        (err_console if problem.severity == "error" else console).print(str(problem))
+    if errors:
+        err_console.print(f"{len(errors)} error(s)")
+        raise typer.Exit(1)
+    console.print(f"{file}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
+
+
+@config_app.command("apply")
+def config_apply(file: Path) -> None:
+    """Upsert properties, partners and mappings from a configuration file (idempotent)."""
+    from hub.config_apply import apply_file
+
+    settings = _settings()
+    report = asyncio.run(apply_file(settings, file))
+    for line in report:
+        console.print(line)
+
+
+def _run_db(action: Any) -> Any:
+    settings = _settings()
+
+    async def main() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.begin() as conn:
+                return await action(conn)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+@dlq_app.command("list")
+def dlq_list(
+    status: Annotated[str, typer.Option(help="open, replayed, discarded or all")] = "open",
+    partner: Annotated[str | None, typer.Option(help="only this partner")] = None,
+    consumer: Annotated[str | None, typer.Option(help="only this consumer")] = None,
+    limit: int = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Dead letters, newest first."""
+    from routes import deadletters
+
+    rows = _run_db(lambda c: deadletters.list_letters(
+        c, status=None if status == "all" else status, partner_id=partner, consumer=consumer, limit=limit
+    ))
+    if as_json:
+        console.print_json(json.dumps([_summary(r) for r in rows], default=str))
+        return
+    print_dead_letters(console, rows)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("id", "status", "consumer", "partner_id", "error_class", "error_text",
+                                "attempts", "first_failed_at", "last_failed_at", "correlation_id")}
+
+
+def print_dead_letters(out: Console, rows: list[dict[str, Any]]) -> None:
+    """Render dead letters as a table."""
+    table = Table(title=f"Dead letters ({len(rows)})")
+    for col in ("id", "status", "consumer", "partner", "error", "attempts", "last failure"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["status"], r["consumer"], r["partner_id"] or "-",
+            f"{r['error_class'].rsplit('.', 1)[-1]}: {r['error_text'][:70]}",
+            str(r["attempts"]), str(r["last_failed_at"])[:19],
+        )
+    out.print(table)
+
+
+@dlq_app.command("show")
+def dlq_show(letter_id: int) -> None:
+    """One dead letter: payload, headers, error and audited actions."""
+    from routes import deadletters
+
+    letter = _run_db(lambda c: deadletters.get_letter(c, letter_id))
+    if letter is None:
+        err_console.print(f"dead letter {letter_id} does not exist")
+        raise typer.Exit(1)
+    console.print_json(json.dumps(letter, default=str))
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    letter_id: int, actor: Annotated[str, typer.Option(help="who replays")] = "cli"
+) -> None:
+    """Send a dead letter back to its consumer."""
+    from routes import deadletters
+
+    try:
+        message_id = _run_db(lambda c: deadletters.replay(c, letter_id, actor=actor))
+    except deadletters.DeadLetterError as err:
+        err_console.print(str(err))
+        raise typer.Exit(1) from err
+    console.print(f"dead letter {letter_id} replayed as message {message_id}")
+
+
+@dlq_app.command("discard")
+def dlq_discard(
+    letter_id: int,
+    reason: Annotated[str, typer.Option(help="why it is discarded (required)")],
+    actor: Annotated[str, typer.Option(help="who discards")] = "cli",
+) -> None:
+    """Close a dead letter without delivering it."""
+    from routes import deadletters
+
+    try:
+        _run_db(lambda c: deadletters.discard(c, letter_id, actor=actor, reason=reason))
+    except deadletters.DeadLetterError as err:
+        err_console.print(str(err))
+        raise typer.Exit(1) from err
+    console.print(f"dead letter {letter_id} discarded")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database (HUB_DATABASE_URL) to the latest schema."""
+    from hub.schema import upgrade
+
+    upgrade(_settings().database_url, revision)
+    console.print("database is up to date")
+
+
+@topology_app.command("asyncapi")
+def topology_asyncapi() -> None:
+    """Print the RabbitMQ topology as an AsyncAPI document (JSON)."""
+    from routes.rabbit.topology import asyncapi_document
+
+    from hub.bootstrap import build_hub
+
+    hub = build_hub(_settings())
+    sys.stdout.write(json.dumps(asyncapi_document(hub.table), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    app()
