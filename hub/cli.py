@@ -60,7 +60,11 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    ready_file: Annotated[
+        Path, typer.Option(help="touched once consumers are attached (container health check)")
+    ] = Path("/tmp/hotelhub-worker-ready"),  # noqa: S108 - a flag file, not data
+) -> None:
     """Run RabbitMQ consumers and the outbox relay until SIGTERM (finishes in-flight work)."""
     from hub.bootstrap import build_hub
 
@@ -77,9 +81,11 @@ def worker() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await hub.start(consume=True, relay=True)
+        ready_file.touch()
         try:
             await stop.wait()
         finally:
+            ready_file.unlink(missing_ok=True)
             await hub.stop()
 
     asyncio.run(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -55,3 +57,8 @@ class HubSettings(BaseSettings):
     def embedded(self) -> bool:
         """True when no broker is configured: the outbox table is the queue."""
         return not self.broker_url
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment, for the secrets the config file names by variable (read only here)."""
+    return os.environ
