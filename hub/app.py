@@ -28,7 +28,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        the_hub = hub or build_hub(settings or HubSettings())
+        if hub is not None:  # the caller started it and will stop it
+            app.state.hub = hub
+            yield
+            return
+        the_hub = build_hub(settings or HubSettings())
         app.state.hub = the_hub
         # In RabbitMQ mode the API process only ingests; workers consume and relay.
         await the_hub.start(consume=consume, relay=False)

@@ -120,10 +120,19 @@ def config_check(file: Path) -> None:
 @config_app.command("apply")
 def config_apply(file: Path) -> None:
     """Upsert properties, partners and mappings from a configuration file (idempotent)."""
+    from hub.config import ConfigError, MissingSecretError
     from hub.config_apply import apply_file
 
     settings = _settings()
-    report = asyncio.run(apply_file(settings, file))
+    try:
+        report = asyncio.run(apply_file(settings, file))
+    except ConfigError as err:
+        for problem in err.problems:
+            err_console.print(str(problem))
+        raise typer.Exit(1) from err
+    except MissingSecretError as err:
+        err_console.print(str(err))
+        raise typer.Exit(1) from err
     for line in report:
         console.print(line)
 
