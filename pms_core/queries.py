@@ -175,7 +175,7 @@ async def get_booking(conn: AsyncConnection, property_code: str, booking_id: UUI
             .where(booking_nights.c.booking_id == booking_id)
             .order_by(booking_nights.c.night)
         )
-    ).tuples()
+    ).all()
     revisions = (
         await conn.execute(
             select(booking_revisions)

@@ -235,7 +235,7 @@ async def _apply_rates(
             await conn.execute(
                 select(link.c.room_type_id, link.c.default_rate).where(link.c.rate_plan_id == plan_id)
             )
-        ).tuples()
+        ).all()
     }
     for type_id, rate in sorted(wanted.items()):
         label = f"rate plan {plan_code} / {type_codes[type_id]}"

@@ -33,7 +33,7 @@ async def physical_counts(conn: AsyncConnection, room_type_ids: Iterable[int]) -
         .where(rooms.c.room_type_id.in_(ids), rooms.c.active.is_(True))
         .group_by(rooms.c.room_type_id)
     )
-    for room_type_id, count in result.tuples():
+    for room_type_id, count in result:
         counts[room_type_id] = count
     return counts
 
@@ -139,7 +139,7 @@ async def oversold(conn: AsyncConnection, nights: Iterable[Night]) -> set[Night]
             )
         )
     )
-    return {(room_type_id, stay_date) for room_type_id, stay_date in result.tuples()}
+    return {(room_type_id, stay_date) for room_type_id, stay_date in result}
 
 
 async def set_physical(conn: AsyncConnection, room_type_id: int, physical: int, *, from_date: date) -> None:
