@@ -89,31 +89,44 @@ class PropertyConfig(_Section):
     room_types: tuple[RoomTypeConfig, ...] = Field(min_length=1)
     rate_plans: tuple[RatePlanConfig, ...] = ()
 
-    @model_validator(mode="after")
-    def _codes_consistent(self) -> PropertyConfig:
-        codes = [rt.code for rt in self.room_types]
-        found = duplicates(codes, "room_types", "room type code", ("code",))
-        found += duplicate_rooms(self.room_types)
-        plans = [rp.code for rp in self.rate_plans]
-        found += duplicates(plans, "rate_plans", "rate plan code", ("code",))
-        known = [rt.code for rt in self.room_types]
-        for p, plan in enumerate(self.rate_plans):
+    @field_validator("room_types")
+    @classmethod
+    def _room_types_unique(cls, room_types: tuple[RoomTypeConfig, ...]) -> tuple[RoomTypeConfig, ...]:
+        codes = [rt.code for rt in room_types]
+        found = duplicates(codes, "room_types", "room type code", ("code",)) + duplicate_rooms(room_types)
+        if found:
+            raise Conflicts(found)
+        return room_types
+
+    # Field validators, not a model validator: they still run when another key (say the time
+    # zone) is wrong, so one `config check` reports every mistake at once.
+    @field_validator("rate_plans")
+    @classmethod
+    def _rate_plans_resolve(
+        cls, rate_plans: tuple[RatePlanConfig, ...], info: ValidationInfo
+    ) -> tuple[RatePlanConfig, ...]:
+        found = duplicates([rp.code for rp in rate_plans], "rate_plans", "rate plan code", ("code",))
+        room_types: tuple[RoomTypeConfig, ...] | None = info.data.get("room_types")
+        known = [rt.code for rt in room_types] if room_types is not None else None
+        for p, plan in enumerate(rate_plans if known is not None else ()):
+            assert known is not None
             unknown = [
-                (("rate_plans", p, "room_types", r),
-                 f"unknown room type {code!r}{did_you_mean(code, known)}")
+                ((p, "room_types", r), f"unknown room type {code!r}{did_you_mean(code, known)}")
                 for r, code in enumerate(plan.room_types)
                 if code not in known
             ]
             # A misspelt room type also orphans its rate; report the cause, not the echo.
             found += unknown or [
-                (("rate_plans", p, "default_rates", code),
-                 f"default rate for room type {code!r}, which this rate plan does not sell")
+                (
+                    (p, "default_rates", code),
+                    f"default rate for room type {code!r}, which this rate plan does not sell",
+                )
                 for code in plan.default_rates
                 if code not in plan.room_types
             ]
         if found:
             raise Conflicts(found)
-        return self
+        return rate_plans
 
     def to_command(self) -> DefineProperty:
         """This property as the canonical command the PMS core applies."""
@@ -123,14 +136,14 @@ class PropertyConfig(_Section):
             timezone=self.timezone,
             currency=self.currency,
             room_types=tuple(
-                RoomTypeDefinition(
-                    code=rt.code, name=rt.name, max_occupancy=rt.max_occupancy, rooms=rt.rooms
-                )
+                RoomTypeDefinition(code=rt.code, name=rt.name, max_occupancy=rt.max_occupancy, rooms=rt.rooms)
                 for rt in self.room_types
             ),
             rate_plans=tuple(
                 RatePlanDefinition(
-                    code=rp.code, name=rp.name, room_types=rp.room_types,
+                    code=rp.code,
+                    name=rp.name,
+                    room_types=rp.room_types,
                     default_rates=dict(rp.default_rates),
                 )
                 for rp in self.rate_plans
@@ -159,11 +172,15 @@ class InboundCredentials(_Section):
     @classmethod
     def _no_secret_in_file(cls, data: Any) -> Any:
         if isinstance(data, dict) and "password" in data:
-            raise Conflicts([(
-                ("password",),
-                "a secret never goes in this file: put it in an environment variable "
-                "and name that variable in password_env",
-            )])
+            raise Conflicts(
+                [
+                    (
+                        ("password",),
+                        "a secret never goes in this file: put it in an environment variable "
+                        "and name that variable in password_env",
+                    )
+                ]
+            )
         return data
 
 
@@ -201,13 +218,18 @@ class PartnerConfig(_Section):
             return Path(base) / path
         return path
 
-    @model_validator(mode="after")
-    def _complete(self) -> PartnerConfig:
-        found = duplicates(self.properties, "properties", "property")
-        if self.kind is PartnerKind.OTA and self.mapping is None:
-            found.append((("mapping",), "an OTA partner needs a mapping file for its codes"))
+    @field_validator("properties")
+    @classmethod
+    def _granted_once(cls, properties: tuple[str, ...]) -> tuple[str, ...]:
+        found = duplicates(properties, "properties", "property")
         if found:
             raise Conflicts(found)
+        return properties
+
+    @model_validator(mode="after")
+    def _ota_has_mapping(self) -> PartnerConfig:
+        if self.kind is PartnerKind.OTA and self.mapping is None:
+            raise Conflicts([(("mapping",), "an OTA partner needs a mapping file for its codes")])
         return self
 
     def inbound_password(self, environ: Mapping[str, str]) -> SecretStr:
@@ -215,8 +237,7 @@ class PartnerConfig(_Section):
         value = environ.get(self.credentials.password_env)
         if not value:
             raise MissingSecretError(
-                f"partner {self.id}: environment variable {self.credentials.password_env} "
-                "is not set"
+                f"partner {self.id}: environment variable {self.credentials.password_env} is not set"
             )
         return SecretStr(value)
 
@@ -232,27 +253,37 @@ class HubConfig(_Section):
     properties: tuple[PropertyConfig, ...] = Field(min_length=1)
     partners: tuple[PartnerConfig, ...] = ()
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> HubConfig:
-        codes = [p.code for p in self.properties]
-        found = duplicates(codes, "properties", "property code", ("code",))
-        found += duplicates([p.id for p in self.partners], "partners", "partner id", ("id",))
-        users = [p.credentials.username for p in self.partners]
+    @field_validator("properties")
+    @classmethod
+    def _property_codes_unique(cls, properties: tuple[PropertyConfig, ...]) -> tuple[PropertyConfig, ...]:
+        found = duplicates([p.code for p in properties], "properties", "property code", ("code",))
+        if found:
+            raise Conflicts(found)
+        return properties
+
+    @field_validator("partners")
+    @classmethod
+    def _partners_resolve(
+        cls, partners: tuple[PartnerConfig, ...], info: ValidationInfo
+    ) -> tuple[PartnerConfig, ...]:
+        found = duplicates([p.id for p in partners], "partners", "partner id", ("id",))
+        users = [p.credentials.username for p in partners]
         found += [
             (loc, f"{reason}: each partner needs its own login")
             for loc, reason in duplicates(users, "partners", "username", ("credentials", "username"))
         ]
-        known = [p.code for p in self.properties]
-        for i, partner in enumerate(self.partners):
+        properties: tuple[PropertyConfig, ...] | None = info.data.get("properties")
+        known = [p.code for p in properties] if properties is not None else None
+        for i, partner in enumerate(partners if known is not None else ()):
+            assert known is not None
             found += [
-                (("partners", i, "properties", g),
-                 f"unknown property {code!r}{did_you_mean(code, known)}")
+                ((i, "properties", g), f"unknown property {code!r}{did_you_mean(code, known)}")
                 for g, code in enumerate(partner.properties)
                 if code not in known
             ]
         if found:
             raise Conflicts(found)
-        return self
+        return partners
 
     def find_property(self, code: str) -> PropertyConfig | None:
         """The property with this code, or None."""
@@ -271,9 +302,7 @@ class ConfigError(SourceError):
     """The configuration file (or a mapping file it names) has at least one error."""
 
 
-def check_config(
-    path: Path | str, environ: Mapping[str, str] | None = None
-) -> list[ConfigProblem]:
+def check_config(path: Path | str, environ: Mapping[str, str] | None = None) -> list[ConfigProblem]:
     """Every problem (errors and warnings) in the config file, then in the mapping files it names."""
     return _read(Path(path), environ)[1]
 
@@ -287,9 +316,7 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> H
     return config
 
 
-def _read(
-    path: Path, environ: Mapping[str, str] | None
-) -> tuple[HubConfig | None, list[ConfigProblem]]:
+def _read(path: Path, environ: Mapping[str, str] | None) -> tuple[HubConfig | None, list[ConfigProblem]]:
     try:
         doc: YamlDocument = read_yaml(path)
     except SourceError as err:
@@ -302,4 +329,3 @@ def _read(
     # the environment is read here, in hub/, and can be passed in instead.
     env = os.environ if environ is None else environ
     return config, check_loaded(config, doc, env)
-

@@ -43,9 +43,7 @@ def known_timezone(name: str) -> str:
             raise ValueError(
                 f"cannot check time zone {name!r}: no time zone database (install tzdata)"
             ) from None
-        raise ValueError(
-            f"unknown IANA time zone {name!r}{did_you_mean(name, sorted(available))}"
-        ) from None
+        raise ValueError(f"unknown IANA time zone {name!r}{did_you_mean(name, sorted(available))}") from None
     return name
 
 
@@ -62,37 +60,33 @@ def did_you_mean(code: str, known: Sequence[str]) -> str:
     return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
-def duplicates(
-    values: Sequence[str], field: str, what: str, suffix: Loc = ()
-) -> list[tuple[Loc, str]]:
-    """Every repeat of a value in a list, at ``field[index]`` + suffix, naming the first one."""
+def duplicates(values: Sequence[str], field: str, what: str, suffix: Loc = ()) -> list[tuple[Loc, str]]:
+    """Every repeat of a value in the list ``field``, at ``(index, *suffix)``, naming the first one."""
     first: dict[str, int] = {}
     found: list[tuple[Loc, str]] = []
     for index, value in enumerate(values):
         if value in first:
             reason = f"duplicate {what} {value!r} (first at {field}[{first[value]}])"
-            found.append(((field, index, *suffix), reason))
+            found.append(((index, *suffix), reason))
         first.setdefault(value, index)
     return found
 
 
 def duplicate_rooms(room_types: Sequence[RoomTypeConfig]) -> list[tuple[Loc, str]]:
-    """Room numbers listed twice anywhere in one property."""
+    """Room numbers listed twice anywhere in one property, at ``(type index, "rooms", index)``."""
     first: dict[str, str] = {}
     found: list[tuple[Loc, str]] = []
     for t, room_type in enumerate(room_types):
         for r, room in enumerate(room_type.rooms):
             if room in first:
                 reason = f"room {room!r} is already listed in {first[room]}"
-                found.append((("room_types", t, "rooms", r), reason))
+                found.append(((t, "rooms", r), reason))
             else:
                 first[room] = f"room_types[{t}] ({room_type.code})"
     return found
 
 
-def check_loaded(
-    config: HubConfig, doc: YamlDocument, environ: Mapping[str, str]
-) -> list[FileProblem]:
+def check_loaded(config: HubConfig, doc: YamlDocument, environ: Mapping[str, str]) -> list[FileProblem]:
     """Problems of a well-formed config: missing rates, credentials, endpoints, mapping files."""
     problems = _rate_warnings(config, doc) + _credential_problems(config, doc, environ)
     problems += _endpoint_warnings(config, doc)
@@ -188,8 +182,7 @@ def _mapping_problems(
             problems += [
                 mapping_doc.problem(
                     ("properties", p, field, partner_code),
-                    f"property {prop.code} has no {what} {hub_code!r}"
-                    f"{did_you_mean(hub_code, known)}",
+                    f"property {prop.code} has no {what} {hub_code!r}{did_you_mean(hub_code, known)}",
                 )
                 for partner_code, hub_code in codes.items()
                 if hub_code not in known

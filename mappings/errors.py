@@ -1,9 +1,9 @@
 """Mapping errors: a mapping file that cannot be used, and a partner code that is not mapped.
 
-    SourceError              (mappings.source) a file with problems, each with file/line/key/reason
-     +-- MappingFileError    a partner mapping file that failed to load
-    PermanentError           (canonical.errors) dead letter at once
-     +-- UnmappedCodeError   a partner sent a code its mapping does not know
+SourceError              (mappings.source) a file with problems, each with file/line/key/reason
+ +-- MappingFileError    a partner mapping file that failed to load
+PermanentError           (canonical.errors) dead letter at once
+ +-- UnmappedCodeError   a partner sent a code its mapping does not know
 """
 
 from __future__ import annotations

@@ -20,11 +20,13 @@ def _one_to_one(codes: dict[str, str], field: str, what: str) -> list[tuple[Loc,
     conflicts: list[tuple[Loc, str]] = []
     for partner_code, hub_code in codes.items():
         if hub_code in first_partner_code:
-            conflicts.append((
-                (field, partner_code),
-                f"hub {what} {hub_code} is already mapped from {first_partner_code[hub_code]!r}; "
-                f"a hub code maps to one partner code, or outbound updates would be ambiguous",
-            ))
+            conflicts.append(
+                (
+                    (field, partner_code),
+                    f"hub {what} {hub_code} is already mapped from {first_partner_code[hub_code]!r}; "
+                    f"a hub code maps to one partner code, or outbound updates would be ambiguous",
+                )
+            )
         else:
             first_partner_code[hub_code] = partner_code
     return conflicts
@@ -70,18 +72,22 @@ class PartnerMapping(Frozen):
         seen_hotel: dict[str, int] = {}
         for index, entry in enumerate(self.properties):
             if entry.property in seen_property:
-                conflicts.append((
-                    ("properties", index, "property"),
-                    f"property {entry.property} is already mapped in "
-                    f"properties[{seen_property[entry.property]}]",
-                ))
+                conflicts.append(
+                    (
+                        ("properties", index, "property"),
+                        f"property {entry.property} is already mapped in "
+                        f"properties[{seen_property[entry.property]}]",
+                    )
+                )
             seen_property.setdefault(entry.property, index)
             if entry.hotel_code in seen_hotel:
-                conflicts.append((
-                    ("properties", index, "hotel_code"),
-                    f"hotel code {entry.hotel_code!r} is already used by "
-                    f"properties[{seen_hotel[entry.hotel_code]}]",
-                ))
+                conflicts.append(
+                    (
+                        ("properties", index, "hotel_code"),
+                        f"hotel code {entry.hotel_code!r} is already used by "
+                        f"properties[{seen_hotel[entry.hotel_code]}]",
+                    )
+                )
             seen_hotel.setdefault(entry.hotel_code, index)
         if conflicts:
             raise Conflicts(conflicts)
@@ -133,9 +139,7 @@ class PartnerMapping(Frozen):
         """The hub property of a partner hotel code; raise UnmappedCodeError when unknown."""
         found = self.property_for_hotel(hotel_code)
         if found is None:
-            raise UnmappedCodeError(
-                partner=self.partner, property_code=None, what="hotel", code=hotel_code
-            )
+            raise UnmappedCodeError(partner=self.partner, property_code=None, what="hotel", code=hotel_code)
         return found
 
     def require_room_type(self, property_code: str, partner_code: str) -> str:
@@ -143,7 +147,9 @@ class PartnerMapping(Frozen):
         found = self.lookup_room_type(property_code, partner_code)
         if found is None:
             raise UnmappedCodeError(
-                partner=self.partner, property_code=property_code, what="room type",
+                partner=self.partner,
+                property_code=property_code,
+                what="room type",
                 code=partner_code,
             )
         return found
@@ -153,7 +159,9 @@ class PartnerMapping(Frozen):
         found = self.lookup_rate_plan(property_code, partner_code)
         if found is None:
             raise UnmappedCodeError(
-                partner=self.partner, property_code=property_code, what="rate plan",
+                partner=self.partner,
+                property_code=property_code,
+                what="rate plan",
                 code=partner_code,
             )
         return found

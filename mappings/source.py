@@ -84,7 +84,9 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(key, (str, int)) and key in seen:
                 first = seen[key].start_mark.line + 1
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first given on line {first})",
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first given on line {first})",
                     key_node.start_mark,
                 )
             seen[key] = key_node
@@ -98,9 +100,7 @@ _StrictLoader.yaml_implicit_resolvers = {
 _StrictLoader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_StrictLoader.add_implicit_resolver(
-    _INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
-)
+_StrictLoader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 
 
 @dataclass(frozen=True)
@@ -116,17 +116,23 @@ class YamlDocument:
         node = self.root
         if node is None:
             return None
+        line = node.start_mark.line
         for part in loc:
-            child = _child(node, part)
-            if child is None:
+            found = _child(node, part)
+            if found is None:
                 break
-            node = child
-        return node.start_mark.line + 1
+            # A key's own line reads better than where its block value happens to start.
+            mark_node, node = found
+            line = mark_node.start_mark.line
+        return line + 1
 
     def problem(self, loc: Loc, reason: str, severity: Severity = "error") -> FileProblem:
         """A problem at ``loc`` in this file, with its line."""
         return FileProblem(
-            file=self.path, key=self.key_path(loc), reason=reason, line=self.line_of(loc),
+            file=self.path,
+            key=self.key_path(loc),
+            reason=reason,
+            line=self.line_of(loc),
             severity=severity,
         )
 
@@ -137,19 +143,21 @@ class YamlDocument:
         for part in loc:
             in_mapping = isinstance(node, yaml.MappingNode)
             parts.append(str(part) if in_mapping else part)
-            node = _child(node, part) if node is not None else None
+            found = _child(node, part) if node is not None else None
+            node = found[1] if found is not None else None
         return key_path(parts)
 
 
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (node to point at, value node) of one step into a mapping or a sequence."""
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
         items: list[yaml.Node] = node.value
-        return items[part] if 0 <= part < len(items) else None
+        return (items[part], items[part]) if 0 <= part < len(items) else None
     if isinstance(node, yaml.MappingNode):
         pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
         for key_node, value_node in pairs:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                return value_node
+                return key_node, value_node
     return None
 
 
