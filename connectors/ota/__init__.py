@@ -1,1 +1,1 @@
-"""connectors/ota."""
+"""OpenTravel (OTA) booking push: safe XML codec, card redaction, wire <-> canonical, answers."""

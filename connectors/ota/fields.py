@@ -1,0 +1,113 @@
+"""Reading OTA values: lenient where real traffic is loose, strict on dates, amounts and codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from lxml import etree
+
+from connectors.ota.errors import InvalidDate, InvalidField, MissingField
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MISSING = frozenset({"", "n/a"})
+
+
+@lru_cache(maxsize=512)
+def path(namespace: str | None, *names: str) -> str:
+    """An ElementPath for `names` in `namespace` (unqualified when None), built once per shape."""
+    if namespace is None:
+        return "/".join(names)
+    return "/".join(f"{{{namespace}}}{name}" for name in names)
+
+
+def text_of(value: str | None) -> str | None:
+    """A trimmed attribute/element value, or None when empty or a placeholder such as "N/A"."""
+    if value is None:
+        return None
+    stripped = value.strip()
+    return None if stripped.lower() in _MISSING else stripped
+
+
+def element_text(element: etree._Element | None) -> str | None:
+    """The trimmed text of an element (None when absent or empty)."""
+    if element is None:
+        return None
+    return text_of(element.text)
+
+
+def read_date(value: str | None, *, field: str) -> date:
+    """A calendar date `YYYY-MM-DD` (a time part after it is ignored); absent or invalid -> error."""
+    raw = text_of(value)
+    if raw is None:
+        raise MissingField(f"{field} is missing", tag=field)
+    match = _DATE.fullmatch(raw)
+    if match is None:
+        raise InvalidDate(f"{field} {raw!r} is not a date (YYYY-MM-DD)", tag=field)
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        raise InvalidDate(f"{field} {raw!r} is not a valid date", tag=field) from None
+
+
+def read_timestamp(value: str | None, *, field: str) -> datetime | None:
+    """An aware timestamp; a space for `T` and a missing zone (taken as UTC) are accepted."""
+    raw = text_of(value)
+    if raw is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidDate(f"{field} {raw!r} is not a timestamp", tag=field) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def read_amount(
+    value: str | None, *, field: str, decimal_places: str | None = None
+) -> Decimal | None:
+    """A non-negative Decimal amount, or None when absent.
+
+    OTA's DecimalPlaces means an amount written without a decimal point is in minor units
+    ("8500" with DecimalPlaces="2" is 85.00); an amount with a point is taken as written.
+    """
+    raw = text_of(value)
+    if raw is None:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidField(f"{field} {raw!r} is not an amount", tag=field) from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidField(f"{field} {raw!r} must be a non-negative amount", tag=field)
+    if decimal_places is not None and "." not in raw:
+        places = read_count(decimal_places, field="DecimalPlaces")
+        if places > 6:
+            raise InvalidField(f"DecimalPlaces {places} is out of range", tag="DecimalPlaces")
+        amount = amount.scaleb(-places)
+    return amount
+
+
+def read_count(value: str | None, *, field: str, default: int = 0) -> int:
+    """A non-negative whole number; absent -> default."""
+    raw = text_of(value)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidField(f"{field} {raw!r} is not a non-negative whole number", tag=field)
+    return int(raw)
+
+
+def read_currency(value: str | None, *, default: str) -> str:
+    """An ISO-4217 code (upper-cased); absent -> the property's currency."""
+    raw = text_of(value)
+    if raw is None:
+        return default
+    code = raw.upper()
+    if _CURRENCY.fullmatch(code) is None:
+        raise InvalidField(f"CurrencyCode {raw!r} is not an ISO-4217 code", tag="CurrencyCode")
+    return code

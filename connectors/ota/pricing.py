@@ -1,0 +1,177 @@
+"""RoomRates -> one NightlyPrice per night: per-night or per-period rates, UnitMultiplier, tax basis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Literal
+
+from lxml import etree
+
+from canonical.base import Money
+from canonical.booking import NightlyPrice
+from connectors.ota.errors import InvalidField
+from connectors.ota.fields import path, read_amount, read_count, read_currency, read_date, text_of
+
+TaxBasis = Literal["after_tax", "before_tax"]
+# Nights one rate amount stands for, per OTA RateTimeUnit (times UnitMultiplier).
+_UNIT_NIGHTS = {"day": 1, "week": 7}
+
+
+@dataclass(frozen=True)
+class StayPrices:
+    """The nightly prices of one room stay and whether they include tax."""
+
+    nightly: tuple[NightlyPrice, ...]
+    basis: TaxBasis | None
+
+
+@dataclass(frozen=True)
+class _Rate:
+    effective: date | None
+    expire: date | None
+    exclusive: bool | None
+    amount: Decimal
+    currency: str
+    basis: TaxBasis
+    unit_nights: int | None  # None: the amount covers the whole span (FullDuration)
+
+
+def pick_amount(
+    element: etree._Element, *, default_currency: str
+) -> tuple[Decimal, str, TaxBasis] | None:
+    """AmountAfterTax if present, else AmountBeforeTax, with its currency; None when neither."""
+    places = element.get("DecimalPlaces")
+    basis: TaxBasis = "after_tax"
+    amount = read_amount(element.get("AmountAfterTax"), field="AmountAfterTax", decimal_places=places)
+    if amount is None:
+        basis = "before_tax"
+        amount = read_amount(
+            element.get("AmountBeforeTax"), field="AmountBeforeTax", decimal_places=places
+        )
+        if amount is None:
+            return None
+    currency = read_currency(element.get("CurrencyCode"), default=default_currency)
+    return amount, currency, basis
+
+
+def _nights(start: date, end: date) -> Iterator[date]:
+    night = start
+    while night < end:
+        yield night
+        night += timedelta(days=1)
+
+
+def _spread(amount: Decimal, parts: int) -> list[Decimal]:
+    """Split an amount into `parts` cent amounts that add up to it exactly (first ones take the rest)."""
+    places = max(2, -int(amount.as_tuple().exponent))
+    unit = Decimal(1).scaleb(-places)
+    base = (amount / parts).quantize(unit, rounding=ROUND_DOWN)
+    extra = int((amount - base * parts) / unit)
+    return [base + unit if index < extra else base for index in range(parts)]
+
+
+def _read_rates(stay: etree._Element, ns: str | None, currency: str) -> list[_Rate]:
+    rates: list[_Rate] = []
+    for room_rate in stay.iterfind(path(ns, "RoomRates", "RoomRate")):
+        for rate in room_rate.iterfind(path(ns, "Rates", "Rate")):
+            holder = rate.find(path(ns, "Base"))
+            picked = pick_amount(holder, default_currency=currency) if holder is not None else None
+            if picked is None:
+                total = rate.find(path(ns, "Total"))
+                picked = pick_amount(total, default_currency=currency) if total is not None else None
+            if picked is None:
+                continue
+            effective = rate.get("EffectiveDate") or room_rate.get("EffectiveDate")
+            expire = rate.get("ExpireDate") or room_rate.get("ExpireDate")
+            indicator = text_of(rate.get("ExpireDateExclusiveIndicator"))
+            unit = (text_of(rate.get("RateTimeUnit")) or "Day").lower()
+            multiplier = read_count(rate.get("UnitMultiplier"), field="UnitMultiplier", default=1)
+            if multiplier < 1:
+                raise InvalidField("UnitMultiplier must be at least 1", tag="UnitMultiplier")
+            if unit == "fullduration":
+                unit_nights = None
+            elif unit in _UNIT_NIGHTS:
+                unit_nights = _UNIT_NIGHTS[unit] * multiplier
+            else:
+                raise InvalidField(f"RateTimeUnit {unit!r} is not supported", tag="RateTimeUnit")
+            rates.append(
+                _Rate(
+                    effective=read_date(effective, field="EffectiveDate") if effective else None,
+                    expire=read_date(expire, field="ExpireDate") if expire else None,
+                    exclusive=None if indicator is None else indicator.lower() in ("true", "1"),
+                    amount=picked[0],
+                    currency=picked[1],
+                    basis=picked[2],
+                    unit_nights=unit_nights,
+                )
+            )
+    return rates
+
+
+def _span(rate: _Rate, arrival: date, departure: date, inclusive: bool) -> list[date]:
+    start = rate.effective or arrival
+    if rate.expire is None:
+        end = departure
+    elif rate.exclusive is not None:
+        end = rate.expire + timedelta(days=0 if rate.exclusive else 1)
+    else:
+        # A one-day rate (EffectiveDate == ExpireDate) can only mean that night.
+        same_day = rate.expire == rate.effective
+        end = rate.expire + timedelta(days=1 if inclusive or same_day else 0)
+    # clip first: a rate spanning centuries must not cost a loop over centuries
+    return list(_nights(max(start, arrival), min(end, departure)))
+
+
+def _priced(rate: _Rate, nights: list[date]) -> list[tuple[date, Decimal]]:
+    if rate.unit_nights is None:
+        return list(zip(nights, _spread(rate.amount, len(nights)), strict=True)) if nights else []
+    block = _spread(rate.amount, rate.unit_nights)
+    return [(night, block[index % rate.unit_nights]) for index, night in enumerate(nights)]
+
+
+def _assign(
+    rates: list[_Rate], arrival: date, departure: date, inclusive: bool
+) -> dict[date, tuple[Decimal, _Rate]] | None:
+    """Night -> price under one reading of ExpireDate; None when nights overlap or are missing."""
+    priced: dict[date, tuple[Decimal, _Rate]] = {}
+    for rate in rates:
+        for night, amount in _priced(rate, _span(rate, arrival, departure, inclusive)):
+            if night in priced:
+                return None
+            priced[night] = (amount, rate)
+    if len(priced) != (departure - arrival).days:
+        return None
+    return priced
+
+
+def stay_prices(
+    stay: etree._Element, ns: str | None, *, arrival: date, departure: date, currency: str
+) -> StayPrices:
+    """Expand a RoomStay's rates into one price per night; rates that overlap or leave gaps are refused."""
+    rates = _read_rates(stay, ns, currency)
+    if not rates:
+        return StayPrices(nightly=(), basis=None)
+    # ExpireDate is exclusive in most channel traffic and inclusive by the OTA default: take the
+    # reading under which the rates cover every night exactly once.
+    assigned = _assign(rates, arrival, departure, inclusive=False)
+    if assigned is None:
+        assigned = _assign(rates, arrival, departure, inclusive=True)
+    if assigned is None:
+        raise InvalidField(
+            f"the rates do not cover each night from {arrival} to {departure} exactly once",
+            tag="RoomRates",
+        )
+    bases = {rate.basis for _, rate in assigned.values()}
+    currencies = {rate.currency for _, rate in assigned.values()}
+    if len(bases) > 1:
+        raise InvalidField("the rates mix AmountAfterTax and AmountBeforeTax", tag="RoomRates")
+    if len(currencies) > 1:
+        raise InvalidField(f"the rates mix currencies {sorted(currencies)}", tag="CurrencyCode")
+    nightly = tuple(
+        NightlyPrice(night=night, price=Money(amount=amount, currency=rate.currency))
+        for night, (amount, rate) in sorted(assigned.items())
+    )
+    return StayPrices(nightly=nightly, basis=bases.pop())

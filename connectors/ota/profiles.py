@@ -1,0 +1,114 @@
+"""Guests, guest counts and comments of an OTA reservation, read into canonical values."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from canonical.booking import Guest, GuestCount
+from connectors.ota.errors import InvalidField
+from connectors.ota.fields import element_text, path, read_count, text_of
+
+# OpenTravel Age Qualifying Codes (AQC) that mean a child: under 2/12/17, infant, child, teenager.
+_CHILD_CODES = frozenset({"3", "4", "5", "7", "8", "9"})
+_ADULT_AGE = 18
+_MAX_PER_ROOM = 99
+
+
+def guest_count(stay: etree._Element, ns: str | None) -> GuestCount:
+    """Adults and children of a RoomStay from GuestCount@AgeQualifyingCode|@Age/@Count.
+
+    Age decides when present (under 18 is a child); else the code (10 adult, 8 child, ...);
+    a count with neither is adults (AlpineBits). Count="0" lines are ignored.
+    """
+    adults = 0
+    children: list[int | None] = []
+    for line in stay.iterfind(path(ns, "GuestCounts", "GuestCount")):
+        count = read_count(line.get("Count"), field="Count", default=1)
+        if count == 0:
+            continue
+        if count > _MAX_PER_ROOM:
+            raise InvalidField(f"GuestCount Count={count} is out of range", tag="Count")
+        age_text = text_of(line.get("Age"))
+        age = read_count(age_text, field="Age") if age_text is not None else None
+        code = text_of(line.get("AgeQualifyingCode"))
+        is_child = age < _ADULT_AGE if age is not None else code in _CHILD_CODES
+        if is_child:
+            children.extend([age] * count)
+        else:
+            adults += count
+    if adults > _MAX_PER_ROOM or len(children) > _MAX_PER_ROOM:
+        raise InvalidField("too many guests in one room", tag="GuestCount")
+    ages = tuple(age for age in children if age is not None)
+    return GuestCount(adults=adults, children=len(children), child_ages=ages)
+
+
+def _customer_guest(customer: etree._Element, ns: str | None, *, primary: bool) -> Guest:
+    name = customer.find(path(ns, "PersonName"))
+    phone = None
+    for telephone in customer.iterfind(path(ns, "Telephone")):
+        phone = text_of(telephone.get("PhoneNumber"))
+        if phone:
+            break
+    address = customer.find(path(ns, "Address"))
+    country = address.find(path(ns, "CountryName")) if address is not None else None
+    country_code = text_of(country.get("Code")) if country is not None else None
+    if country_code is None and country is not None:
+        text = element_text(country)
+        country_code = text.upper() if text and len(text) == 2 and text.isalpha() else None
+    return Guest(
+        given_name=element_text(name.find(path(ns, "GivenName"))) if name is not None else None,
+        surname=element_text(name.find(path(ns, "Surname"))) if name is not None else None,
+        name_prefix=element_text(name.find(path(ns, "NamePrefix"))) if name is not None else None,
+        email=element_text(customer.find(path(ns, "Email"))),
+        phone=phone,
+        address_line=(
+            element_text(address.find(path(ns, "AddressLine"))) if address is not None else None
+        ),
+        city=element_text(address.find(path(ns, "CityName"))) if address is not None else None,
+        postal_code=(
+            element_text(address.find(path(ns, "PostalCode"))) if address is not None else None
+        ),
+        country_code=country_code,
+        language=text_of(customer.get("Language")),
+        primary=primary,
+    )
+
+
+def guests(reservation: etree._Element, ns: str | None) -> tuple[Guest, ...]:
+    """Every ResGuest with a Customer profile; the PrimaryIndicator one (else the first) is primary."""
+    found: list[tuple[etree._Element, bool]] = []
+    for res_guest in reservation.iterfind(path(ns, "ResGuests", "ResGuest")):
+        customer = res_guest.find(path(ns, "Profiles", "ProfileInfo", "Profile", "Customer"))
+        if customer is not None:
+            flagged = (text_of(res_guest.get("PrimaryIndicator")) or "").lower() in ("true", "1")
+            found.append((customer, flagged))
+    if found and not any(flagged for _, flagged in found):
+        found[0] = (found[0][0], True)
+    return tuple(_customer_guest(customer, ns, primary=flagged) for customer, flagged in found)
+
+
+def _tidy(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def comments(parent: etree._Element, ns: str | None) -> tuple[str, ...]:
+    """Comments/Comment (Text or ListItems, prefixed by its Name) and SpecialRequests of an element."""
+    found: list[str] = []
+    for comment in parent.iterfind(path(ns, "Comments", "Comment")):
+        parts = [element_text(text) for text in comment.iterfind(path(ns, "Text"))]
+        items = [element_text(item) for item in comment.iterfind(path(ns, "ListItem"))]
+        body = _tidy("\n".join(part for part in parts if part))
+        listed = ", ".join(item for item in items if item)
+        content = "\n".join(piece for piece in (body, listed) if piece)
+        if not content:
+            continue
+        label = text_of(comment.get("Name"))
+        found.append(f"{label}: {content}" if label else content)
+    for request in parent.iterfind(path(ns, "SpecialRequests", "SpecialRequest")):
+        texts = [element_text(text) for text in request.iterfind(path(ns, "Text"))]
+        content = _tidy("\n".join(text for text in texts if text))
+        if content:
+            label = text_of(request.get("Name"))
+            found.append(f"{label}: {content}" if label else content)
+    return tuple(found)

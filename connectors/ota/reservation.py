@@ -1,0 +1,140 @@
+"""One OTA HotelReservation's content -> canonical room stays, guarantee and totals (hub codes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from lxml import etree
+
+from canonical.base import Money
+from canonical.booking import CardRef, Guarantee, RoomStay
+from canonical.cards import card_ref_from
+from connectors.ota.cards import CardSlot
+from connectors.ota.codes import PropertyCodes, hub_rate_plan, hub_room_type
+from connectors.ota.errors import InvalidDate, InvalidField, MissingField, UntokenisedCard
+from connectors.ota.fields import path, read_amount, read_count, read_currency, read_date, text_of
+from connectors.ota.pricing import pick_amount, stay_prices
+from connectors.ota.profiles import comments, guest_count
+from connectors.ota.settings import MAX_STAY_NIGHTS
+
+_NIGHTS_DURATION = re.compile(r"P(\d{1,4})[ND]")
+_MAX_UNITS = 9
+
+
+def money(element: etree._Element | None, *, currency: str) -> Money | None:
+    """A Total-like element's amount (AfterTax preferred) as Money, or None."""
+    if element is None:
+        return None
+    picked = pick_amount(element, default_currency=currency)
+    return Money(amount=picked[0], currency=picked[1]) if picked is not None else None
+
+
+def card_ref(card: etree._Element) -> CardRef | None:
+    """A tokenised PaymentCard as a CardRef; a card still holding a PAN or CVV is a programming error."""
+    slot = CardSlot(card)
+    if slot.pan is not None or slot.has_cvv:
+        raise UntokenisedCard("a payment card still holds a card number or CVV: tokenise first")
+    token, mask = slot.token, slot.mask
+    brand, expiry, holder = slot.brand, slot.expiry, slot.holder_name
+    if not any((token, mask, brand, expiry, holder)):
+        return None
+    return card_ref_from(token=token, mask=mask, brand=brand, expiry=expiry, holder_name=holder)
+
+
+def guarantee(parent: etree._Element, ns: str | None, *, currency: str) -> Guarantee | None:
+    """Guarantee (code, type, first accepted card) and DepositPayments of a RoomStay or ResGlobalInfo."""
+    element = parent.find(path(ns, "Guarantee"))
+    deposit_el = parent.find(path(ns, "DepositPayments", "GuaranteePayment", "AmountPercent"))
+    deposit = None
+    if deposit_el is not None:
+        amount = read_amount(
+            deposit_el.get("Amount"), field="Amount", decimal_places=deposit_el.get("DecimalPlaces")
+        )
+        if amount is not None:
+            deposit_currency = read_currency(deposit_el.get("CurrencyCode"), default=currency)
+            deposit = Money(amount=amount, currency=deposit_currency)
+    if element is None and deposit is None:
+        return None
+    card = None
+    code = gtype = None
+    if element is not None:
+        code, gtype = text_of(element.get("GuaranteeCode")), text_of(element.get("GuaranteeType"))
+        accepted = element.find(path(ns, "GuaranteesAccepted", "GuaranteeAccepted", "PaymentCard"))
+        card = card_ref(accepted) if accepted is not None else None
+    if not any((code, gtype, card, deposit)):
+        return None
+    return Guarantee(guarantee_code=code, guarantee_type=gtype, card=card, deposit=deposit)
+
+
+def stay_dates(stay: etree._Element, ns: str | None, fallback: etree._Element | None) -> tuple[date, date]:
+    """Arrival and departure from TimeSpan@Start/@End (or @Duration "P3N"), else ResGlobalInfo's."""
+    span = stay.find(path(ns, "TimeSpan"))
+    if span is None:
+        span = fallback
+    if span is None:
+        raise MissingField("RoomStay has no TimeSpan", tag="TimeSpan")
+    arrival = read_date(span.get("Start"), field="Start")
+    end = text_of(span.get("End"))
+    if end is not None:
+        departure = read_date(end, field="End")
+    else:
+        duration = _NIGHTS_DURATION.fullmatch(text_of(span.get("Duration")) or "")
+        if duration is None:
+            raise MissingField("TimeSpan has neither End nor a Duration in nights", tag="End")
+        departure = arrival + timedelta(days=int(duration.group(1)))
+    if departure <= arrival:
+        raise InvalidDate(f"TimeSpan End {departure} is not after Start {arrival}", tag="End")
+    if (departure - arrival).days > MAX_STAY_NIGHTS:
+        raise InvalidField(f"a stay of more than {MAX_STAY_NIGHTS} nights is refused", tag="End")
+    return arrival, departure
+
+
+def _stay_code(stay: etree._Element, ns: str | None, holder: tuple[str, str], attribute: str) -> str:
+    for element in stay.iterfind(path(ns, *holder)):
+        code = text_of(element.get(attribute))
+        if code:
+            return code
+    for room_rate in stay.iterfind(path(ns, "RoomRates", "RoomRate")):
+        code = text_of(room_rate.get(attribute))
+        if code:
+            return code
+    raise MissingField(f"RoomStay has no {attribute}", tag=attribute)
+
+
+def room_stays(
+    stay: etree._Element,
+    ns: str | None,
+    codes: PropertyCodes,
+    *,
+    hotel_code: str,
+    span_fallback: etree._Element | None,
+) -> list[RoomStay]:
+    """One RoomStay element -> one canonical RoomStay per room (RoomType@NumberOfUnits rooms)."""
+    room_type = hub_room_type(
+        codes, _stay_code(stay, ns, ("RoomTypes", "RoomType"), "RoomTypeCode"), hotel_code=hotel_code
+    )
+    rate_plan = hub_rate_plan(
+        codes, _stay_code(stay, ns, ("RatePlans", "RatePlan"), "RatePlanCode"), hotel_code=hotel_code
+    )
+    arrival, departure = stay_dates(stay, ns, span_fallback)
+    prices = stay_prices(stay, ns, arrival=arrival, departure=departure, currency=codes.currency)
+    room_type_el = stay.find(path(ns, "RoomTypes", "RoomType"))
+    units = 1
+    if room_type_el is not None:
+        units = read_count(room_type_el.get("NumberOfUnits"), field="NumberOfUnits", default=1)
+    if not 1 <= units <= _MAX_UNITS:
+        raise InvalidField(f"NumberOfUnits {units} is out of range 1..{_MAX_UNITS}", tag="NumberOfUnits")
+    one = RoomStay(
+        room_type_code=room_type,
+        rate_plan_code=rate_plan,
+        arrival=arrival,
+        departure=departure,
+        guests=guest_count(stay, ns),
+        nightly=prices.nightly,
+        # a RoomStay Total covers all its units; split it and the sum could drift, so drop it
+        total=money(stay.find(path(ns, "Total")), currency=codes.currency) if units == 1 else None,
+        guarantee=guarantee(stay, ns, currency=codes.currency),
+        comments=comments(stay, ns),
+    )
+    return [one] * units

@@ -1,0 +1,135 @@
+"""OTA answers, pure: OTA_HotelResNotifRS / OTA_CancelRS with Success or Errors (2015A-valid), SOAP-wrapped
+when the request was."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from connectors.ota.codec import OtaRequest, SoapVersion, wrap_soap, write
+from connectors.ota.errors import OtaError
+from connectors.ota.settings import CANCEL_RQ, DEFAULT_VERSION, HOTEL_RES_NOTIF_RQ, OTA_NS
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_RQ_NAME = re.compile(r"OTA_[A-Za-z]+RQ")
+_MAX_ECHO_TOKEN = 128
+_MAX_ID = 32  # UniqueID@ID is StringLength1to32
+_MAX_ERRORS = 99  # ErrorsType allows 99 Error elements
+_RESERVATION_ID = "14"
+_CANCELLATION_ID = "15"
+
+
+def _element(parent: etree._Element | None, name: str, **attributes: str) -> etree._Element:
+    tag = f"{{{OTA_NS}}}{name}"
+    element = (
+        etree.Element(tag, nsmap={None: OTA_NS})  # type: ignore[dict-item]
+        if parent is None
+        else etree.SubElement(parent, tag)
+    )
+    for key, value in attributes.items():
+        element.set(key, value)
+    return element
+
+
+def _root(name: str, req: OtaRequest | None) -> etree._Element:
+    root = _element(None, name)
+    echo = req.echo_token if req is not None else None
+    if echo and len(echo) <= _MAX_ECHO_TOKEN:
+        root.set("EchoToken", echo)
+    root.set("TimeStamp", datetime.now(UTC).isoformat(timespec="seconds"))
+    version = (req.version or "").strip() if req is not None else ""
+    # Version is a required xs:decimal: echo the partner's only when it is one
+    root.set("Version", version if _DECIMAL.fullmatch(version) else DEFAULT_VERSION)
+    return root
+
+
+def _checked(value: str, what: str) -> str:
+    if not 1 <= len(value) <= _MAX_ID:
+        raise ValueError(f"{what} {value!r} must be 1-{_MAX_ID} characters for an OTA UniqueID")
+    return value
+
+
+def _finish(root: etree._Element, soap_version: SoapVersion | None) -> bytes:
+    return wrap_soap(root, soap_version) if soap_version else write(root)
+
+
+def success_response(req: OtaRequest, results: Sequence[tuple[str, str]]) -> bytes:
+    """Success for each (partner reservation id, hub confirmation): OTA_HotelResNotifRS or OTA_CancelRS.
+
+    Raises ValueError for a message other than those two, or an id that does not fit a UniqueID.
+    """
+    if req.message_name == HOTEL_RES_NOTIF_RQ:
+        root = _root("OTA_HotelResNotifRS", req)
+        _element(root, "Success")
+        reservations = _element(root, "HotelReservations")
+        for partner_id, confirmation in results:
+            reservation = _element(reservations, "HotelReservation")
+            _element(
+                reservation, "UniqueID", Type=_RESERVATION_ID, ID=_checked(partner_id, "partner id")
+            )
+            ids = _element(_element(reservation, "ResGlobalInfo"), "HotelReservationIDs")
+            _element(
+                ids,
+                "HotelReservationID",
+                ResID_Type=_RESERVATION_ID,
+                ResID_Value=_checked(confirmation, "confirmation"),
+            )
+    elif req.message_name == CANCEL_RQ:
+        root = _root("OTA_CancelRS", req)
+        root.set("Status", "Cancelled")
+        _element(root, "Success")
+        for partner_id, _ in results:
+            _element(root, "UniqueID", Type=_RESERVATION_ID, ID=_checked(partner_id, "partner id"))
+        for _, confirmation in results[:1]:
+            info = _element(root, "CancelInfoRS")
+            _element(info, "UniqueID", Type=_CANCELLATION_ID, ID=_checked(confirmation, "confirmation"))
+    else:
+        raise ValueError(f"no success answer for {req.message_name}")
+    return _finish(root, req.soap_version)
+
+
+def _response_name(req: OtaRequest | None, hint: str | None) -> str:
+    name = req.message_name if req is not None else (hint or "")
+    if _RQ_NAME.fullmatch(name):
+        return name[:-2] + "RS"
+    if name.startswith("OTA_") and name.endswith("RS"):
+        return name
+    return "OTA_ErrorRS"
+
+
+def error_response(
+    req: OtaRequest | None,
+    errors: Sequence[OtaError],
+    message_name_hint: str | None = None,
+    *,
+    soap_version: SoapVersion | None = None,
+) -> bytes:
+    """Errors/Error Type Code ShortText (message as text) in the RS of the request (or of the hint).
+
+    Without a parsed request the hint names the message (RQ or RS name); with none, OTA_ErrorRS.
+    The SOAP version is the request's, else `soap_version`.
+    """
+    if not errors:
+        raise ValueError("an error response needs at least one error")
+    name = _response_name(req, message_name_hint)
+    root = _root(name, req)
+    if name == "OTA_CancelRS":
+        root.set("Status", "Unsuccessful")
+    holder = _element(root, "Errors")
+    for error in errors[:_MAX_ERRORS]:
+        item = _element(
+            holder,
+            "Error",
+            Type=str(error.ota_type),
+            Code=str(error.ota_code),
+            ShortText=error.short_text[:64],
+            Status="NotProcessed",
+        )
+        if error.tag:
+            item.set("Tag", error.tag)
+        item.text = error.message
+    version = req.soap_version if req is not None else soap_version
+    return _finish(root, version)

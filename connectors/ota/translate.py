@@ -1,0 +1,260 @@
+"""OTA_HotelResNotifRQ / OTA_CancelRQ (parsed, cards tokenised) -> canonical BookingReceived, pure."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC
+
+from lxml import etree
+
+from canonical.booking import BookingAction, BookingReceived, RoomStay
+from connectors.ota.codec import OtaRequest
+from connectors.ota.codes import PartnerCodes, PropertyCodes
+from connectors.ota.errors import (
+    InvalidField,
+    MissingField,
+    UnsupportedAction,
+    UnsupportedMessage,
+)
+from connectors.ota.fields import path, read_timestamp, text_of
+from connectors.ota.profiles import comments, guests
+from connectors.ota.reservation import guarantee, money, room_stays
+from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_SECTOR
+
+__all__ = ["PartnerCodes", "PropertyCodes", "hotel_codes", "translate_booking"]
+
+# ResStatus values seen in channel traffic (OTA TransactionActionType, PMS_ResStatusType, AlpineBits).
+# Initiate (two-phase hold), Requested (AlpineBits enquiry), Quote, Hold, Ignore are refused: the hub
+# only takes reservations that are final on the partner's side.
+_ACTIONS = {
+    "commit": BookingAction.COMMIT,
+    "book": BookingAction.COMMIT,
+    "booked": BookingAction.COMMIT,
+    "reserved": BookingAction.COMMIT,
+    "confirmed": BookingAction.COMMIT,
+    "modify": BookingAction.MODIFY,
+    "modified": BookingAction.MODIFY,
+    "cancel": BookingAction.CANCEL,
+    "cancelled": BookingAction.CANCEL,
+    "canceled": BookingAction.CANCEL,
+}
+# OTA_CancelRQ@CancelType: the hub cancels in one phase, so Initiate is the cancellation itself.
+_CANCEL_TYPES = frozenset({"cancel", "commit", "initiate"})
+_RESERVATION_ID = "14"
+_CANCELLATION_ID = "15"
+_MAX_ID = 32  # the OTA UniqueID@ID limit (StringLength1to32); answers echo it
+
+
+def hotel_codes(req: OtaRequest, codes: PartnerCodes | None = None) -> list[str]:
+    """The partner HotelCodes a request touches, in document order (for the grant check first).
+
+    When the message names none and `codes` holds exactly one hotel, that hotel is the one
+    translation will use, so it is returned; an empty list means translation will refuse.
+    """
+    found: list[str] = []
+    for element in req.root.iter("{*}BasicPropertyInfo", "{*}HotelRef"):
+        code = text_of(element.get("HotelCode"))
+        if code and code not in found:
+            found.append(code)
+    if not found and codes is not None and (only := codes.only_hotel()) is not None:
+        found.append(only)
+    return found
+
+
+def translate_booking(
+    req: OtaRequest,
+    codes: PartnerCodes,
+    *,
+    partner_id: str,
+    confirmation_for: Callable[[str], str],
+) -> list[BookingReceived]:
+    """One BookingReceived per HotelReservation (or the one OTA_CancelRQ names); raises an OtaError."""
+    if req.message_name == HOTEL_RES_NOTIF_RQ:
+        received = _res_notif(req, codes, partner_id)
+    elif req.message_name == CANCEL_RQ:
+        received = [_cancel(req, codes, partner_id)]
+    else:
+        raise UnsupportedMessage(f"{req.message_name} is not taken here")
+    # confirmations last: a message refused half-way must not consume any
+    return [
+        booking.model_copy(update={"confirmation": confirmation_for(booking.partner_reservation_id)})
+        for booking in received
+    ]
+
+
+def _action(status: str | None) -> BookingAction:
+    if status is None:
+        return BookingAction.COMMIT
+    try:
+        return _ACTIONS[status.lower()]
+    except KeyError:
+        raise UnsupportedAction(f"ResStatus {status!r} is not supported", tag="ResStatus") from None
+
+
+def _checked_id(value: str) -> str:
+    if len(value) > _MAX_ID:
+        raise InvalidField(f"reservation id longer than {_MAX_ID} characters", tag="ID")
+    return value
+
+
+def _partner_reservation_id(
+    reservation: etree._Element, ns: str | None, requestor_type: str | None, action: BookingAction
+) -> str:
+    """UniqueID Type 14 (15 for a cancellation), else the HotelReservationID of the sender's type."""
+    for unique in reservation.iterfind(path(ns, "UniqueID")):
+        uid, kind = text_of(unique.get("ID")), unique.get("Type")
+        if uid and (
+            kind == _RESERVATION_ID or (kind == _CANCELLATION_ID and action is BookingAction.CANCEL)
+        ):
+            return _checked_id(uid)
+    ids = list(reservation.iterfind(path(ns, "ResGlobalInfo", "HotelReservationIDs", "HotelReservationID")))
+    for wanted in (requestor_type, _RESERVATION_ID):
+        for hotel_id in ids:
+            value = text_of(hotel_id.get("ResID_Value"))
+            if wanted and value and hotel_id.get("ResID_Type") == wanted:
+                return _checked_id(value)
+    raise MissingField(
+        "no partner reservation id (UniqueID Type 14, or HotelReservationID of the sender's type)",
+        tag="UniqueID",
+    )
+
+
+def _one_hotel(candidates: list[str], codes: PartnerCodes) -> str:
+    distinct = list(dict.fromkeys(candidates))
+    if len(distinct) > 1:
+        raise InvalidField(f"one reservation names several hotels {distinct}", tag="HotelCode")
+    if distinct:
+        return distinct[0]
+    only = codes.only_hotel()
+    if only is None:
+        raise MissingField("no HotelCode, and the partner has several hotels", tag="HotelCode")
+    return only
+
+
+def _revision(status: str, *stamps: str | None) -> str | None:
+    for raw in stamps:
+        stamp = read_timestamp(raw, field="TimeStamp")
+        if stamp is not None:
+            return f"{status}@{stamp.astimezone(UTC).isoformat()}"
+    return None
+
+
+def _with_content_revision(booking: BookingReceived, status: str) -> BookingReceived:
+    content = booking.model_dump_json(exclude={"partner_revision", "confirmation"})
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return booking.model_copy(update={"partner_revision": f"{status}#sha256:{digest[:32]}"})
+
+
+def _res_notif(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> list[BookingReceived]:
+    root, ns = req.root, req.namespace
+    requestor = root.find(path(ns, "POS", "Source", "RequestorID"))
+    requestor_type = text_of(requestor.get("Type")) if requestor is not None else None
+    reservations = list(root.iterfind(path(ns, "HotelReservations", "HotelReservation")))
+    if not reservations:
+        raise MissingField("no HotelReservation", tag="HotelReservation")
+    return [
+        _reservation(element, req, codes, partner_id, requestor_type) for element in reservations
+    ]
+
+
+def _reservation(
+    element: etree._Element,
+    req: OtaRequest,
+    codes: PartnerCodes,
+    partner_id: str,
+    requestor_type: str | None,
+) -> BookingReceived:
+    ns = req.namespace
+    status = text_of(element.get("ResStatus")) or text_of(req.root.get("ResStatus"))
+    action = _action(status)
+    partner_res_id = _partner_reservation_id(element, ns, requestor_type, action)
+    stays = list(element.iterfind(path(ns, "RoomStays", "RoomStay")))
+    global_info = element.find(path(ns, "ResGlobalInfo"))
+    holders = [*stays, *([global_info] if global_info is not None else [])]
+    hotel_candidates = [
+        code
+        for holder in holders
+        for info in holder.iterfind(path(ns, "BasicPropertyInfo"))
+        if (code := text_of(info.get("HotelCode")))
+    ]
+    hotel_code = _one_hotel(hotel_candidates, codes)
+    prop = codes.property_for(hotel_code)
+    canonical_stays: list[RoomStay] = []
+    if action is not BookingAction.CANCEL:
+        # a cancellation needs only its id: it must not fail on a code remapped since the booking
+        if not stays:
+            raise MissingField(f"ResStatus {status or 'Commit'} without RoomStays", tag="RoomStays")
+        span = global_info.find(path(ns, "TimeSpan")) if global_info is not None else None
+        for stay in stays:
+            canonical_stays.extend(
+                room_stays(stay, ns, prop, hotel_code=hotel_code, span_fallback=span)
+            )
+    created = element.get("CreateDateTime")
+    booking = BookingReceived(
+        partner_id=partner_id,
+        partner_reservation_id=partner_res_id,
+        partner_revision="",
+        confirmation="pending",
+        action=action,
+        property_code=prop.hub_property,
+        partner_created_at=read_timestamp(created, field="CreateDateTime"),
+        room_stays=tuple(canonical_stays),
+        guests=guests(element, ns),
+        guarantee=(
+            guarantee(global_info, ns, currency=prop.currency) if global_info is not None else None
+        ),
+        comments=comments(global_info, ns) if global_info is not None else (),
+        total=(
+            money(global_info.find(path(ns, "Total")), currency=prop.currency)
+            if global_info is not None
+            else None
+        ),
+    )
+    label = status or "Commit"
+    stamped = _revision(
+        label, element.get("LastModifyDateTime"), created, req.root.get("TimeStamp")
+    )
+    if stamped is None:
+        return _with_content_revision(booking, label)
+    return booking.model_copy(update={"partner_revision": stamped})
+
+
+def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingReceived:
+    root, ns = req.root, req.namespace
+    sectors = [root.get("TravelSector")]
+    sectors += [name.get("TravelSector") for name in root.iterfind(path(ns, "UniqueID", "CompanyName"))]
+    for sector in sectors:
+        if text_of(sector) not in (None, HOTEL_TRAVEL_SECTOR):
+            raise UnsupportedMessage(
+                f"OTA_CancelRQ for travel sector {sector}: only hotel reservations (3) are taken",
+                tag="TravelSector",
+            )
+    cancel_type = text_of(root.get("CancelType")) or "Cancel"
+    if cancel_type.lower() not in _CANCEL_TYPES:
+        raise UnsupportedAction(f"CancelType {cancel_type!r} is not supported", tag="CancelType")
+    uniques = [
+        (unique.get("Type"), uid)
+        for unique in root.iterfind(path(ns, "UniqueID"))
+        if (uid := text_of(unique.get("ID")))
+    ]
+    chosen = next((uid for kind, uid in uniques if kind == _RESERVATION_ID), None)
+    if chosen is None and uniques:
+        # the partner may quote our confirmation (any other UniqueID type): pass it on as sent
+        chosen = uniques[0][1]
+    if chosen is None:
+        raise MissingField("OTA_CancelRQ has no UniqueID", tag="UniqueID")
+    hotel_code = _one_hotel(hotel_codes(req), codes)
+    prop = codes.property_for(hotel_code)
+    booking = BookingReceived(
+        partner_id=partner_id,
+        partner_reservation_id=_checked_id(chosen),
+        partner_revision="",
+        confirmation="pending",
+        action=BookingAction.CANCEL,
+        property_code=prop.hub_property,
+    )
+    stamped = _revision("Cancel", root.get("TimeStamp"))
+    if stamped is None:
+        return _with_content_revision(booking, "Cancel")
+    return booking.model_copy(update={"partner_revision": stamped})

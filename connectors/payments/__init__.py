@@ -1,0 +1,1 @@
+"""The payment-gateway connector will live here; the local card vault stands in until then."""
