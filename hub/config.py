@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -28,14 +28,17 @@ from pydantic import (
 
 from canonical.property import DefineProperty, RatePlanDefinition, RoomTypeDefinition
 from hub.config_check import (
+    Conflict,
     check_loaded,
-    did_you_mean,
-    duplicate_rooms,
     duplicates,
     known_currency,
     known_timezone,
+    partner_conflicts,
+    rate_plan_conflicts,
+    room_type_conflicts,
 )
-from mappings.model import PartnerId
+from mappings.loader import load_mapping
+from mappings.model import PartnerId, PartnerMapping
 from mappings.source import (
     CodeText,
     Conflicts,
@@ -48,6 +51,7 @@ from mappings.source import (
 from routes.policy import DeliveryPolicy
 
 ConfigProblem = FileProblem  # one problem in the config file or in a mapping file it names
+_T = TypeVar("_T")
 
 TimeZoneName = Annotated[str, AfterValidator(known_timezone)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
@@ -59,6 +63,12 @@ EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_lengt
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _unless(found: list[Conflict], value: _T) -> _T:
+    if found:
+        raise Conflicts(found)
+    return value
 
 
 class RoomTypeConfig(_Section):
@@ -89,44 +99,19 @@ class PropertyConfig(_Section):
     room_types: tuple[RoomTypeConfig, ...] = Field(min_length=1)
     rate_plans: tuple[RatePlanConfig, ...] = ()
 
+    # Field validators, not a model validator: they still run when another key (say the time
+    # zone) is wrong, so one `config check` reports every mistake at once.
     @field_validator("room_types")
     @classmethod
     def _room_types_unique(cls, room_types: tuple[RoomTypeConfig, ...]) -> tuple[RoomTypeConfig, ...]:
-        codes = [rt.code for rt in room_types]
-        found = duplicates(codes, "room_types", "room type code", ("code",)) + duplicate_rooms(room_types)
-        if found:
-            raise Conflicts(found)
-        return room_types
+        return _unless(room_type_conflicts(room_types), room_types)
 
-    # Field validators, not a model validator: they still run when another key (say the time
-    # zone) is wrong, so one `config check` reports every mistake at once.
     @field_validator("rate_plans")
     @classmethod
     def _rate_plans_resolve(
         cls, rate_plans: tuple[RatePlanConfig, ...], info: ValidationInfo
     ) -> tuple[RatePlanConfig, ...]:
-        found = duplicates([rp.code for rp in rate_plans], "rate_plans", "rate plan code", ("code",))
-        room_types: tuple[RoomTypeConfig, ...] | None = info.data.get("room_types")
-        known = [rt.code for rt in room_types] if room_types is not None else None
-        for p, plan in enumerate(rate_plans if known is not None else ()):
-            assert known is not None
-            unknown = [
-                ((p, "room_types", r), f"unknown room type {code!r}{did_you_mean(code, known)}")
-                for r, code in enumerate(plan.room_types)
-                if code not in known
-            ]
-            # A misspelt room type also orphans its rate; report the cause, not the echo.
-            found += unknown or [
-                (
-                    (p, "default_rates", code),
-                    f"default rate for room type {code!r}, which this rate plan does not sell",
-                )
-                for code in plan.default_rates
-                if code not in plan.room_types
-            ]
-        if found:
-            raise Conflicts(found)
-        return rate_plans
+        return _unless(rate_plan_conflicts(rate_plans, info.data.get("room_types")), rate_plans)
 
     def to_command(self) -> DefineProperty:
         """This property as the canonical command the PMS core applies."""
@@ -221,10 +206,7 @@ class PartnerConfig(_Section):
     @field_validator("properties")
     @classmethod
     def _granted_once(cls, properties: tuple[str, ...]) -> tuple[str, ...]:
-        found = duplicates(properties, "properties", "property")
-        if found:
-            raise Conflicts(found)
-        return properties
+        return _unless(duplicates(properties, "properties", "property"), properties)
 
     @model_validator(mode="after")
     def _ota_has_mapping(self) -> PartnerConfig:
@@ -256,34 +238,15 @@ class HubConfig(_Section):
     @field_validator("properties")
     @classmethod
     def _property_codes_unique(cls, properties: tuple[PropertyConfig, ...]) -> tuple[PropertyConfig, ...]:
-        found = duplicates([p.code for p in properties], "properties", "property code", ("code",))
-        if found:
-            raise Conflicts(found)
-        return properties
+        codes = [p.code for p in properties]
+        return _unless(duplicates(codes, "properties", "property code", ("code",)), properties)
 
     @field_validator("partners")
     @classmethod
     def _partners_resolve(
         cls, partners: tuple[PartnerConfig, ...], info: ValidationInfo
     ) -> tuple[PartnerConfig, ...]:
-        found = duplicates([p.id for p in partners], "partners", "partner id", ("id",))
-        users = [p.credentials.username for p in partners]
-        found += [
-            (loc, f"{reason}: each partner needs its own login")
-            for loc, reason in duplicates(users, "partners", "username", ("credentials", "username"))
-        ]
-        properties: tuple[PropertyConfig, ...] | None = info.data.get("properties")
-        known = [p.code for p in properties] if properties is not None else None
-        for i, partner in enumerate(partners if known is not None else ()):
-            assert known is not None
-            found += [
-                ((i, "properties", g), f"unknown property {code!r}{did_you_mean(code, known)}")
-                for g, code in enumerate(partner.properties)
-                if code not in known
-            ]
-        if found:
-            raise Conflicts(found)
-        return partners
+        return _unless(partner_conflicts(partners, info.data.get("properties")), partners)
 
     def find_property(self, code: str) -> PropertyConfig | None:
         """The property with this code, or None."""
@@ -296,6 +259,10 @@ class HubConfig(_Section):
     def property_commands(self) -> list[DefineProperty]:
         """Every property as a DefineProperty command, in file order."""
         return [prop.to_command() for prop in self.properties]
+
+    def load_mappings(self) -> dict[str, PartnerMapping]:
+        """Each partner's mapping by partner id; raise MappingFileError if a file fails to load."""
+        return {p.id: load_mapping(p.mapping) for p in self.partners if p.mapping is not None}
 
 
 class ConfigError(SourceError):

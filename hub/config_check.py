@@ -16,7 +16,9 @@ from mappings.loader import parse_mapping, read_mapping_document
 from mappings.source import FileProblem, Loc, YamlDocument
 
 if TYPE_CHECKING:
-    from hub.config import HubConfig, PartnerConfig, RoomTypeConfig
+    from hub.config import HubConfig, PartnerConfig, PropertyConfig, RatePlanConfig, RoomTypeConfig
+
+Conflict = tuple[Loc, str]  # a key path relative to the section being validated, and why
 
 # Active ISO-4217 codes a property can price in (funds, metals and test codes left out).
 _ISO_4217_TEXT = """
@@ -60,10 +62,10 @@ def did_you_mean(code: str, known: Sequence[str]) -> str:
     return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
-def duplicates(values: Sequence[str], field: str, what: str, suffix: Loc = ()) -> list[tuple[Loc, str]]:
+def duplicates(values: Sequence[str], field: str, what: str, suffix: Loc = ()) -> list[Conflict]:
     """Every repeat of a value in the list ``field``, at ``(index, *suffix)``, naming the first one."""
     first: dict[str, int] = {}
-    found: list[tuple[Loc, str]] = []
+    found: list[Conflict] = []
     for index, value in enumerate(values):
         if value in first:
             reason = f"duplicate {what} {value!r} (first at {field}[{first[value]}])"
@@ -72,10 +74,10 @@ def duplicates(values: Sequence[str], field: str, what: str, suffix: Loc = ()) -
     return found
 
 
-def duplicate_rooms(room_types: Sequence[RoomTypeConfig]) -> list[tuple[Loc, str]]:
+def duplicate_rooms(room_types: Sequence[RoomTypeConfig]) -> list[Conflict]:
     """Room numbers listed twice anywhere in one property, at ``(type index, "rooms", index)``."""
     first: dict[str, str] = {}
-    found: list[tuple[Loc, str]] = []
+    found: list[Conflict] = []
     for t, room_type in enumerate(room_types):
         for r, room in enumerate(room_type.rooms):
             if room in first:
@@ -83,6 +85,63 @@ def duplicate_rooms(room_types: Sequence[RoomTypeConfig]) -> list[tuple[Loc, str
                 found.append(((t, "rooms", r), reason))
             else:
                 first[room] = f"room_types[{t}] ({room_type.code})"
+    return found
+
+
+def room_type_conflicts(room_types: Sequence[RoomTypeConfig]) -> list[Conflict]:
+    """Room type codes and room numbers used twice in one property."""
+    codes = [rt.code for rt in room_types]
+    return duplicates(codes, "room_types", "room type code", ("code",)) + duplicate_rooms(room_types)
+
+
+def rate_plan_conflicts(
+    rate_plans: Sequence[RatePlanConfig], room_types: Sequence[RoomTypeConfig] | None
+) -> list[Conflict]:
+    """Rate plan codes used twice, unknown room types, rates for room types a plan does not sell.
+
+    ``room_types`` is None when they failed validation themselves: then only duplicates are checked.
+    """
+    found = duplicates([rp.code for rp in rate_plans], "rate_plans", "rate plan code", ("code",))
+    if room_types is None:
+        return found
+    known = [rt.code for rt in room_types]
+    for p, plan in enumerate(rate_plans):
+        unknown: list[Conflict] = [
+            ((p, "room_types", r), f"unknown room type {code!r}{did_you_mean(code, known)}")
+            for r, code in enumerate(plan.room_types)
+            if code not in known
+        ]
+        # A misspelt room type also orphans its rate; report the cause, not the echo.
+        found += unknown or [
+            (
+                (p, "default_rates", code),
+                f"default rate for room type {code!r}, which this rate plan does not sell",
+            )
+            for code in plan.default_rates
+            if code not in plan.room_types
+        ]
+    return found
+
+
+def partner_conflicts(
+    partners: Sequence[PartnerConfig], properties: Sequence[PropertyConfig] | None
+) -> list[Conflict]:
+    """Partner ids or logins used twice, and grants of unknown properties (if those are valid)."""
+    found = duplicates([p.id for p in partners], "partners", "partner id", ("id",))
+    users = [p.credentials.username for p in partners]
+    found += [
+        (loc, f"{reason}: each partner needs its own login")
+        for loc, reason in duplicates(users, "partners", "username", ("credentials", "username"))
+    ]
+    if properties is None:
+        return found
+    known = [p.code for p in properties]
+    for i, partner in enumerate(partners):
+        found += [
+            ((i, "properties", g), f"unknown property {code!r}{did_you_mean(code, known)}")
+            for g, code in enumerate(partner.properties)
+            if code not in known
+        ]
     return found
 
 

@@ -10,7 +10,6 @@ from config_files import DEMO_CONFIG, DEMO_ENV
 
 from canonical.property import DefineProperty
 from hub.config import HubConfig, MissingSecretError, PartnerKind, check_config, load_config
-from mappings.loader import load_mapping
 
 
 @pytest.fixture
@@ -57,10 +56,11 @@ def test_given_demo_partners_when_their_mappings_load_then_codes_differ_from_hub
     hub_codes = {rt.code for rt in demo.properties[0].room_types} | {
         rp.code for rp in demo.properties[0].rate_plans
     }
+    mappings = demo.load_mappings()
+    assert list(mappings) == ["otaone", "otatwo"]
     partner_codes = []
-    for partner in demo.partners:
-        assert partner.mapping is not None
-        entry = load_mapping(partner.mapping).for_property("ALPINA")
+    for mapping in mappings.values():
+        entry = mapping.for_property("ALPINA")
         assert entry is not None
         assert set(entry.room_types.values()) | set(entry.rate_plans.values()) == hub_codes
         partner_codes.append(set(entry.room_types) | set(entry.rate_plans))
