@@ -27,7 +27,16 @@ from canonical.booking import (
 from pms_core.adapters import bookings as store
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.catalog import PropertyRef
-from pms_core.model import Night, StayStep, is_live, plan_stays, price_nights, stay_nights, stay_total
+from pms_core.model import (
+    Night,
+    StayStep,
+    is_live,
+    night_moves,
+    plan_stays,
+    price_nights,
+    stay_nights,
+    stay_total,
+)
 from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import BookingView
 
@@ -54,7 +63,8 @@ class StayChange:
     @property
     def taken(self) -> set[Night]:
         """Nights newly held by this booking."""
-        return set(self.new_nights) - set(self.old_nights)
+        _, taken = night_moves(self.old_nights, self.new_nights)
+        return set(taken)
 
 
 async def plan_changes(

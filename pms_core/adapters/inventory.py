@@ -43,6 +43,15 @@ async def ensure_rows(conn: AsyncConnection, property_id: int, nights: Iterable[
     wanted = sorted(set(nights))
     if not wanted:
         return
+    # Most nights already have a row: look first, because an INSERT that meets a row another
+    # transaction is updating waits for that transaction on PostgreSQL.
+    present = (
+        await conn.execute(
+            select(func.count()).where(tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(wanted))
+        )
+    ).scalar_one()
+    if present == len(wanted):
+        return
     physical = await physical_counts(conn, (room_type_id for room_type_id, _ in wanted))
     statement: Insert = (
         upsert_insert(conn, inventory)

@@ -97,7 +97,7 @@ def a_card_guarantee() -> Guarantee:
     return Guarantee(
         guarantee_code="CC",
         card=CardRef(
-            brand="VI", bin="411111", last4="1111", expiry="12/30", holder_name="Ann Smith", token="tok_1"
+            brand="VI", bin="411111", last4="1111", expiry="12/30", holder_name="A J SMITH", token="tok_1"
         ),
     )
 
