@@ -100,3 +100,17 @@ async def pending_count(conn: AsyncConnection) -> int:
         select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
     )
     return int(result.scalar_one())
+
+
+async def postpone(conn: AsyncConnection, ids: Sequence[int], *, delay_s: float, error: str) -> None:
+    """Keep rows pending but not due for `delay_s`, counting the attempt (a refused publish)."""
+    if ids:
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(ids)))
+            .values(
+                attempts=outbox.c.attempts + 1,
+                available_at=utcnow() + timedelta(seconds=delay_s),
+                last_error=error[:2000],
+            )
+        )

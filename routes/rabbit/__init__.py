@@ -1,0 +1,1 @@
+"""The RabbitMQ transport: topology derived from the routing table, consumers, outbox relay."""

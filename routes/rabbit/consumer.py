@@ -1,0 +1,263 @@
+"""Consume side of the RabbitMQ transport: group commit, then ack; failures to retry tiers or dead letters.
+
+Deliveries from every consumer queue are gathered into batches; each batch runs in ONE database
+transaction, every delivery in its own savepoint (deliver_one), and is committed once. Only then
+is each message acknowledged, so a crash between commit and ack means a redelivery, which the
+inbox turns into a duplicate with no second effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import uuid4
+
+from faststream.rabbit import RabbitBroker, RabbitMessage
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential,
+    wait_fixed,
+)
+
+from canonical.base import utcnow
+from routes.delivery import Delivery, Outcome, Verdict, deliver_one, error_name, retry_delay
+from routes.rabbit.headers import attempts_of, dead_letter_headers, first_failed_of, retry_headers
+from routes.rabbit.publishing import Confirm, publish_confirmed
+from routes.rabbit.topology import Topology
+from routes.table import Route
+
+log = logging.getLogger("hotelhub.rabbit.consumer")
+
+SETTLED = (Verdict.DONE, Verdict.DUPLICATE)
+
+
+@dataclass
+class _Held:
+    """A message taken from a queue and not yet acknowledged."""
+
+    delivery: Delivery
+    message: RabbitMessage
+    settled: asyncio.Future[None]
+
+
+class GroupCommit:
+    """Runs deliveries in shared transactions and settles each message after the commit."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        broker: RabbitBroker,
+        topology: Topology,
+        *,
+        batch_max: int = 64,
+        batch_wait_s: float = 0.002,
+        batches_in_flight: int = 2,
+        kill_after_commit: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.broker = broker
+        self.topology = topology
+        self.batch_max = batch_max
+        self.batch_wait_s = batch_wait_s
+        self.kill_after_commit = kill_after_commit
+        self._slots = asyncio.Semaphore(batches_in_flight)
+        self._queue: asyncio.Queue[_Held | None] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start gathering batches."""
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._run(), name="hotelhub-group-commit")
+
+    async def submit(self, route: Route, message: RabbitMessage) -> None:
+        """Hand over one message; returns once it is acknowledged (or given back to the queue)."""
+        headers = dict(message.headers or {})
+        body = message.body.decode("utf-8", errors="replace")
+        held = _Held(
+            Delivery(route, body, attempts_of(headers), headers),
+            message,
+            asyncio.get_running_loop().create_future(),
+        )
+        self._queue.put_nowait(held)
+        await held.settled
+
+    async def stop(self) -> None:
+        """Finish every message handed over so far, then return."""
+        if self._loop_task is not None:
+            self._queue.put_nowait(None)
+            await self._loop_task
+            self._loop_task = None
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            if first is None:
+                return
+            # Waiting for a free slot lets the next batch fill up while the previous commits.
+            await self._slots.acquire()
+            batch = [first]
+            stop = self._take_ready(batch)
+            if not stop and len(batch) < self.batch_max and self.batch_wait_s > 0:
+                await asyncio.sleep(self.batch_wait_s)
+                stop = self._take_ready(batch)
+            self._spawn(self._flush(batch), release_slot=True)
+            if stop:
+                return
+
+    def _take_ready(self, batch: list[_Held]) -> bool:
+        """Move queued messages into the batch; True when the stop marker was reached."""
+        while len(batch) < self.batch_max and not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is None:
+                return True
+            batch.append(item)
+        return False
+
+    def _spawn(self, coro: object, *, release_slot: bool = False) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+
+        def _done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            if release_slot:
+                self._slots.release()
+            if not t.cancelled() and t.exception() is not None:
+                log.error("settling a batch failed", exc_info=t.exception())
+
+        task.add_done_callback(_done)
+
+    async def _commit(self, deliveries: list[Delivery]) -> list[Outcome]:
+        # A failed commit leaves nothing behind; the whole batch is simply run again.
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(5),
+            wait=wait_exponential(multiplier=0.1, max=2.0),
+            retry=retry_if_exception_type(Exception),
+            reraise=True,
+        ):
+            with attempt:
+                async with self.engine.begin() as conn:
+                    outcomes = [await deliver_one(conn, d) for d in deliveries]
+        return outcomes
+
+    async def _flush(self, batch: list[_Held]) -> None:
+        try:
+            outcomes = await self._commit([h.delivery for h in batch])
+        except Exception:
+            log.exception("batch of %d could not be committed; messages go back to the queue", len(batch))
+            await asyncio.gather(*(self._nack(h) for h in batch))
+            return
+        self._kill_if_asked(zip((h.delivery for h in batch), outcomes, strict=True))
+        acks = []
+        for held, outcome in zip(batch, outcomes, strict=True):
+            if outcome.verdict in SETTLED:
+                acks.append(self._ack(held))
+            else:
+                self._spawn(self._settle_failure(held, outcome))
+        await asyncio.gather(*acks)
+
+    def _kill_if_asked(self, results: Iterable[tuple[Delivery, Outcome]]) -> None:
+        if self.kill_after_commit and any(
+            o.verdict is Verdict.DONE and d.route.message_type == self.kill_after_commit
+            for d, o in results
+        ):
+            log.critical("fault injection: killing the worker after commit, before ack")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    async def _ack(self, held: _Held) -> None:
+        try:
+            await held.message.ack()
+        except Exception as err:  # channel gone: the broker redelivers, the inbox makes it a duplicate
+            log.warning("ack failed; the message will be redelivered", extra={"error": repr(err)})
+        finally:
+            if not held.settled.done():
+                held.settled.set_result(None)
+
+    async def _nack(self, held: _Held) -> None:
+        try:
+            await held.message.nack(requeue=True)
+        except Exception as err:
+            log.warning("nack failed; the message will be redelivered", extra={"error": repr(err)})
+        finally:
+            if not held.settled.done():
+                held.settled.set_result(None)
+
+    async def _deliver_alone(self, delivery: Delivery) -> Outcome:
+        try:
+            async with self.engine.begin() as conn:
+                outcome = await deliver_one(conn, delivery)
+        except Exception as err:  # the commit itself failed: nothing happened, try again later
+            outcome = Outcome(Verdict.RETRY, error_name(err), str(err) or error_name(err))
+        self._kill_if_asked([(delivery, outcome)])
+        return outcome
+
+    async def _retry_in_process(self, delivery: Delivery, outcome: Outcome) -> Outcome:
+        policy = delivery.route.policy.retry
+        if policy.in_process_attempts <= 1:
+            return outcome
+        await asyncio.sleep(policy.in_process_wait_s)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.in_process_attempts - 1),
+            wait=wait_fixed(policy.in_process_wait_s),
+            retry=retry_if_result(lambda o: o.verdict is Verdict.RETRY),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else outcome,
+        )
+        result: Outcome = await retrying(self._deliver_alone, delivery)
+        return result
+
+    async def _settle_failure(self, held: _Held, outcome: Outcome) -> None:
+        """Short retries here; then a delayed retry through a TTL queue, or the dead-letter exchange."""
+        delivery = held.delivery
+        route = delivery.route
+        if outcome.verdict is Verdict.RETRY:
+            outcome = await self._retry_in_process(delivery, outcome)
+            if outcome.verdict in SETTLED:
+                await self._ack(held)
+                return
+        attempts = delivery.attempts + 1
+        first_failed = first_failed_of(delivery.headers) or utcnow()
+        raw = held.message.raw_message
+        message_id = raw.message_id or outcome.message_id or str(uuid4())
+        delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
+        if delay is not None:
+            target = self.topology.consumers[route.consumer].retry_queue(delay)
+            headers = retry_headers(
+                delivery.headers,
+                attempts=attempts,
+                first_failed_at=first_failed,
+                error=f"{outcome.error_class}: {outcome.error_text}",
+            )
+            confirm = await publish_confirmed(
+                self.broker, raw.body, exchange=None, routing_key=target.name, message_id=message_id,
+                correlation_id=raw.correlation_id, message_type=raw.type, headers=headers,
+            )  # fmt: skip
+        else:
+            headers = dead_letter_headers(
+                delivery.headers,
+                consumer=route.consumer,
+                attempts=attempts,
+                first_failed_at=first_failed,
+                error_class=outcome.error_class,
+                error_text=outcome.error_text,
+            )
+            confirm = await publish_confirmed(
+                self.broker, raw.body, exchange=self.topology.dead_letter, routing_key=route.consumer,
+                message_id=message_id, correlation_id=raw.correlation_id, message_type=raw.type,
+                headers=headers,
+            )  # fmt: skip
+        if confirm is Confirm.SENT:
+            await self._ack(held)
+        else:
+            # Not safely parked elsewhere: give it back; the quorum delivery limit bounds the loop.
+            log.warning("retry/dead-letter copy not confirmed (%s); requeueing", confirm.value)
+            await self._nack(held)

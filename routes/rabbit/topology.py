@@ -1,0 +1,162 @@
+"""RabbitMQ topology as plain values, derived from the routing table (DESIGN.md §4-§5).
+
+    <prefix>.events        topic exchange, routing key = message type      (relay: rows for every consumer)
+    <prefix>.direct        direct exchange, routing key = consumer name    (relay: replays; retry queues)
+    <prefix>.dead-letter   fanout exchange                                 (dead-lettered copies, x-death)
+    <prefix>.q.<consumer>  durable quorum queue per consumer, bound to both exchanges
+    <prefix>.q.<consumer>.retry.<ms>ms   one TTL queue per delay tier, dead-lettering back to .direct
+    <prefix>.dead-letters  quorum queue on the dead-letter exchange, read by the dead-letter store
+
+A queue re-declared with other arguments fails with PRECONDITION_FAILED, so the retry queues carry
+their delay in their name: changing a delay declares a new queue instead of clashing with the old.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+from routes.table import RoutingTable
+
+DEFAULT_PREFIX = "hotelhub"
+DEFAULT_DELIVERY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A queue bound to an exchange under one routing key."""
+
+    queue: str
+    exchange: str
+    routing_key: str
+
+
+@dataclass(frozen=True)
+class ConsumerQueues:
+    """The queues of one consumer: where it reads, and its delayed-retry tiers by delay in seconds."""
+
+    consumer: str
+    message_type: str
+    queue: RabbitQueue
+    retry: dict[float, RabbitQueue]
+
+    def retry_queue(self, delay_s: float) -> RabbitQueue:
+        """The retry tier holding messages for `delay_s` seconds (KeyError when the policy has none)."""
+        return self.retry[delay_s]
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Every exchange, queue and binding the hub needs for one routing table."""
+
+    prefix: str
+    events: RabbitExchange
+    direct: RabbitExchange
+    dead_letter: RabbitExchange
+    dead_letters: RabbitQueue
+    consumers: dict[str, ConsumerQueues]
+    bindings: tuple[Binding, ...]
+
+    @classmethod
+    def from_table(
+        cls,
+        table: RoutingTable,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+    ) -> Topology:
+        """Derive the topology of a routing table."""
+        events = RabbitExchange(f"{prefix}.events", ExchangeType.TOPIC, durable=True)
+        direct = RabbitExchange(f"{prefix}.direct", ExchangeType.DIRECT, durable=True)
+        dead_letter = RabbitExchange(f"{prefix}.dead-letter", ExchangeType.FANOUT, durable=True)
+        # No delivery limit and no dead-letter exchange here: this is the end of the line, and a
+        # letter the store cannot take yet is requeued until it can, never dropped.
+        dead_letters = RabbitQueue(
+            f"{prefix}.dead-letters",
+            QueueType.QUORUM,
+            arguments={"x-overflow": "reject-publish"},
+        )
+        consumers: dict[str, ConsumerQueues] = {}
+        bindings: list[Binding] = [Binding(dead_letters.name, dead_letter.name, "")]
+        for route in table.routes:
+            name = f"{prefix}.q.{route.consumer}"
+            queue = RabbitQueue(
+                name,
+                QueueType.QUORUM,
+                arguments={
+                    "x-delivery-limit": delivery_limit,
+                    "x-dead-letter-exchange": dead_letter.name,
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
+            )
+            retry = {
+                delay: RabbitQueue(
+                    f"{name}.retry.{_ms(delay)}ms",
+                    QueueType.QUORUM,
+                    arguments={
+                        "x-message-ttl": _ms(delay),
+                        "x-dead-letter-exchange": direct.name,
+                        "x-dead-letter-routing-key": route.consumer,
+                        "x-dead-letter-strategy": "at-least-once",
+                        "x-overflow": "reject-publish",
+                    },
+                )
+                for delay in sorted(set(route.policy.retry.delays_s))
+            }
+            consumers[route.consumer] = ConsumerQueues(route.consumer, route.message_type, queue, retry)
+            bindings.append(Binding(name, events.name, route.message_type))
+            bindings.append(Binding(name, direct.name, route.consumer))
+        return cls(prefix, events, direct, dead_letter, dead_letters, consumers, tuple(bindings))
+
+    @property
+    def exchanges(self) -> tuple[RabbitExchange, ...]:
+        """Every exchange, in declaration order."""
+        return (self.events, self.direct, self.dead_letter)
+
+    @property
+    def queues(self) -> tuple[RabbitQueue, ...]:
+        """Every queue, in declaration order."""
+        found: list[RabbitQueue] = [self.dead_letters]
+        for queues in self.consumers.values():
+            found.append(queues.queue)
+            found.extend(queues.retry.values())
+        return tuple(found)
+
+    def consumer_of_queue(self, queue_name: str) -> str | None:
+        """The consumer reading a queue (its own queue or one of its retry tiers), None when not ours."""
+        for queues in self.consumers.values():
+            if queue_name == queues.queue.name or any(q.name == queue_name for q in queues.retry.values()):
+                return queues.consumer
+        return None
+
+
+async def declare_topology(channel: AbstractChannel, topology: Topology) -> None:
+    """Declare every exchange, queue and binding on a (robust) channel; idempotent.
+
+    Declared through aio-pika on a channel of its own, so a robust connection re-declares all of it
+    after a reconnect, and FastStream's subscribers can declare their queue again on their channel.
+    """
+    exchanges: dict[str, AbstractExchange] = {}
+    for exchange in topology.exchanges:
+        exchanges[exchange.name] = await channel.declare_exchange(
+            exchange.name,
+            aio_pika.ExchangeType(exchange.type.value),
+            durable=exchange.durable,
+            auto_delete=exchange.auto_delete,
+        )
+    queues = {}
+    for queue in topology.queues:
+        queues[queue.name] = await channel.declare_queue(
+            queue.name, durable=queue.durable, arguments=queue.arguments
+        )
+    for binding in topology.bindings:
+        await queues[binding.queue].bind(exchanges[binding.exchange], routing_key=binding.routing_key)
+

@@ -1,0 +1,163 @@
+"""RabbitTransport: the RabbitMQ twin of the embedded dispatcher, run from the hub's own lifespan.
+
+FastStream owns the connection (aio-pika robust connection), the subscribers and publishing.
+Subscribers use MANUAL ack and a channel with bounded prefetch; aio-pika runs each delivery in its
+own task, so a subscriber only hands its message to the group commit and waits for it to settle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker, RabbitMessage
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from routes.rabbit.consumer import GroupCommit
+from routes.rabbit.deadletter_store import DeadLetterStore
+from routes.rabbit.relay import OutboxRelay
+from routes.rabbit.settings import RabbitSettings
+from routes.rabbit.topology import DEFAULT_PREFIX, Topology, declare_topology
+from routes.table import Route, RoutingTable
+
+log = logging.getLogger("hotelhub.rabbit")
+
+
+async def _raw(message: RabbitMessage) -> RabbitMessage:
+    """FastStream decoder that hands the handler the message itself: body, headers, ack."""
+    return message
+
+
+class RabbitTransport:
+    """Declares the topology, consumes every route's queue with group commit, and relays the outbox."""
+
+    def __init__(
+        self,
+        settings: RabbitSettings,
+        engine: AsyncEngine,
+        table: RoutingTable,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        consume: bool = True,
+        relay: bool = True,
+        batch_max: int | None = None,
+        batch_wait_ms: float = 2.0,
+        graceful_timeout_s: float = 30.0,
+        reconnect_interval_s: float = 1.0,
+    ) -> None:
+        if not settings.broker_url:
+            raise ValueError("the RabbitMQ transport needs a broker_url (amqp://...)")
+        self.settings = settings
+        self.engine = engine
+        self.table = table
+        self.topology = Topology.from_table(
+            table, prefix=prefix, delivery_limit=settings.rabbit_delivery_limit
+        )
+        # Per-message logging costs about a quarter of consume throughput; the hub logs failures itself.
+        self.broker = RabbitBroker(
+            settings.broker_url,
+            logger=None,
+            apply_types=False,
+            decoder=_raw,
+            graceful_timeout=graceful_timeout_s,
+            reconnect_interval=reconnect_interval_s,
+            app_id="hotelhub",
+        )
+        self.group_commit = GroupCommit(
+            engine,
+            self.broker,
+            self.topology,
+            batch_max=batch_max or settings.rabbit_prefetch,
+            batch_wait_s=batch_wait_ms / 1000,
+            kill_after_commit=settings.fault_kill_after_commit,
+        )
+        self.dead_letter_store = DeadLetterStore(engine, self.topology)
+        self.relay = (
+            OutboxRelay(settings, engine, self.broker, table, topology=self.topology) if relay else None
+        )
+        self._consume = consume
+        self._connection: AbstractRobustConnection | None = None
+        self._topology_channel: AbstractChannel | None = None
+        self._consuming = False
+        if consume:
+            self._subscribe()
+
+    def _subscribe(self) -> None:
+        channel = Channel(prefetch_count=self.settings.rabbit_prefetch)
+        for route in self.table.routes:
+            self.broker.subscriber(
+                self.topology.consumers[route.consumer].queue,
+                channel=channel,
+                ack_policy=AckPolicy.MANUAL,
+                no_reply=True,
+                title=f"{route.consumer}:{route.message_type}",
+            )(self._consumer_for(route))
+        self.broker.subscriber(
+            self.topology.dead_letters,
+            channel=Channel(prefetch_count=self.settings.rabbit_prefetch),
+            ack_policy=AckPolicy.MANUAL,
+            no_reply=True,
+            title="dead-letter-store",
+        )(self.dead_letter_store.handle)
+
+    def _consumer_for(self, route: Route) -> Callable[[RabbitMessage], Awaitable[None]]:
+        async def consume(message: RabbitMessage) -> None:
+            await self.group_commit.submit(route, message)
+
+        consume.__name__ = f"consume_{route.consumer}"
+        return consume
+
+    async def start(self) -> None:
+        """Connect, declare the topology, attach the consumers, start the relay."""
+        self._connection = await self.broker.connect()
+        self._topology_channel = await self._connection.channel()
+        await declare_topology(self._topology_channel, self.topology)
+        if self._consume:
+            self.group_commit.start()
+        await self.broker.start()
+        self._consuming = self._consume
+        if self.relay is not None:
+            self.relay.start()
+        log.info(
+            "RabbitMQ transport started",
+            extra={"consumers": len(self.table.routes), "prefix": self.topology.prefix},
+        )
+
+    async def stop(self) -> None:
+        """SIGTERM path: stop consuming, finish the messages in hand, stop the relay, then close."""
+        self._consuming = False
+        for subscriber in self.broker.subscribers:
+            # Waits (up to graceful_timeout) for handlers in flight; new deliveries are left unacked
+            # and return to their queue when the channel closes.
+            await subscriber.stop()
+        await self.group_commit.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.broker.stop()
+        self._connection = None
+        self._topology_channel = None
+
+    @property
+    def ready(self) -> bool:
+        """Connected to the broker and, when consuming, every consumer attached (for /readyz)."""
+        connection = self._connection
+        if connection is None or connection.is_closed or not connection.connected.is_set():
+            return False
+        if not self._consume:
+            return True
+        return self._consuming and all(bool(getattr(s, "running", False)) for s in self.broker.subscribers)
+
+    def notify(self) -> None:
+        """Wake the relay: new outbox rows were committed."""
+        if self.relay is not None:
+            self.relay.notify()
+
+    async def __aenter__(self) -> RabbitTransport:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()
