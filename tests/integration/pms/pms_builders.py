@@ -71,7 +71,7 @@ def a_stay(
 ) -> RoomStay:
     """One room stay; `nightly` prices every night the same (None: no prices sent)."""
     dates = [arrival + timedelta(days=offset) for offset in range(nights)]
-    prices = ()
+    prices: tuple[NightlyPrice, ...] = ()
     if nightly is not None:
         prices = tuple(
             NightlyPrice(night=night, price=Money(amount=Decimal(nightly), currency=CURRENCY))

@@ -12,7 +12,9 @@ from pms_driver import PmsDriver
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from canonical.booking import BOOKING_CREATED_V1, BookingCreated, BookingStatus
+from canonical.booking import BOOKING_CREATED_V1, BookingCreated, BookingStatus, CreateBooking
+from canonical.errors import PermanentError
+from canonical.property import DefineProperty
 from pms_core.adapters.tables import bookings, inventory
 from pms_core.errors import NoRate, OccupancyExceeded, RatePlanNotSold, SoldOut, UnknownRoomType
 from pms_core.handlers import create_direct_booking
@@ -29,7 +31,9 @@ async def hotel(pms: PmsDriver) -> PmsDriver:
     return pms
 
 
-async def test_given_free_rooms_when_booked_directly_then_priced_confirmed_and_announced(hotel: PmsDriver):
+async def test_given_free_rooms_when_booked_directly_then_priced_confirmed_and_announced(
+    hotel: PmsDriver,
+) -> None:
     view = await hotel.book(a_direct_booking("DBL", nights=2))
 
     assert view.status is BookingStatus.CONFIRMED and view.partner_id is None
@@ -45,7 +49,7 @@ async def test_given_free_rooms_when_booked_directly_then_priced_confirmed_and_a
 
 async def test_given_last_room_taken_by_partner_when_booked_directly_then_sold_out_and_nothing_kept(
     hotel: PmsDriver,
-):
+) -> None:
     await hotel.receive(a_reservation(stays=(a_stay("SGL", arrival=D1, nights=1),)))
 
     with pytest.raises(SoldOut, match="SGL"):
@@ -64,8 +68,8 @@ async def test_given_last_room_taken_by_partner_when_booked_directly_then_sold_o
     ],
 )
 async def test_given_booking_the_core_cannot_sell_when_booked_directly_then_permanent_error(
-    pms: PmsDriver, command, definition, error
-):
+    pms: PmsDriver, command: CreateBooking, definition: DefineProperty, error: type[PermanentError]
+) -> None:
     await pms.define(definition)
 
     with pytest.raises(error):
@@ -74,7 +78,7 @@ async def test_given_booking_the_core_cannot_sell_when_booked_directly_then_perm
     assert await pms.bookings() == []
 
 
-async def test_given_rate_plan_not_selling_room_type_when_booked_then_refused(pms: PmsDriver):
+async def test_given_rate_plan_not_selling_room_type_when_booked_then_refused(pms: PmsDriver) -> None:
     definition = a_property()
     only_dbl = definition.rate_plans[0].model_copy(update={"room_types": ("DBL",), "default_rates": {}})
     await pms.define(definition.model_copy(update={"rate_plans": (only_dbl,)}))
@@ -94,7 +98,7 @@ async def _book_last_room(engine: AsyncEngine) -> bool:
 
 async def test_given_one_room_left_when_200_book_it_at_once_then_exactly_one_succeeds(
     hotel: PmsDriver, engine: AsyncEngine
-):
+) -> None:
     await hotel.book(a_direct_booking("DBL", nights=2))
     await hotel.receive(a_reservation(stays=(a_stay("DBL", nights=2),)))
 

@@ -16,8 +16,10 @@ from canonical.booking import (
     BOOKING_OVERBOOKED_V1,
     BookingAction,
     BookingOverbooked,
+    BookingReceived,
     BookingStatus,
 )
+from canonical.errors import PermanentError
 from pms_core.errors import BookingNotYetKnown, UnknownProperty, UnknownRatePlan, UnknownRoomType
 from pms_core.views import OutcomeKind
 
@@ -31,7 +33,9 @@ async def hotel(pms: PmsDriver) -> PmsDriver:
     return pms
 
 
-async def test_given_new_reservation_when_received_then_one_booking_holds_its_nights(hotel: PmsDriver):
+async def test_given_new_reservation_when_received_then_one_booking_holds_its_nights(
+    hotel: PmsDriver,
+) -> None:
     outcome = await hotel.receive(a_reservation())
 
     assert outcome.kind is OutcomeKind.APPLIED
@@ -42,7 +46,9 @@ async def test_given_new_reservation_when_received_then_one_booking_holds_its_ni
     assert hotel.event_keys() == [BOOKING_CREATED_V1]
 
 
-async def test_given_same_message_twice_when_received_then_one_booking_and_duplicate_said(hotel: PmsDriver):
+async def test_given_same_message_twice_when_received_then_one_booking_and_duplicate_said(
+    hotel: PmsDriver,
+) -> None:
     message = a_reservation()
     await hotel.receive(message)
 
@@ -54,7 +60,7 @@ async def test_given_same_message_twice_when_received_then_one_booking_and_dupli
     assert hotel.event_keys() == [BOOKING_CREATED_V1]
 
 
-async def test_given_booking_when_modified_then_inventory_moves_exactly(hotel: PmsDriver):
+async def test_given_booking_when_modified_then_inventory_moves_exactly(hotel: PmsDriver) -> None:
     untouched = await hotel.availability()
     await hotel.receive(a_reservation(rev=0))
 
@@ -76,7 +82,7 @@ async def test_given_booking_when_modified_then_inventory_moves_exactly(hotel: P
 
 async def test_given_booking_when_cancelled_then_nights_released_and_second_cancel_is_duplicate(
     hotel: PmsDriver,
-):
+) -> None:
     untouched = await hotel.availability()
     await hotel.receive(a_reservation(rev=0))
 
@@ -92,14 +98,16 @@ async def test_given_booking_when_cancelled_then_nights_released_and_second_canc
 @pytest.mark.parametrize("action", [BookingAction.MODIFY, BookingAction.CANCEL])
 async def test_given_no_booking_when_modify_or_cancel_arrives_then_not_yet_known(
     hotel: PmsDriver, action: BookingAction
-):
+) -> None:
     with pytest.raises(BookingNotYetKnown, match="R9"):
         await hotel.receive(a_reservation("R9", action=action, rev=1))
 
     assert await hotel.bookings() == []
 
 
-async def test_given_newer_revision_applied_when_older_arrives_then_ignored_as_stale(hotel: PmsDriver):
+async def test_given_newer_revision_applied_when_older_arrives_then_ignored_as_stale(
+    hotel: PmsDriver,
+) -> None:
     await hotel.receive(a_reservation(rev=0))
     await hotel.receive(a_reservation(action=BookingAction.MODIFY, rev=5, stays=(a_stay(nights=3),)))
 
@@ -111,7 +119,7 @@ async def test_given_newer_revision_applied_when_older_arrives_then_ignored_as_s
     assert await hotel.available("DBL", D0, D1, D2, D3) == [2, 2, 2, 3]
 
 
-async def test_given_multi_room_reservation_when_received_then_one_booking_per_stay(hotel: PmsDriver):
+async def test_given_multi_room_reservation_when_received_then_one_booking_per_stay(hotel: PmsDriver) -> None:
     stays = (a_stay("DBL"), a_stay("DBL"), a_stay("SGL", nightly="80.00"))
 
     outcome = await hotel.receive(a_reservation(stays=stays))
@@ -124,7 +132,7 @@ async def test_given_multi_room_reservation_when_received_then_one_booking_per_s
 
 async def test_given_multi_room_reservation_when_rooms_dropped_and_added_then_exact_inventory(
     hotel: PmsDriver,
-):
+) -> None:
     untouched = await hotel.availability()
     await hotel.receive(a_reservation(rev=0, stays=(a_stay("DBL"), a_stay("SGL"))))
 
@@ -142,7 +150,9 @@ async def test_given_multi_room_reservation_when_rooms_dropped_and_added_then_ex
     assert await hotel.availability() == untouched
 
 
-async def test_given_sold_out_night_when_partner_pushes_then_booking_kept_and_flagged(hotel: PmsDriver):
+async def test_given_sold_out_night_when_partner_pushes_then_booking_kept_and_flagged(
+    hotel: PmsDriver,
+) -> None:
     await hotel.receive(a_reservation("R1", stays=(a_stay("SGL", nights=1),)))
 
     outcome = await hotel.receive(a_reservation("R2", stays=(a_stay("SGL", nights=2),)))
@@ -157,7 +167,7 @@ async def test_given_sold_out_night_when_partner_pushes_then_booking_kept_and_fl
     assert (event.room_type_code, event.nights) == ("SGL", (D0,))
 
 
-async def test_given_overbooked_booking_when_moved_to_free_nights_then_flag_cleared(hotel: PmsDriver):
+async def test_given_overbooked_booking_when_moved_to_free_nights_then_flag_cleared(hotel: PmsDriver) -> None:
     await hotel.receive(a_reservation("R1", stays=(a_stay("SGL", nights=1),)))
     await hotel.receive(a_reservation("R2", rev=0, stays=(a_stay("SGL", nights=1),)))
 
@@ -179,8 +189,8 @@ async def test_given_overbooked_booking_when_moved_to_free_nights_then_flag_clea
     ],
 )
 async def test_given_unknown_code_when_received_then_permanent_error_names_it(
-    hotel: PmsDriver, message, error, code
-):
+    hotel: PmsDriver, message: BookingReceived, error: type[PermanentError], code: str
+) -> None:
     with pytest.raises(error, match=code):
         await hotel.receive(message)
 

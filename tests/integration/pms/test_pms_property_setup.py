@@ -10,13 +10,16 @@ from pms_builders import ARRIVAL, a_property, a_reservation, a_stay
 from pms_driver import PmsDriver
 
 from canonical.booking import BookingAction, BookingStatus
+from canonical.property import DefineProperty
 from pms_core import queries
 from pms_core.errors import InvalidDefinition, UnknownRoomType
 
 D0, D1, D2 = (ARRIVAL + timedelta(days=offset) for offset in range(3))
 
 
-async def test_given_new_property_when_applied_twice_then_second_apply_changes_nothing(pms: PmsDriver):
+async def test_given_new_property_when_applied_twice_then_second_apply_changes_nothing(
+    pms: PmsDriver,
+) -> None:
     first = await pms.define(a_property())
     second = await pms.define(a_property())
 
@@ -27,7 +30,7 @@ async def test_given_new_property_when_applied_twice_then_second_apply_changes_n
 
 async def test_given_booked_nights_when_a_room_is_removed_then_physical_follows_and_room_is_kept(
     pms: PmsDriver,
-):
+) -> None:
     await pms.define(a_property())
     await pms.receive(a_reservation(stays=(a_stay("DBL", nights=1),)))
 
@@ -45,7 +48,7 @@ async def test_given_booked_nights_when_a_room_is_removed_then_physical_follows_
     assert not withdrawn.active and withdrawn.out_of_order
 
 
-async def test_given_removed_room_when_it_returns_then_back_in_service(pms: PmsDriver):
+async def test_given_removed_room_when_it_returns_then_back_in_service(pms: PmsDriver) -> None:
     await pms.define(a_property())
     await pms.receive(a_reservation(stays=(a_stay("DBL", nights=1),)))
     await pms.define(a_property(rooms={"DBL": ("101", "102"), "SGL": ("201",)}))
@@ -58,7 +61,7 @@ async def test_given_removed_room_when_it_returns_then_back_in_service(pms: PmsD
 
 async def test_given_room_type_dropped_when_applied_then_withdrawn_and_its_bookings_still_cancel(
     pms: PmsDriver,
-):
+) -> None:
     await pms.define(a_property())
     await pms.receive(a_reservation(rev=0, stays=(a_stay("SGL", nights=1),)))
 
@@ -71,7 +74,7 @@ async def test_given_room_type_dropped_when_applied_then_withdrawn_and_its_booki
     assert [booking.status for booking in outcome.bookings] == [BookingStatus.CANCELLED]
 
 
-async def test_given_rate_changed_when_applied_then_reported_and_shown(pms: PmsDriver):
+async def test_given_rate_changed_when_applied_then_reported_and_shown(pms: PmsDriver) -> None:
     await pms.define(a_property())
 
     report = await pms.define(a_property(rates={"DBL": "135.50", "SGL": "90.00"}))
@@ -90,6 +93,8 @@ async def test_given_rate_changed_when_applied_then_reported_and_shown(pms: PmsD
         (a_property().model_copy(update={"timezone": "Mars/Olympus"}), "timezone"),
     ],
 )
-async def test_given_contradictory_definition_when_applied_then_refused(pms: PmsDriver, definition, problem):
+async def test_given_contradictory_definition_when_applied_then_refused(
+    pms: PmsDriver, definition: DefineProperty, problem: str
+) -> None:
     with pytest.raises(InvalidDefinition, match=problem):
         await pms.define(definition)

@@ -27,7 +27,9 @@ async def hotel(pms: PmsDriver) -> PmsDriver:
     return pms
 
 
-async def test_given_modified_booking_when_read_then_guests_nights_and_revisions_shown(hotel: PmsDriver):
+async def test_given_modified_booking_when_read_then_guests_nights_and_revisions_shown(
+    hotel: PmsDriver,
+) -> None:
     await hotel.receive(a_reservation(rev=0))
     await hotel.receive(
         a_reservation(action=BookingAction.MODIFY, rev=1, stays=(a_stay(nights=3, nightly="110.00"),))
@@ -45,7 +47,7 @@ async def test_given_modified_booking_when_read_then_guests_nights_and_revisions
     assert detail.comments == ("late arrival",)
 
 
-async def test_given_card_guarantee_when_stored_then_only_safe_card_parts_kept(hotel: PmsDriver):
+async def test_given_card_guarantee_when_stored_then_only_safe_card_parts_kept(hotel: PmsDriver) -> None:
     await hotel.receive(a_reservation())
 
     async with hotel.engine.connect() as conn:
@@ -63,7 +65,9 @@ async def test_given_card_guarantee_when_stored_then_only_safe_card_parts_kept(h
     assert booking.guarantee.card.holder_name is None
 
 
-async def test_given_bookings_when_listed_with_filters_then_only_matching_in_stay_order(hotel: PmsDriver):
+async def test_given_bookings_when_listed_with_filters_then_only_matching_in_stay_order(
+    hotel: PmsDriver,
+) -> None:
     await hotel.receive(a_reservation("R1", stays=(a_stay(arrival=D2, nights=1),)))
     await hotel.receive(a_reservation("R2", partner="OTA2", stays=(a_stay(arrival=D0, nights=1),)))
     direct = await hotel.book(a_direct_booking(arrival=D5, nights=1))
@@ -78,7 +82,7 @@ async def test_given_bookings_when_listed_with_filters_then_only_matching_in_sta
     assert await hotel.bookings(status=BookingStatus.CANCELLED) == []
 
 
-async def test_given_booking_of_other_property_when_read_then_none(hotel: PmsDriver):
+async def test_given_booking_of_other_property_when_read_then_none(hotel: PmsDriver) -> None:
     await hotel.receive(a_reservation("R3", hotel="HOTEL2"))
     [other] = await hotel.bookings("HOTEL2")
 
@@ -86,7 +90,9 @@ async def test_given_booking_of_other_property_when_read_then_none(hotel: PmsDri
     assert await hotel.booking(uuid4()) is None
 
 
-async def test_given_no_inventory_rows_when_availability_read_then_computed_from_rooms(hotel: PmsDriver):
+async def test_given_no_inventory_rows_when_availability_read_then_computed_from_rooms(
+    hotel: PmsDriver,
+) -> None:
     grid = await hotel.availability(start=D0, days=2)
 
     assert [(row.room_type_code, row.stay_date, row.available) for row in grid] == [
@@ -97,7 +103,7 @@ async def test_given_no_inventory_rows_when_availability_read_then_computed_from
     ]
 
 
-async def test_given_unknown_property_when_read_then_unknown_property(hotel: PmsDriver):
+async def test_given_unknown_property_when_read_then_unknown_property(hotel: PmsDriver) -> None:
     async with hotel.engine.connect() as conn:
         assert not await queries.property_exists(conn, "NOPE")
         assert await queries.property_exists(conn, "HOTEL1")
