@@ -1,0 +1,1 @@
+"""`hotelhub demo`: a local OTA partner simulator pushing bookings to a hub running in-process."""
