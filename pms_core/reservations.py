@@ -165,11 +165,18 @@ async def _stay_change(
             "id": before.id,
             "confirmation": before.confirmation,
             "created_at": before.created_at,
-            "status": BookingStatus.MODIFIED,
+            "status": _status_after_modify(before.status),
             "revision": before.revision + 1,
         }
     )
     return StayChange(before, after, room_type.id, rate_plan.id, msg.guests, prices, old)
+
+
+def _status_after_modify(status: BookingStatus) -> BookingStatus:
+    # A guest in house, checked out or gone missing stays so; a partner's change does not undo it.
+    if status in (BookingStatus.CONFIRMED, BookingStatus.MODIFIED, BookingStatus.CANCELLED):
+        return BookingStatus.MODIFIED
+    return status
 
 
 def _nights(room_type_id: int, view: BookingView) -> list[Night]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,8 +21,14 @@ from canonical.booking import (
     BookingStatus,
 )
 from canonical.errors import PermanentError
-from pms_core.errors import BookingNotYetKnown, UnknownProperty, UnknownRatePlan, UnknownRoomType
-from pms_core.views import OutcomeKind
+from pms_core.errors import (
+    BookingNotYetKnown,
+    ConcurrentBookingChange,
+    UnknownProperty,
+    UnknownRatePlan,
+    UnknownRoomType,
+)
+from pms_core.views import BookingOutcome, OutcomeKind
 
 D0, D1, D2, D3 = (ARRIVAL + timedelta(days=offset) for offset in range(4))
 
@@ -195,3 +202,38 @@ async def test_given_unknown_code_when_received_then_permanent_error_names_it(
         await hotel.receive(message)
 
     assert await hotel.bookings() == []
+
+
+async def test_given_cancelled_reservation_when_commit_resent_with_newer_revision_then_reinstated(
+    hotel: PmsDriver,
+) -> None:
+    await hotel.receive(a_reservation(rev=0))
+    await hotel.receive(a_reservation(action=BookingAction.CANCEL, rev=1))
+
+    outcome = await hotel.receive(a_reservation(rev=2, stays=(a_stay(nights=1),)))
+
+    assert outcome.kind is OutcomeKind.APPLIED
+    [booking] = await hotel.bookings()
+    assert (booking.status, booking.revision, booking.departure) == (BookingStatus.MODIFIED, 3, D1)
+    assert await hotel.available("DBL", D0, D1) == [2, 3]
+    assert hotel.event_keys()[-1] == BOOKING_MODIFIED_V1
+
+
+async def test_given_same_new_reservation_twice_at_once_when_received_then_one_booking_and_nights_sold_once(
+    hotel: PmsDriver,
+) -> None:
+    message = a_reservation()
+
+    results = await asyncio.gather(hotel.receive(message), hotel.receive(message), return_exceptions=True)
+
+    applied = [r for r in results if isinstance(r, BookingOutcome) and r.kind is OutcomeKind.APPLIED]
+    others = [r for r in results if r not in applied]
+    assert len(applied) == 1
+    # SQLite serialises the two (the second sees a duplicate); PostgreSQL lets the second run into
+    # the first one's booking, which delivery retries as transient.
+    [other] = others
+    assert isinstance(other, ConcurrentBookingChange) or (
+        isinstance(other, BookingOutcome) and other.kind is OutcomeKind.DUPLICATE
+    )
+    assert len(await hotel.bookings()) == 1
+    assert await hotel.available("DBL", D0, D1) == [2, 2]
