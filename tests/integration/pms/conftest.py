@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.db import create_engine
 from pms_core.adapters.tables import metadata
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+PG_HOST = os.environ.get("HUB_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("HUB_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("HUB_TEST_PG_USER", "postgres")
 # 2 x pool_size connections at most: enough for real contention, well under max_connections
 # even with other suites running at the same time.
 PG_POOL = 20
