@@ -20,6 +20,12 @@ _MAX_ID = 32  # UniqueID@ID is StringLength1to32
 _MAX_ERRORS = 99  # ErrorsType allows 99 Error elements
 _RESERVATION_ID = "14"
 _CANCELLATION_ID = "15"
+# OTA_ErrorRS@ErrorCode has its own enumeration (any other string of up to 32 characters is allowed)
+_ERROR_RS_CODES = {
+    "MalformedMessage": "Malformed",
+    "MessageTooLarge": "Malformed",
+    "UnsupportedMessage": "UnrecognizedRoot",
+}
 
 
 def _element(parent: etree._Element | None, name: str, **attributes: str) -> etree._Element:
@@ -56,27 +62,56 @@ def _finish(root: etree._Element, soap_version: SoapVersion | None) -> bytes:
     return wrap_soap(root, soap_version) if soap_version else write(root)
 
 
+def _as_sent(req: OtaRequest, partner_id: str) -> tuple[str, str | None]:
+    """The UniqueID Type the partner sent this reservation with (14, or 15 for a cancellation), its hotel."""
+    hotels = [
+        code for info in req.root.iter("{*}BasicPropertyInfo") if (code := info.get("HotelCode"))
+    ]
+    for reservation in req.root.iter("{*}HotelReservation"):
+        kinds = [
+            kind
+            for unique in reservation.iterfind("{*}UniqueID")
+            if unique.get("ID") == partner_id
+            and (kind := unique.get("Type", "")) in (_RESERVATION_ID, _CANCELLATION_ID)
+        ]
+        if kinds:
+            info = reservation.find(".//{*}BasicPropertyInfo[@HotelCode]")
+            hotel = info.get("HotelCode") if info is not None else None
+            return kinds[0], hotel or _only(hotels)
+    return _RESERVATION_ID, _only(hotels)
+
+
+def _only(hotels: list[str]) -> str | None:
+    # a message naming one hotel (maybe many times) answers with it; several hotels, none
+    return hotels[0] if len(set(hotels)) == 1 else None
+
+
 def success_response(req: OtaRequest, results: Sequence[tuple[str, str]]) -> bytes:
     """Success for each (partner reservation id, hub confirmation): OTA_HotelResNotifRS or OTA_CancelRS.
 
-    Raises ValueError for a message other than those two, or an id that does not fit a UniqueID.
+    A reservation is acknowledged with the UniqueID Type it came with (15 for an AlpineBits
+    cancellation, else 14). Raises ValueError for a message other than those two, or an id that
+    does not fit a UniqueID.
     """
     if req.message_name == HOTEL_RES_NOTIF_RQ:
         root = _root("OTA_HotelResNotifRS", req)
         _element(root, "Success")
         reservations = _element(root, "HotelReservations")
         for partner_id, confirmation in results:
+            kind, hotel = _as_sent(req, partner_id)
             reservation = _element(reservations, "HotelReservation")
+            _element(reservation, "UniqueID", Type=kind, ID=_checked(partner_id, "partner id"))
+            info = _element(reservation, "ResGlobalInfo")
             _element(
-                reservation, "UniqueID", Type=_RESERVATION_ID, ID=_checked(partner_id, "partner id")
-            )
-            ids = _element(_element(reservation, "ResGlobalInfo"), "HotelReservationIDs")
-            _element(
-                ids,
+                _element(info, "HotelReservationIDs"),
                 "HotelReservationID",
                 ResID_Type=_RESERVATION_ID,
                 ResID_Value=_checked(confirmation, "confirmation"),
             )
+            # 2015A requires BasicPropertyInfo in a HotelReservation's ResGlobalInfo
+            property_info = _element(info, "BasicPropertyInfo")
+            if hotel:
+                property_info.set("HotelCode", hotel)
     elif req.message_name == CANCEL_RQ:
         root = _root("OTA_CancelRS", req)
         root.set("Status", "Cancelled")
@@ -109,27 +144,35 @@ def error_response(
 ) -> bytes:
     """Errors/Error Type Code ShortText (message as text) in the RS of the request (or of the hint).
 
-    Without a parsed request the hint names the message (RQ or RS name); with none, OTA_ErrorRS.
+    Without a parsed request the hint names the message (RQ or RS name); with none, OTA_ErrorRS
+    (whose schema allows only attributes: ErrorCode and ErrorMessage of the first error).
     The SOAP version is the request's, else `soap_version`.
     """
     if not errors:
         raise ValueError("an error response needs at least one error")
     name = _response_name(req, message_name_hint)
     root = _root(name, req)
-    if name == "OTA_CancelRS":
-        root.set("Status", "Unsuccessful")
-    holder = _element(root, "Errors")
-    for error in errors[:_MAX_ERRORS]:
-        item = _element(
-            holder,
-            "Error",
-            Type=str(error.ota_type),
-            Code=str(error.ota_code),
-            ShortText=error.short_text[:64],
-            Status="NotProcessed",
-        )
-        if error.tag:
-            item.set("Tag", error.tag)
-        item.text = error.message
+    if name == "OTA_ErrorRS":
+        # OTA_ErrorRS is attributes only: the first error's kind and message
+        first = errors[0]
+        root.set("Status", "NotProcessed")
+        root.set("ErrorCode", _ERROR_RS_CODES.get(type(first).__name__, f"{first.ota_type}/{first.ota_code}"))
+        root.set("ErrorMessage", first.message)
+    else:
+        if name == "OTA_CancelRS":
+            root.set("Status", "Unsuccessful")
+        holder = _element(root, "Errors")
+        for error in errors[:_MAX_ERRORS]:
+            item = _element(
+                holder,
+                "Error",
+                Type=str(error.ota_type),
+                Code=str(error.ota_code),
+                ShortText=error.short_text[:64],
+                Status="NotProcessed",
+            )
+            if error.tag:
+                item.set("Tag", error.tag)
+            item.text = error.message
     version = req.soap_version if req is not None else soap_version
     return _finish(root, version)

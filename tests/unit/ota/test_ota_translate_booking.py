@@ -280,8 +280,12 @@ def test_given_translation_when_done_then_confirmation_asked_once_per_booking(
     codes: PartnerCodes,
 ) -> None:
     asked: list[str] = []
+
+    def confirm(partner_res_id: str) -> str:
+        asked.append(partner_res_id)
+        return f"C-{partner_res_id}"
+
     req = read_request(res_notif(reservation(res_id="A"), reservation(res_id="B")), max_bytes=10_000)
-    translate_booking(
-        req, codes, partner_id="p1", confirmation_for=lambda rid: asked.append(rid) or f"C-{rid}"
-    )
+    bookings = translate_booking(req, codes, partner_id="p1", confirmation_for=confirm)
     assert asked == ["A", "B"]
+    assert [b.confirmation for b in bookings] == ["C-A", "C-B"]
