@@ -12,13 +12,18 @@ from routes.rabbit.topology import DEFAULT_DELIVERY_LIMIT, DEFAULT_PREFIX, Topol
 from routes.table import Route, RoutingTable
 
 
+def _envelope_of(route: Route) -> Any:
+    """Envelope[payload model of the route], built at run time from the registry."""
+    return Envelope[route.payload_type]  # type: ignore[name-defined]
+
+
 def _documented_handler(route: Route) -> Any:
     """A stand-in handler whose annotation tells FastStream the payload schema of the route."""
 
     async def handler(message: Any) -> None:
         """Documentation only; the transport consumes through its own group-commit path."""
 
-    handler.__annotations__ = {"message": Envelope[route.payload_type], "return": None}  # type: ignore[name-defined]
+    handler.__annotations__ = {"message": _envelope_of(route), "return": None}
     handler.__name__ = f"consume_{route.consumer}"
     return handler
 
@@ -47,7 +52,7 @@ def asyncapi_document(
             description=route.description or f"{route.consumer} consumes {route.message_type}",
         )(_documented_handler(route))
     for message_type in table.message_types:
-        schema = Envelope[table.for_type(message_type)[0].payload_type]  # type: ignore[name-defined]
+        schema = _envelope_of(table.for_type(message_type)[0])
         broker.publisher(
             exchange=topology.events,
             routing_key=message_type,

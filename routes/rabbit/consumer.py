@@ -168,8 +168,7 @@ class GroupCommit:
 
     def _kill_if_asked(self, results: Iterable[tuple[Delivery, Outcome]]) -> None:
         if self.kill_after_commit and any(
-            o.verdict is Verdict.DONE and d.route.message_type == self.kill_after_commit
-            for d, o in results
+            o.verdict is Verdict.DONE and d.route.message_type == self.kill_after_commit for d, o in results
         ):
             log.critical("fault injection: killing the worker after commit, before ack")
             os.kill(os.getpid(), signal.SIGKILL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -118,24 +118,25 @@ def read_dead_letter(
     message_id: str | None,
     correlation_id: str | None,
     message_type: str | None,
-    consumer_of_queue: Any,
+    consumer_of_queue: Callable[[str], str | None],
 ) -> ArrivedDeadLetter:
     """Turn a dead-lettered message into a store record: ours carry x-hotelhub-* headers,
     ones RabbitMQ dead-lettered itself (delivery limit) carry x-death."""
     envelope = _envelope_fields(body)
-    payload = envelope.get("payload") if isinstance(envelope.get("payload"), dict) else {}
+    payload = envelope.get("payload")
     message_id = message_id or _text(envelope.get("message_id")) or str(uuid4())
-    common = {
-        "message_id": message_id,
-        "message_type": message_type or _text(envelope.get("message_type")) or "unknown",
-        "correlation_id": correlation_id or _text(envelope.get("correlation_id")) or message_id,
-        "body": body,
-        "partner_id": payload.get("partner_id") if isinstance(payload, dict) else None,
-        "property_code": envelope.get("property_code"),
-    }
+    message_type = message_type or _text(envelope.get("message_type")) or "unknown"
+    correlation_id = correlation_id or _text(envelope.get("correlation_id")) or message_id
+    partner_id = _text(payload.get("partner_id")) or None if isinstance(payload, dict) else None
+    property_code = _text(envelope.get("property_code")) or None
     if ERROR_CLASS in headers:
         letter = NewDeadLetter(
-            **common,
+            message_id=message_id,
+            message_type=message_type,
+            correlation_id=correlation_id,
+            body=body,
+            partner_id=partner_id,
+            property_code=property_code,
             consumer=_text(headers.get(CONSUMER)) or "unknown",
             error_class=_text(headers.get(ERROR_CLASS)),
             error_text=_text(headers.get(ERROR_TEXT)),
@@ -154,7 +155,12 @@ def read_dead_letter(
     died_at = _aware(death.get("time"))
     delivery_count = headers.get("x-delivery-count")
     letter = NewDeadLetter(
-        **common,
+        message_id=message_id,
+        message_type=message_type,
+        correlation_id=correlation_id,
+        body=body,
+        partner_id=partner_id,
+        property_code=property_code,
         consumer=consumer_of_queue(queue) or queue or "unknown",
         error_class=f"rabbitmq.{reason}",
         error_text=(

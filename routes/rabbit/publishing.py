@@ -34,7 +34,7 @@ async def publish_confirmed(
     correlation_id: str | None = None,
     message_type: str | None = None,
     headers: dict[str, Any] | None = None,
-    timeout: float = CONFIRM_TIMEOUT_S,
+    confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
 ) -> Confirm:
     """Publish persistent + mandatory and wait for the confirm; never raises.
 
@@ -48,7 +48,7 @@ async def publish_confirmed(
             routing_key=routing_key,
             mandatory=True,
             persist=True,
-            timeout=timeout,
+            timeout=confirm_timeout_s,
             message_id=message_id,
             correlation_id=correlation_id,
             message_type=message_type,
@@ -58,9 +58,7 @@ async def publish_confirmed(
     except DeliveryError:
         return Confirm.NACKED
     except Exception as err:  # whatever the cause, the message is not known to be queued
-        log.warning(
-            "publish not confirmed", extra={"routing_key": routing_key, "error": repr(err)[:300]}
-        )
+        log.warning("publish not confirmed", extra={"routing_key": routing_key, "error": repr(err)[:300]})
         return Confirm.FAILED
     if isinstance(result, spec.Basic.Ack):
         return Confirm.SENT

@@ -123,7 +123,7 @@ class OutboxRelay:
             correlation_id=row["correlation_id"],
             message_type=row["message_type"],
             headers=dict(row["headers"] or {}),
-            timeout=self.confirm_timeout_s,
+            confirm_timeout_s=self.confirm_timeout_s,
         )
 
     async def run(self) -> None:

@@ -159,4 +159,3 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
         )
     for binding in topology.bindings:
         await queues[binding.queue].bind(exchanges[binding.exchange], routing_key=binding.routing_key)
-

@@ -7,12 +7,11 @@ import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from uuid import uuid4
 
 import asyncpg
 import pytest
-from rabbit_harness import harness_metadata
+from rabbit_harness import Services, harness_metadata, rabbitmqctl
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.db import create_engine
@@ -36,36 +35,12 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-async def _rabbitmqctl(*args: str) -> None:
-    proc = await asyncio.create_subprocess_exec(
-        "rabbitmqctl", "--quiet", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {(err or out).decode()[:500]}")
-
-
 async def _postgres(sql: str) -> None:
     conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="postgres")
     try:
         await conn.execute(sql)
     finally:
         await conn.close()
-
-
-@dataclass(frozen=True)
-class Services:
-    """The test's own vhost and database."""
-
-    vhost: str
-    broker_url: str
-    database_url: str
-    engine: AsyncEngine
-
-    async def close_connections(self) -> None:
-        """Make the broker drop every client connection of this vhost (a network blip)."""
-        await _rabbitmqctl("close_all_connections", "--vhost", self.vhost, "connection loss test")
 
 
 async def _create_tables(engine: AsyncEngine) -> None:
@@ -91,8 +66,8 @@ async def services() -> AsyncIterator[Services]:
     name = f"hh_{uuid4().hex}"
 
     async def make_vhost() -> None:
-        await _rabbitmqctl("add_vhost", name)
-        await _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        await rabbitmqctl("add_vhost", name)
+        await rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
 
     try:
         await asyncio.gather(make_vhost(), _postgres(f'CREATE DATABASE "{name}"'))
@@ -106,7 +81,7 @@ async def services() -> AsyncIterator[Services]:
     finally:
         await engine.dispose()
         await asyncio.gather(
-            _rabbitmqctl("delete_vhost", name),
+            rabbitmqctl("delete_vhost", name),
             _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'),
             return_exceptions=True,
         )

@@ -42,7 +42,34 @@ effects = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
-FAST_RETRY = DeliveryPolicy(retry=RetryPolicy(in_process_attempts=2, in_process_wait_s=0.01, delays_s=(0.2, 0.3)))
+FAST_RETRY = DeliveryPolicy(
+    retry=RetryPolicy(in_process_attempts=2, in_process_wait_s=0.01, delays_s=(0.2, 0.3))
+)
+
+
+async def rabbitmqctl(*args: str) -> None:
+    """Run a rabbitmqctl command (vhosts, forced disconnects); RuntimeError when it fails."""
+    proc = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "--quiet", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {(err or out).decode()[:500]}")
+
+
+@dataclass(frozen=True)
+class Services:
+    """The test's own vhost and database."""
+
+    vhost: str
+    broker_url: str
+    database_url: str
+    engine: AsyncEngine
+
+    async def close_connections(self) -> None:
+        """Make the broker drop every client connection of this vhost (a network blip)."""
+        await rabbitmqctl("close_all_connections", "--vhost", self.vhost, "connection loss test")
 
 
 def booking_envelope(reservation: str | None = None) -> Envelope[BookingReceived]:
@@ -174,12 +201,12 @@ async def dead_letter_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in await conn.execute(stmt)]
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], *, within_s: float = 10.0) -> None:
     """Wait until `check` holds; fail with a timeout otherwise."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within_s
     while True:
         if await check():
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within_s} s")
         await asyncio.sleep(0.05)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import aio_pika
 import pytest
 from rabbit_harness import (
     FlakyHandler,
+    Services,
     SwitchHandler,
     booking_envelope,
     dead_letter_rows,
@@ -22,11 +24,12 @@ from rabbit_harness import (
 
 from routes import deadletters
 from routes.rabbit.transport import RabbitTransport
+from routes.table import RoutingTable
 
 pytestmark = pytest.mark.services
 
 
-def _transport(services, table, **kwargs) -> RabbitTransport:  # type: ignore[no-untyped-def]
+def _transport(services: Services, table: RoutingTable, **kwargs: Any) -> RabbitTransport:
     settings = settings_for(services.broker_url, services.database_url)
     return RabbitTransport(settings, services.engine, table, **kwargs)
 
@@ -39,7 +42,9 @@ async def _queue_depth(broker_url: str, queue: str) -> int:
         return int(declared.declaration_result.message_count or 0)
 
 
-async def test_given_pending_outbox_row_when_relay_runs_then_published_persistent_and_marked_sent(services):
+async def test_given_pending_outbox_row_when_relay_runs_then_published_persistent_and_marked_sent(
+    services: Services,
+) -> None:
     envelope = booking_envelope()
     transport = _transport(services, table_with(record_effect), consume=False)
     async with transport:
@@ -62,7 +67,9 @@ async def test_given_pending_outbox_row_when_relay_runs_then_published_persisten
         await message.ack()
 
 
-async def test_given_published_booking_when_consumed_then_effect_committed_once_and_acked(services):
+async def test_given_published_booking_when_consumed_then_effect_committed_once_and_acked(
+    services: Services,
+) -> None:
     envelope = booking_envelope()
     transport = _transport(services, table_with(record_effect))
     async with transport:
@@ -83,7 +90,9 @@ async def _empty(broker_url: str, queue: str) -> bool:
     return await _queue_depth(broker_url, queue) == 0
 
 
-async def test_given_same_message_delivered_twice_when_consumed_then_no_second_effect(services):
+async def test_given_same_message_delivered_twice_when_consumed_then_no_second_effect(
+    services: Services,
+) -> None:
     envelope = booking_envelope()
     transport = _transport(services, table_with(record_effect))
     async with transport:
@@ -100,7 +109,9 @@ async def test_given_same_message_delivered_twice_when_consumed_then_no_second_e
     assert await effect_count(services.engine, str(envelope.message_id)) == 1
 
 
-async def test_given_transient_failures_when_consumed_then_retried_via_retry_queue_and_succeeds(services):
+async def test_given_transient_failures_when_consumed_then_retried_via_retry_queue_and_succeeds(
+    services: Services,
+) -> None:
     # Two in-process attempts per delivery: calls 1-2 fail on the first delivery, call 3 fails on
     # the delayed redelivery, call 4 succeeds.
     handler = FlakyHandler(failures=3)
@@ -121,7 +132,9 @@ async def test_given_transient_failures_when_consumed_then_retried_via_retry_que
     assert not await dead_letter_rows(services.engine)
 
 
-async def test_given_transient_failure_forever_when_retries_run_out_then_dead_letter_with_attempts(services):
+async def test_given_transient_failure_forever_when_retries_run_out_then_dead_letter_with_attempts(
+    services: Services,
+) -> None:
     handler = FlakyHandler(failures=10_000)
     envelope = booking_envelope()
     transport = _transport(services, table_with(handler))
@@ -146,7 +159,7 @@ async def test_given_transient_failure_forever_when_retries_run_out_then_dead_le
     assert await effect_count(services.engine) == 0
 
 
-async def test_given_permanent_failure_when_consumed_then_dead_letter_at_once(services):
+async def test_given_permanent_failure_when_consumed_then_dead_letter_at_once(services: Services) -> None:
     handler = SwitchHandler()
     envelope = booking_envelope()
     transport = _transport(services, table_with(handler))
@@ -170,7 +183,7 @@ async def test_given_permanent_failure_when_consumed_then_dead_letter_at_once(se
     assert time.monotonic() - started < 10
 
 
-async def test_given_dead_letter_when_replayed_then_delivered_to_its_consumer(services):
+async def test_given_dead_letter_when_replayed_then_delivered_to_its_consumer(services: Services) -> None:
     handler = SwitchHandler()
     envelope = booking_envelope()
     transport = _transport(services, table_with(handler))
