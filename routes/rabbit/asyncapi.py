@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import QueueType, RabbitBroker, RabbitQueue
+from faststream.rabbit.schemas.queue import QuorumQueueArgs
 from faststream.specification import AsyncAPI
 
 from canonical.envelope import Envelope
@@ -44,13 +45,26 @@ def asyncapi_document(
     topology = Topology.from_table(table, prefix=prefix, delivery_limit=delivery_limit)
     broker = RabbitBroker(url, apply_types=True, logger=None, description="hotelhub message bus")
     for route in table.routes:
-        queues = topology.consumers[route.consumer]
+        queue = topology.consumers[route.consumer].queue
+        arguments = cast(
+            "QuorumQueueArgs", {k: v for k, v in (queue.arguments or {}).items() if k != "x-queue-type"}
+        )
+        # The documented queue carries the binding key, so the operation shows the message type.
+        bound = RabbitQueue(queue.name, QueueType.QUORUM, arguments=arguments, routing_key=route.message_type)
         broker.subscriber(
-            queues.queue,
+            bound,
             topology.events,
             title=f"{route.consumer}:{route.message_type}",
             description=route.description or f"{route.consumer} consumes {route.message_type}",
         )(_documented_handler(route))
+        broker.publisher(
+            exchange=topology.direct,
+            routing_key=route.consumer,
+            persist=True,
+            title=f"direct:{route.consumer}",
+            description=f"Replays and delayed retries for {route.consumer} only",
+            schema=_envelope_of(route),
+        )
     for message_type in table.message_types:
         schema = _envelope_of(table.for_type(message_type)[0])
         broker.publisher(
@@ -61,6 +75,12 @@ def asyncapi_document(
             description=f"Outbox relay publishes {message_type} to every consumer",
             schema=schema,
         )
+    broker.publisher(
+        exchange=topology.dead_letter,
+        persist=True,
+        title="dead-letter",
+        description="Dead-lettered copies with x-hotelhub-* headers; stored by the dead-letter store",
+    )
     spec = AsyncAPI(broker, title="hotelhub", version=version, schema_version="3.0.0")
     document: dict[str, Any] = spec.to_specification().to_jsonable()
     document["x-hotelhub-topology"] = _topology_extension(topology)
