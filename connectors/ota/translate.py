@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC
 
 from lxml import etree
+from pydantic import TypeAdapter
 
+from canonical.base import Code
 from canonical.booking import BookingAction, BookingReceived, RoomStay
 from connectors.ota.codec import OtaRequest
 from connectors.ota.codes import PartnerCodes, PropertyCodes
@@ -43,6 +45,7 @@ _ACTIONS = {
 _CANCEL_TYPES = frozenset({"cancel", "commit", "initiate"})
 _RESERVATION_ID = "14"
 _CANCELLATION_ID = "15"
+_CONFIRMATION: TypeAdapter[str] = TypeAdapter(Code)
 _MAX_ID = 32  # the OTA UniqueID@ID limit (StringLength1to32); answers echo it
 
 
@@ -78,7 +81,13 @@ def translate_booking(
         raise UnsupportedMessage(f"{req.message_name} is not taken here")
     # confirmations last: a message refused half-way must not consume any
     return [
-        booking.model_copy(update={"confirmation": confirmation_for(booking.partner_reservation_id)})
+        booking.model_copy(
+            update={
+                "confirmation": _CONFIRMATION.validate_python(
+                    confirmation_for(booking.partner_reservation_id)
+                )
+            }
+        )
         for booking in received
     ]
 

@@ -9,6 +9,8 @@ import pytest
 from lxml import etree
 from ota_conformance import OTA_2015A, require_conformance
 
+from connectors.payments.vault import LocalCardVault, generate_key
+
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
@@ -29,3 +31,9 @@ def ota_2015a_schema(conformance: Path) -> Callable[[str], etree.XMLSchema]:
         return compiled[message_name]
 
     return schema
+
+
+@pytest.fixture
+def vault() -> LocalCardVault:
+    """A local card vault with a fresh key."""
+    return LocalCardVault(generate_key())

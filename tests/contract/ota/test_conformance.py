@@ -15,11 +15,16 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from ota_conformance import require_conformance
+from ota_conformance import (
+    SAMPLE_HOTEL,
+    assert_answer_valid,
+    discover,
+    load,
+    permissive_codes,
+    translate,
+)
 
-from canonical.booking import BookingAction, BookingReceived
-from connectors.ota.cards import find_cards, tokenise_cards
-from connectors.ota.codec import OtaRequest, read_request, write
+from canonical.booking import BookingAction
 from connectors.ota.errors import (
     MissingField,
     OtaError,
@@ -29,16 +34,14 @@ from connectors.ota.errors import (
     UnsupportedMessage,
 )
 from connectors.ota.responses import error_response, success_response
-from connectors.ota.translate import PartnerCodes, PropertyCodes, hotel_codes, translate_booking
-from connectors.payments.vault import LocalCardVault, generate_key
+from connectors.ota.translate import PartnerCodes, PropertyCodes
+from connectors.payments.vault import LocalCardVault
 
-MESSAGES = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
 OTA_2011B = "opentravel-specs/OTA1.0/OTA2011B/OpenTravel2011B_XML"
 ALPINEBITS = "alpinebits-noi-opendatahub/alpinebits-xml/impl/src/test/resources/examples"
 AB_PUSH_2018 = f"{ALPINEBITS}/v_2018_10/GuestRequests-OTA_HotelResNotifRQ-reservation-push.xml"
 AB_PUSH_2024 = f"{ALPINEBITS}/v_2024_10/GuestRequests-Push-OTA_HotelResNotifRQ.xml"
 AB_STATUS_2024 = f"{ALPINEBITS}/v_2024_10/GuestRequests-Push-OTA_HotelResNotifRQ-StatusUpdate.xml"
-SAMPLE_HOTEL = "SAMPLE"  # the code map's only hotel when a sample names none
 
 
 @dataclass(frozen=True)
@@ -116,94 +119,6 @@ EXPECTED: dict[str, Booked | Refused] = {
 }
 
 
-def discover(root: Path) -> set[str]:
-    """Every XML file under `root` whose root element is a booking push message (relative paths)."""
-    found: set[str] = set()
-    for path in root.rglob("*.xml"):
-        try:
-            for _, element in etree.iterparse(
-                str(path), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
-            ):
-                if etree.QName(element).localname in MESSAGES:
-                    found.add(path.relative_to(root).as_posix())
-                break
-        except etree.XMLSyntaxError:
-            continue  # not well-formed (e.g. a dev-kit file whose XML declaration is not first)
-    return found
-
-
-def permissive_codes(req: OtaRequest) -> PartnerCodes:
-    """Each hotel, room type and rate plan code of the sample mapped to itself."""
-    rooms = {e.get("RoomTypeCode", "") for e in req.root.iter("{*}RoomType", "{*}RoomRate")}
-    plans = {e.get("RatePlanCode", "") for e in req.root.iter("{*}RatePlan", "{*}RoomRate")}
-    property_codes = {
-        hotel: PropertyCodes(
-            hub_property=f"P-{hotel}",
-            currency="EUR",
-            room_types={code: code for code in rooms if code},
-            rate_plans={code: code for code in plans if code},
-        )
-        for hotel in hotel_codes(req) or [SAMPLE_HOTEL]
-    }
-    return PartnerCodes(hotels=property_codes)
-
-
-def secrets_in(req: OtaRequest) -> set[str]:
-    """Every card number and CVV value the message carries, as written."""
-    found: set[str] = set()
-    for slot in find_cards(req.root):
-        element = slot.element
-        for value in (element.get("CardNumber"), element.get("SeriesCode")):
-            if value and any(ch.isdigit() for ch in value):
-                found.add(value.strip())
-        for plain in element.iter("{*}PlainText"):
-            if plain.text and plain.text.strip():
-                found.add(plain.text.strip())
-    return found
-
-
-def card_values(req: OtaRequest) -> set[str]:
-    """Every attribute value and text inside the message's PaymentCards."""
-    values: set[str] = set()
-    for slot in find_cards(req.root):
-        for element in slot.element.iter():
-            values.update(str(value).strip() for value in element.attrib.values())
-            if element.text and element.text.strip():
-                values.add(element.text.strip())
-    return values
-
-
-async def load(relative: str, vault: LocalCardVault) -> OtaRequest:
-    """Read a sample, tokenise its cards, and check that nothing secret is left in it."""
-    req = read_request((require_conformance() / relative).read_bytes(), max_bytes=1024 * 1024)
-    secrets = secrets_in(req)
-    await tokenise_cards(req.root, vault, "hotelhub")
-    written = write(req.root).decode()
-    left = card_values(req)
-    for secret in secrets:
-        # a card number must not appear anywhere; a CVV ("123") may, by chance, outside the cards
-        assert secret not in (written if len(secret) >= 12 else left), f"card data left in {relative}"
-    assert "SeriesCode" not in written and "PlainText" not in written
-    assert not any(slot.holds_card_data for slot in find_cards(req.root))
-    return req
-
-
-def translate(req: OtaRequest, codes: PartnerCodes | None = None) -> list[BookingReceived]:
-    """Translate for partner "sample" with confirmations "HH-<id>"."""
-    return translate_booking(
-        req,
-        codes or permissive_codes(req),
-        partner_id="sample",
-        confirmation_for=lambda partner_res_id: f"HH-{partner_res_id}",
-    )
-
-
-@pytest.fixture
-def vault() -> LocalCardVault:
-    """A local card vault with a fresh key."""
-    return LocalCardVault(generate_key())
-
-
 def test_given_conformance_folder_when_scanned_then_every_sample_is_in_the_table(
     conformance: Path,
 ) -> None:
@@ -216,14 +131,6 @@ def sample_id(relative: str) -> str:
     """A short test id: the sample's folder and file name."""
     folder, name = relative.rsplit("/", 2)[-2:]
     return f"{folder}/{name}"
-
-
-def assert_answer_valid(raw: bytes, schema: Callable[[str], etree.XMLSchema]) -> None:
-    """The answer's OTA element validates against the 2015A XSD of its message."""
-    parsed = read_request(raw, max_bytes=1024 * 1024)
-    xsd = schema(parsed.message_name)
-    document = etree.ElementTree(etree.fromstring(etree.tostring(parsed.root)))
-    assert xsd.validate(document), str(xsd.error_log)
 
 
 @pytest.mark.parametrize("relative", sorted(EXPECTED), ids=sample_id)
