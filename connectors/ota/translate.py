@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC
 
 from lxml import etree
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from canonical.base import Code
 from canonical.booking import BookingAction, BookingReceived, RoomStay
@@ -72,13 +72,21 @@ def translate_booking(
     partner_id: str,
     confirmation_for: Callable[[str], str],
 ) -> list[BookingReceived]:
-    """One BookingReceived per HotelReservation (or the one OTA_CancelRQ names); raises an OtaError."""
-    if req.message_name == HOTEL_RES_NOTIF_RQ:
-        received = _res_notif(req, codes, partner_id)
-    elif req.message_name == CANCEL_RQ:
-        received = [_cancel(req, codes, partner_id)]
-    else:
-        raise UnsupportedMessage(f"{req.message_name} is not taken here")
+    """One BookingReceived per HotelReservation (or the one OTA_CancelRQ names).
+
+    Raises an OtaRejected subclass for anything wrong on the wire (see errors.py), UntokenisedCard
+    when a card still holds a PAN or CVV, and ValueError when `confirmation_for` returns no hub code.
+    """
+    try:
+        if req.message_name == HOTEL_RES_NOTIF_RQ:
+            received = _res_notif(req, codes, partner_id)
+        elif req.message_name == CANCEL_RQ:
+            received = [_cancel(req, codes, partner_id)]
+        else:
+            raise UnsupportedMessage(f"{req.message_name} is not taken here")
+    except ValidationError as err:
+        # the readers above check every wire value; this is the net under them
+        raise InvalidField(f"the booking does not form a valid canonical message: {err}") from err
     # confirmations last: a message refused half-way must not consume any
     return [
         booking.model_copy(
