@@ -97,8 +97,12 @@ def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str
 def _root(name: str, echo_token: str, at: datetime, **attrs: str) -> etree._Element:
     return etree.Element(
         f"{{{OTA_NS}}}{name}",
-        {"EchoToken": echo_token, "TimeStamp": at.isoformat(timespec="seconds"),
-         "Version": MESSAGE_VERSION, **attrs},
+        {
+            "EchoToken": echo_token,
+            "TimeStamp": at.isoformat(timespec="seconds"),
+            "Version": MESSAGE_VERSION,
+            **attrs,
+        },
         nsmap={None: OTA_NS},  # type: ignore[dict-item]  # lxml's default namespace key is None
     )
 
@@ -119,15 +123,21 @@ def _room_stay(parent: etree._Element, spec: ReservationSpec, stay: StaySpec) ->
     _el(_el(room_stay, "RoomTypes"), "RoomType", RoomTypeCode=stay.room_code)
     _el(_el(room_stay, "RatePlans"), "RatePlan", RatePlanCode=stay.rate_code)
     room_rate = _el(
-        _el(room_stay, "RoomRates"), "RoomRate",
-        RoomTypeCode=stay.room_code, RatePlanCode=stay.rate_code, NumberOfUnits="1",
+        _el(room_stay, "RoomRates"),
+        "RoomRate",
+        RoomTypeCode=stay.room_code,
+        RatePlanCode=stay.rate_code,
+        NumberOfUnits="1",
     )
     rates = _el(room_rate, "Rates")
     for night in stay.nights:
         rate = _el(
-            rates, "Rate",
-            EffectiveDate=night.isoformat(), ExpireDate=(night + timedelta(days=1)).isoformat(),
-            RateTimeUnit="Day", UnitMultiplier="1",
+            rates,
+            "Rate",
+            EffectiveDate=night.isoformat(),
+            ExpireDate=(night + timedelta(days=1)).isoformat(),
+            RateTimeUnit="Day",
+            UnitMultiplier="1",
         )
         _el(rate, "Base", AmountAfterTax=_money(stay.nightly), CurrencyCode=spec.currency)
     counts = _el(room_stay, "GuestCounts")
@@ -173,8 +183,11 @@ def _global_info(parent: etree._Element, spec: ReservationSpec) -> None:
         _guarantee(info, spec)
     _el(info, "Total", AmountAfterTax=_money(spec.total), CurrencyCode=spec.currency)
     _el(
-        _el(info, "HotelReservationIDs"), "HotelReservationID",
-        ResID_Type="14", ResID_Value=spec.reservation_id, ResID_Source=spec.partner_name,
+        _el(info, "HotelReservationIDs"),
+        "HotelReservationID",
+        ResID_Type="14",
+        ResID_Value=spec.reservation_id,
+        ResID_Source=spec.partner_name,
     )
     _el(info, "BasicPropertyInfo", HotelCode=spec.hotel_code)
 
@@ -184,7 +197,8 @@ def hotel_res_notif(spec: ReservationSpec, status: ResStatus, *, echo_token: str
     root = _root("OTA_HotelResNotifRQ", echo_token, spec.modified_at, ResStatus=status)
     _pos(root, spec)
     reservation = _el(
-        _el(root, "HotelReservations"), "HotelReservation",
+        _el(root, "HotelReservations"),
+        "HotelReservation",
         CreateDateTime=spec.created_at.isoformat(timespec="seconds"),
         LastModifyDateTime=spec.modified_at.isoformat(timespec="seconds"),
         ResStatus=status,
@@ -229,7 +243,8 @@ def soap11(message: etree._Element, *, username: str, password: str) -> bytes:
     """The message in a SOAP 1.1 envelope with a WS-Security UsernameToken (PasswordText)."""
     envelope = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soap": SOAP11_NS, "wsse": WSSE_NS})
     security = etree.SubElement(
-        etree.SubElement(envelope, f"{{{SOAP11_NS}}}Header"), f"{{{WSSE_NS}}}Security",
+        etree.SubElement(envelope, f"{{{SOAP11_NS}}}Header"),
+        f"{{{WSSE_NS}}}Security",
         {f"{{{SOAP11_NS}}}mustUnderstand": "1"},
     )
     token = etree.SubElement(security, f"{{{WSSE_NS}}}UsernameToken")

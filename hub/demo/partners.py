@@ -30,18 +30,67 @@ from hub.demo.messages import (
     soap11,
 )
 
-_GIVEN = ("Anna", "Lukas", "Giulia", "Marco", "Sophie", "Jonas", "Chiara", "Matteo", "Lena", "Felix",
-          "Emma", "Paul", "Sara", "Tobias", "Elena", "David", "Laura", "Simon", "Marie", "Andrea")
-_SURNAMES = ("Huber", "Rossi", "Gruber", "Bianchi", "Müller", "Ferrari", "Wagner", "Esposito",
-             "Pichler", "Romano", "Mayr", "Colombo", "Hofer", "Ricci", "Steiner", "Marino")
-_CITIES = (("München", "80331", "DE", "de"), ("Milano", "20121", "IT", "it"),
-           ("Wien", "1010", "AT", "de"), ("Zürich", "8001", "CH", "de"),
-           ("Verona", "37121", "IT", "it"), ("London", "EC1A 1BB", "GB", "en"),
-           ("Amsterdam", "1012 AB", "NL", "en"), ("Bolzano", "39100", "IT", "it"))
+_GIVEN = (
+    "Anna",
+    "Lukas",
+    "Giulia",
+    "Marco",
+    "Sophie",
+    "Jonas",
+    "Chiara",
+    "Matteo",
+    "Lena",
+    "Felix",
+    "Emma",
+    "Paul",
+    "Sara",
+    "Tobias",
+    "Elena",
+    "David",
+    "Laura",
+    "Simon",
+    "Marie",
+    "Andrea",
+)
+_SURNAMES = (
+    "Huber",
+    "Rossi",
+    "Gruber",
+    "Bianchi",
+    "Müller",
+    "Ferrari",
+    "Wagner",
+    "Esposito",
+    "Pichler",
+    "Romano",
+    "Mayr",
+    "Colombo",
+    "Hofer",
+    "Ricci",
+    "Steiner",
+    "Marino",
+)
+_CITIES = (
+    ("München", "80331", "DE", "de"),
+    ("Milano", "20121", "IT", "it"),
+    ("Wien", "1010", "AT", "de"),
+    ("Zürich", "8001", "CH", "de"),
+    ("Verona", "37121", "IT", "it"),
+    ("London", "EC1A 1BB", "GB", "en"),
+    ("Amsterdam", "1012 AB", "NL", "en"),
+    ("Bolzano", "39100", "IT", "it"),
+)
 _STREETS = ("Hauptstraße", "Via Roma", "Bahnhofstraße", "Corso Italia", "High Street", "Dorfweg")
-_COMMENTS = ("Late arrival around 22:00, please keep the room.", "Quiet room away from the lift, please.",
-             "Celebrating our anniversary.", "Travelling with a small dog.",
-             "Gluten-free breakfast, please.", None, None, None)
+_COMMENTS = (
+    "Late arrival around 22:00, please keep the room.",
+    "Quiet room away from the lift, please.",
+    "Celebrating our anniversary.",
+    "Travelling with a small dog.",
+    "Gluten-free breakfast, please.",
+    None,
+    None,
+    None,
+)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -90,8 +139,9 @@ def parse_answer(body: bytes) -> PartnerAnswer:
         if res_id.get("ResID_Value"):
             references.append(res_id.get("ResID_Value", ""))
     errors = tuple(
-        AnswerError(error.get("Type", ""), error.get("Code", ""),
-                    (error.text or error.get("ShortText") or "").strip())
+        AnswerError(
+            error.get("Type", ""), error.get("Code", ""), (error.text or error.get("ShortText") or "").strip()
+        )
         for error in root.iter(f"{{{OTA_NS}}}Error")
     )
     success = root.find(f"{{{OTA_NS}}}Success") is not None and not errors
@@ -182,10 +232,15 @@ class SimulatedPartner:
         city, postal_code, country, language = rng.choice(_CITIES)
         mailbox = f"{given}.{surname}".lower().replace("ü", "ue")
         return GuestSpec(
-            given_name=given, surname=surname, email=f"{mailbox}@example.com",
+            given_name=given,
+            surname=surname,
+            email=f"{mailbox}@example.com",
             phone=f"+{rng.randrange(30, 50)} {rng.randrange(300, 399)} {rng.randrange(10**6, 10**7)}",
-            language=language, address_line=f"{rng.choice(_STREETS)} {rng.randrange(1, 120)}",
-            city=city, postal_code=postal_code, country_code=country,
+            language=language,
+            address_line=f"{rng.choice(_STREETS)} {rng.randrange(1, 120)}",
+            city=city,
+            postal_code=postal_code,
+            country_code=country,
         )
 
     def _token(self) -> str:

@@ -25,8 +25,10 @@ def _judge(push: Push, status: int, answer: PartnerAnswer) -> str | None:
     res = push.reservation
     if push.expect_error is not None:
         if answer.success or push.expect_error not in answer.error_codes:
-            return (f"{res.partner_id} {res.reservation_id}: expected OTA error {push.expect_error}, "
-                    f"got HTTP {status} {answer.error_codes or 'Success'}")
+            return (
+                f"{res.partner_id} {res.reservation_id}: expected OTA error {push.expect_error}, "
+                f"got HTTP {status} {answer.error_codes or 'Success'}"
+            )
         return None
     if status != 200 or not answer.success:
         texts = "; ".join(f"{e.type}/{e.code} {e.text}" for e in answer.errors)
@@ -34,8 +36,10 @@ def _judge(push: Push, status: int, answer: PartnerAnswer) -> str | None:
     if push.step == "commit":
         res.references = answer.references
     elif push.step == "repush" and answer.references != res.references:
-        return (f"{res.partner_id} {res.reservation_id}: a re-push was answered {answer.references}, "
-                f"the first push {res.references}")
+        return (
+            f"{res.partner_id} {res.reservation_id}: a re-push was answered {answer.references}, "
+            f"the first push {res.references}"
+        )
     return None
 
 
@@ -93,8 +97,10 @@ async def fetch_bookings(client: httpx.AsyncClient, base_url: str, property_code
     """Every booking of the property through the PMS API."""
     rows: list[Row] = []
     while True:
-        response = await client.get(f"{base_url}/api/v1/properties/{property_code}/bookings",
-                                    params={"limit": 1000, "offset": len(rows)})
+        response = await client.get(
+            f"{base_url}/api/v1/properties/{property_code}/bookings",
+            params={"limit": 1000, "offset": len(rows)},
+        )
         response.raise_for_status()
         page: list[Row] = response.json()
         rows.extend(page)
@@ -103,8 +109,13 @@ async def fetch_bookings(client: httpx.AsyncClient, base_url: str, property_code
 
 
 async def await_bookings(
-    client: httpx.AsyncClient, base_url: str, property_code: str, expected: Sequence[Reservation],
-    progress: Progress, *, timeout_s: float,
+    client: httpx.AsyncClient,
+    base_url: str,
+    property_code: str,
+    expected: Sequence[Reservation],
+    progress: Progress,
+    *,
+    timeout_s: float,
 ) -> list[Row]:
     """Poll the PMS API until every accepted reservation is booked as last pushed, or time runs out."""
     task: TaskID = progress.add_task("hub books", total=len(expected))

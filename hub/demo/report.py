@@ -16,8 +16,12 @@ def availability_table(
     cells: AvailabilityCells, room_types: Mapping[str, int], dates: Sequence[date], title: str
 ) -> Table:
     """Nights down, room types across; each cell: sold and available of the physical rooms."""
-    table = Table(title=title, caption="sold / available (physical rooms in the header)",
-                  title_justify="left", caption_justify="left")
+    table = Table(
+        title=title,
+        caption="sold / available (physical rooms in the header)",
+        title_justify="left",
+        caption_justify="left",
+    )
     table.add_column("night", no_wrap=True)
     for code, physical in room_types.items():
         table.add_column(f"{code} ({physical})", justify="right", no_wrap=True)
@@ -55,9 +59,7 @@ class Tally:
             self.refused += 1
 
 
-def summary_table(
-    tally: Tally, *, bookings: int, cancelled: int, dead_letters: int, seconds: float
-) -> Table:
+def summary_table(tally: Tally, *, bookings: int, cancelled: int, dead_letters: int, seconds: float) -> Table:
     """The run in one small table."""
     table = Table(title="Summary", title_justify="left", show_header=False)
     table.add_column("what")

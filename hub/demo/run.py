@@ -58,22 +58,36 @@ def _quiet_logs() -> Iterator[None]:
 
 
 def _partners(
-    config: HubConfig, prop: PropertyConfig, passwords: dict[str, str], base_url: str,
+    config: HubConfig,
+    prop: PropertyConfig,
+    passwords: dict[str, str],
+    base_url: str,
     client: httpx.AsyncClient,
 ) -> list[SimulatedPartner]:
     mappings = config.load_mappings()
-    prices = {(plan.code, room): rate
-              for plan in prop.rate_plans for room, rate in plan.default_rates.items()}
+    prices = {
+        (plan.code, room): rate for plan in prop.rate_plans for room, rate in plan.default_rates.items()
+    }
     partners = []
     for partner in config.partners:
         codes = mappings[partner.id].for_property(prop.code) if partner.id in mappings else None
         if partner.kind.value != "ota" or codes is None:
             continue
-        partners.append(SimulatedPartner(
-            partner.id, partner.credentials.username, passwords[partner.id], codes.hotel_code,
-            codes.hub_to_partner_room_types, codes.hub_to_partner_rate_plans, base_url, client,
-            name=partner.name, currency=prop.currency, prices=prices,
-        ))
+        partners.append(
+            SimulatedPartner(
+                partner.id,
+                partner.credentials.username,
+                passwords[partner.id],
+                codes.hotel_code,
+                codes.hub_to_partner_room_types,
+                codes.hub_to_partner_rate_plans,
+                base_url,
+                client,
+                name=partner.name,
+                currency=prop.currency,
+                prices=prices,
+            )
+        )
     return partners
 
 
@@ -101,8 +115,14 @@ def _fresh_database(path: Path) -> Path:
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bool = False) -> int:
@@ -115,8 +135,10 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
         config = load_config(DEMO_CONFIG, environ={})
         prop = config.properties[0]
         with partner_passwords(config) as passwords, _quiet_logs():
-            console.print(f"[bold]hotelhub demo[/bold]: {prop.name} ({prop.code}), "
-                          f"{len(config.partners)} partners, {bookings_per_partner} bookings each")
+            console.print(
+                f"[bold]hotelhub demo[/bold]: {prop.name} ({prop.code}), "
+                f"{len(config.partners)} partners, {bookings_per_partner} bookings each"
+            )
             console.print(await migrate(settings.database_url))
             for line in await apply_file(settings, DEMO_CONFIG):
                 console.print(f"config: {line}")
@@ -132,8 +154,13 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
 
 
 async def _show(
-    console: Console, settings: HubSettings, config: HubConfig, prop: PropertyConfig,
-    passwords: dict[str, str], count: int, started: float,
+    console: Console,
+    settings: HubSettings,
+    config: HubConfig,
+    prop: PropertyConfig,
+    passwords: dict[str, str],
+    count: int,
+    started: float,
 ) -> int:
     tally = Tally()
     hotel = _hotel(prop, datetime.now(UTC).date())
@@ -145,12 +172,14 @@ async def _show(
         with _progress(console) as progress:
             await play.play(scripts, progress, tally)
             expected = play.accepted(scripts)
-            rows = await play.await_bookings(client, base_url, prop.code, expected, progress,
-                                             timeout_s=BOOKED_TIMEOUT_S)
+            rows = await play.await_bookings(
+                client, base_url, prop.code, expected, progress, timeout_s=BOOKED_TIMEOUT_S
+            )
         tally.problems += play.booking_problems(expected, rows)
-        response = await client.get(f"{base_url}/api/v1/properties/{prop.code}/availability",
-                                    params={"from": hotel.dates[0].isoformat(),
-                                            "to": _after(hotel.dates[-1])})
+        response = await client.get(
+            f"{base_url}/api/v1/properties/{prop.code}/availability",
+            params={"from": hotel.dates[0].isoformat(), "to": _after(hotel.dates[-1])},
+        )
         response.raise_for_status()
         cells = {(r["room_type_code"], date.fromisoformat(r["stay_date"])): r for r in response.json()}
         tally.problems += play.availability_problems(cells, play.expected_sold(expected))
@@ -164,12 +193,25 @@ async def _show(
     if len(letters) != unmapped:
         tally.problems.append(f"{len(letters)} dead letter(s), expected {unmapped}")
 
-    console.print(availability_table(cells, hotel.physical, hotel.dates,
-                                     f"Availability of {prop.code}, {hotel.dates[0]} to {hotel.dates[-1]}"))
+    console.print(
+        availability_table(
+            cells,
+            hotel.physical,
+            hotel.dates,
+            f"Availability of {prop.code}, {hotel.dates[0]} to {hotel.dates[-1]}",
+        )
+    )
     print_dead_letters(console, letters)
     cancelled = sum(1 for r in rows if r["status"] == "cancelled")
-    console.print(summary_table(tally, bookings=len(rows) - cancelled, cancelled=cancelled,
-                                dead_letters=len(letters), seconds=time.perf_counter() - started))
+    console.print(
+        summary_table(
+            tally,
+            bookings=len(rows) - cancelled,
+            cancelled=cancelled,
+            dead_letters=len(letters),
+            seconds=time.perf_counter() - started,
+        )
+    )
     if tally.problems:
         print_problems(console, tally.problems)
         return 1

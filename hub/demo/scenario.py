@@ -57,8 +57,11 @@ class RoomBook:
 
     def fits(self, stays: Iterable[StayRequest]) -> bool:
         """True when every night of these stays still has a room of its type."""
-        wanted = Counter((s.room_type, s.arrival + timedelta(days=i))
-                         for s in stays for i in range((s.departure - s.arrival).days))
+        wanted = Counter(
+            (s.room_type, s.arrival + timedelta(days=i))
+            for s in stays
+            for i in range((s.departure - s.arrival).days)
+        )
         return all(self.taken[key] + count <= self.physical[key[0]] for key, count in wanted.items())
 
     def take(self, stays: Iterable[StayRequest], sign: int = 1) -> None:
@@ -102,8 +105,11 @@ class Planner:
         adults = rng.randint(1, min(2, capacity))
         children = rng.randint(0, capacity - adults) if rng.random() < 0.3 else 0
         return StayRequest(
-            room_type=room, rate_plan=rng.choice(hotel.rate_plans), arrival=arrival,
-            departure=departure, adults=adults,
+            room_type=room,
+            rate_plan=rng.choice(hotel.rate_plans),
+            arrival=arrival,
+            departure=departure,
+            adults=adults,
             child_ages=tuple(sorted(rng.randint(2, 15) for _ in range(children))),
         )
 
@@ -114,8 +120,16 @@ class Planner:
             # a multi-room reservation books its rooms for the same dates, as families do
             for _ in range(rooms - 1):
                 extra = self._one_stay()
-                stays.append(StayRequest(extra.room_type, stays[0].rate_plan, stays[0].arrival,
-                                         stays[0].departure, extra.adults, extra.child_ages))
+                stays.append(
+                    StayRequest(
+                        extra.room_type,
+                        stays[0].rate_plan,
+                        stays[0].arrival,
+                        stays[0].departure,
+                        extra.adults,
+                        extra.child_ages,
+                    )
+                )
             if self.book.fits(stays):
                 self.book.take(stays)
                 return stays
@@ -130,11 +144,22 @@ class Planner:
         for _ in range(50):
             shift = timedelta(days=self.rng.choice((-1, 1)))
             longer = timedelta(days=self.rng.choice((0, 1)))
-            moved = [StayRequest(s.room_type, s.rate_plan, s.arrival + shift, s.departure + shift + longer,
-                                 s.adults, s.child_ages) for s in stays]
-            inside = all(m.arrival >= self.hotel.first_night and
-                         m.departure <= self.hotel.first_night + timedelta(days=self.hotel.nights)
-                         for m in moved)
+            moved = [
+                StayRequest(
+                    s.room_type,
+                    s.rate_plan,
+                    s.arrival + shift,
+                    s.departure + shift + longer,
+                    s.adults,
+                    s.child_ages,
+                )
+                for s in stays
+            ]
+            inside = all(
+                m.arrival >= self.hotel.first_night
+                and m.departure <= self.hotel.first_night + timedelta(days=self.hotel.nights)
+                for m in moved
+            )
             if inside and self.book.fits(moved):
                 self.book.take(moved)
                 return moved
@@ -199,8 +224,9 @@ def _modifications(script: Script, planner: Planner) -> list[list[StayRequest]]:
             continue
         moved_from.append(res.stays)
         res.stays = moved
-        res.spec = res.spec.revised(tuple(partner.stay(rng, s) for s in moved),
-                                    revision_time(res.spec.created_at, 1))
+        res.spec = res.spec.revised(
+            tuple(partner.stay(rng, s) for s in moved), revision_time(res.spec.created_at, 1)
+        )
         changes.append(Push("modify", res, partner.notif(res.spec, "Modify", soap=res.soap)))
     script.phases.append(changes)
     return moved_from
@@ -213,8 +239,11 @@ def _cancellations(script: Script, planner: Planner) -> None:
         planner.release(res.stays)
         res.cancelled = True
         res.spec = res.spec.revised(res.spec.stays, revision_time(res.spec.created_at, 2))
-        message = (partner.cancel(res.spec, soap=res.soap) if index % 2 == 0
-                   else partner.notif(res.spec, "Cancel", soap=res.soap))
+        message = (
+            partner.cancel(res.spec, soap=res.soap)
+            if index % 2 == 0
+            else partner.notif(res.spec, "Cancel", soap=res.soap)
+        )
         script.phases[-1].append(Push("cancel", res, message))
 
 

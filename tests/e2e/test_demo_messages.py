@@ -1,4 +1,4 @@
-"""The partner simulator writes what real partners send: OTA 2015A-valid, deterministic, readable by the hub."""
+"""The partner simulator writes what partners send: OTA 2015A-valid, deterministic, readable by the hub."""
 
 from __future__ import annotations
 
@@ -29,18 +29,34 @@ HOTEL = Hotel(
 )
 
 
-def _partner(client: httpx.AsyncClient, partner_id: str, hotel: str, rooms: dict[str, str]) -> SimulatedPartner:
+def _partner(
+    client: httpx.AsyncClient, partner_id: str, hotel: str, rooms: dict[str, str]
+) -> SimulatedPartner:
     return SimulatedPartner(
-        partner_id, f"{partner_id}-user", "s3cret-pass", hotel, rooms, {"BAR": "FLEX1", "NREF": "NRF1"},
-        "http://127.0.0.1:9", client, name=partner_id.upper(), prices={("BAR", "DBL"): Decimal("180.00")},
+        partner_id,
+        f"{partner_id}-user",
+        "s3cret-pass",
+        hotel,
+        rooms,
+        {"BAR": "FLEX1", "NREF": "NRF1"},
+        "http://127.0.0.1:9",
+        client,
+        name=partner_id.upper(),
+        prices={("BAR", "DBL"): Decimal("180.00")},
     )
 
 
 def _scripts(seed: int, client: httpx.AsyncClient) -> list[Script]:
     partners = [
-        _partner(client, "otaone", "ALP-4711", {"DBL": "DZSTD", "DSUP": "DZSUP", "FAM": "FAMZI", "JSU": "JSUITE"}),
-        _partner(client, "otatwo", "100872",
-                 {"DBL": "10087201", "DSUP": "10087202", "FAM": "10087203", "JSU": "10087204"}),
+        _partner(
+            client, "otaone", "ALP-4711", {"DBL": "DZSTD", "DSUP": "DZSUP", "FAM": "FAMZI", "JSU": "JSUITE"}
+        ),
+        _partner(
+            client,
+            "otatwo",
+            "100872",
+            {"DBL": "10087201", "DSUP": "10087202", "FAM": "10087203", "JSU": "10087204"},
+        ),
     ]
     return write_scripts(partners, Planner(HOTEL, random.Random(seed)), 12, now=NOW)
 
@@ -108,7 +124,9 @@ def test_given_a_commit_with_a_card_when_written_then_it_carries_a_test_card_in_
     assert card.findtext(f"{{{OTA_NS}}}SeriesCode/{{{OTA_NS}}}PlainText") is not None
 
 
-def test_given_an_answer_in_soap_with_errors_when_parsed_then_the_partner_reads_codes_and_references() -> None:
+def test_given_an_answer_in_soap_with_errors_when_parsed_then_the_partner_reads_codes_and_references() -> (
+    None
+):
     body = (
         f'<soap:Envelope xmlns:soap="{SOAP11_NS}"><soap:Body>'
         f'<OTA_HotelResNotifRS xmlns="{OTA_NS}" Version="1.000"><Errors>'
