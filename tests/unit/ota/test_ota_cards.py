@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from lxml import etree
-from ota_builders import (
+from ota_unit_builders import (
     ATTRIBUTE_CARD,
     CHILD_CARD,
     CVV,

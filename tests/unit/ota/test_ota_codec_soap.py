@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from lxml import etree
-from ota_builders import OTA_NS, PROFILE, SOAP11, SOAP12, res_notif, soap
+from ota_unit_builders import OTA_NS, PROFILE, SOAP11, SOAP12, res_notif, soap
 
 from connectors.ota.codec import OtaRequest, UsernameToken, read_request, wrap_soap, write
 from connectors.ota.errors import MalformedMessage

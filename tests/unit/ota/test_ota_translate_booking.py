@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ota_builders import (
+from ota_unit_builders import (
     NA_CARD,
     TOKEN_CARD,
     guarantee,

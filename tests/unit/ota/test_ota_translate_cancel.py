@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from ota_builders import cancel_rq
+from ota_unit_builders import cancel_rq
 
 from canonical.booking import BookingAction, BookingReceived
 from connectors.ota.errors import (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ota_builders import ATTRIBUTE_CARD, guarantee, res_notif, reservation, room_stay
+from ota_unit_builders import ATTRIBUTE_CARD, guarantee, res_notif, reservation, room_stay
 
 from canonical.booking import BookingReceived
 from canonical.errors import PermanentError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from ota_builders import VISA
+from ota_unit_builders import VISA
 
 from canonical.cards import CardVault, InvalidCardToken, card_ref_from
 from canonical.errors import PermanentError
