@@ -31,6 +31,22 @@ async def _raw(message: RabbitMessage) -> RabbitMessage:
     return message
 
 
+def hub_broker(
+    url: str, *, graceful_timeout_s: float = 30.0, reconnect_interval_s: float = 1.0
+) -> RabbitBroker:
+    """The FastStream broker as the hub configures it: raw messages to handlers, no per-message logs."""
+    # Per-message logging costs about a quarter of consume throughput; the hub logs failures itself.
+    return RabbitBroker(
+        url,
+        logger=None,
+        apply_types=False,
+        decoder=_raw,
+        graceful_timeout=graceful_timeout_s,
+        reconnect_interval=reconnect_interval_s,
+        app_id="hotelhub",
+    )
+
+
 class RabbitTransport:
     """Declares the topology, consumes every route's queue with group commit, and relays the outbox."""
 
@@ -56,15 +72,10 @@ class RabbitTransport:
         self.topology = Topology.from_table(
             table, prefix=prefix, delivery_limit=settings.rabbit_delivery_limit
         )
-        # Per-message logging costs about a quarter of consume throughput; the hub logs failures itself.
-        self.broker = RabbitBroker(
+        self.broker = hub_broker(
             settings.broker_url,
-            logger=None,
-            apply_types=False,
-            decoder=_raw,
-            graceful_timeout=graceful_timeout_s,
-            reconnect_interval=reconnect_interval_s,
-            app_id="hotelhub",
+            graceful_timeout_s=graceful_timeout_s,
+            reconnect_interval_s=reconnect_interval_s,
         )
         self.group_commit = GroupCommit(
             engine,

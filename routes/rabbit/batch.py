@@ -1,0 +1,122 @@
+"""Group delivery: a batch of deliveries in one transaction, optimistic first, savepoints on failure.
+
+The happy path runs the whole batch without savepoints and records the inbox with ONE insert:
+on PostgreSQL a savepoint and its release cost as much as the inbox insert itself, and most
+batches have no failure. When any delivery fails, the transaction rolls back and the batch runs
+again through deliver_one (one savepoint each) — except the delivery that failed, whose outcome is
+already known, so its handler is not called a second time for the same attempt. Handlers that ran
+before the failure run again; that is the same as a crash before commit, which every handler
+already tolerates (effects are transactional, external calls carry idempotency keys).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from canonical.base import utcnow
+from canonical.envelope import Envelope
+from routes import metrics
+from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
+from routes.outbox import add_to_outbox, outbox_values
+from routes.table import DeliveryContext
+from routes.tables import inbox
+
+log = logging.getLogger("hotelhub.delivery")
+
+
+class BatchFailed(Exception):
+    """One delivery of an optimistic batch failed; the transaction must roll back."""
+
+    def __init__(self, index: int, outcome: Outcome) -> None:
+        super().__init__(outcome.error_text)
+        self.index = index
+        self.outcome = outcome
+
+
+async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Record (message_id, consumer) pairs in the inbox at once; return the ones not seen before."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    stmt = (
+        dialect.insert(inbox)
+        .values([{"message_id": m, "consumer": c, "processed_at": now} for m, c in dict.fromkeys(keys)])
+        .on_conflict_do_nothing(index_elements=["message_id", "consumer"])
+        .returning(inbox.c.message_id, inbox.c.consumer)
+    )
+    return {(row[0], row[1]) for row in await conn.execute(stmt)}
+
+
+def _failed(index: int, delivery: Delivery, outcome: Outcome, err: Exception) -> BatchFailed:
+    outcome.verdict = classify(err)
+    outcome.error_class = error_name(err)
+    outcome.error_text = str(err) or outcome.error_class
+    log.warning(
+        "delivery failed",
+        extra={
+            "consumer": delivery.route.consumer,
+            "message_id": outcome.message_id,
+            "correlation_id": outcome.correlation_id,
+            "verdict": outcome.verdict.value,
+            "error": outcome.error_text[:500],
+        },
+    )
+    metrics.MESSAGES.labels(delivery.route.consumer, outcome.verdict.value).inc()
+    return BatchFailed(index, outcome)
+
+
+async def deliver_all_or_nothing(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> list[Outcome]:
+    """Run every delivery in the caller's transaction without savepoints; BatchFailed on the first failure."""
+    envelopes: list[Envelope[Any]] = []
+    outcomes: list[Outcome] = []
+    for index, delivery in enumerate(deliveries):
+        outcome = Outcome(Verdict.DONE)
+        outcomes.append(outcome)
+        try:
+            envelope = delivery.route.decode(delivery.body)
+        except Exception as err:
+            raise _failed(index, delivery, outcome, err) from err
+        envelopes.append(envelope)
+        outcome.message_id = str(envelope.message_id)
+        outcome.correlation_id = envelope.correlation_id
+        outcome.property_code = envelope.property_code
+        outcome.partner_id = getattr(envelope.payload, "partner_id", None)
+    keys = [(o.message_id, d.route.consumer) for o, d in zip(outcomes, deliveries, strict=True)]
+    fresh = await _first_deliveries(conn, keys)
+    for index, (delivery, envelope, outcome, key) in enumerate(
+        zip(deliveries, envelopes, outcomes, keys, strict=True)
+    ):
+        if key not in fresh:
+            outcome.verdict = Verdict.DUPLICATE
+            continue
+        fresh.discard(key)  # the same message twice in one batch: the second is a duplicate
+        started = time.perf_counter()
+        ctx = DeliveryContext(conn=conn, envelope=envelope)
+        try:
+            await delivery.route.handler(envelope, ctx)
+            await add_to_outbox(conn, [outbox_values(e) for e in ctx.emitted])
+        except Exception as err:
+            raise _failed(index, delivery, outcome, err) from err
+        metrics.HANDLER_SECONDS.labels(delivery.route.consumer).observe(time.perf_counter() - started)
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        metrics.MESSAGES.labels(delivery.route.consumer, outcome.verdict.value).inc()
+    return outcomes
+
+
+async def deliver_group(engine: AsyncEngine, deliveries: Sequence[Delivery]) -> list[Outcome]:
+    """Deliver a batch in one committed transaction and return each outcome (DB errors propagate)."""
+    try:
+        async with engine.begin() as conn:
+            return await deliver_all_or_nothing(conn, deliveries)
+    except BatchFailed as failed:
+        known = failed
+    async with engine.begin() as conn:
+        return [
+            known.outcome if index == known.index else await deliver_one(conn, delivery)
+            for index, delivery in enumerate(deliveries)
+        ]
