@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field
@@ -24,9 +24,10 @@ class Envelope(Frozen, Generic[T]):
     occurred_at: AwareDatetime = Field(default_factory=utcnow)
     payload: T
 
-    def child(self, message_type: str, payload: BaseModel) -> Envelope[BaseModel]:
+    def child(self, message_type: str, payload: BaseModel) -> Envelope[Any]:
         """Build a message caused by this one: same correlation, causation = this message."""
-        return Envelope[BaseModel](
+        # Any, not BaseModel: pydantic then serialises the payload by its own class, every field.
+        return Envelope[Any](
             message_type=message_type,
             correlation_id=self.correlation_id,
             causation_id=str(self.message_id),

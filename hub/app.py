@@ -70,7 +70,7 @@ def create_app(
     async def prometheus(request: Request) -> Response:
         """Prometheus metrics, with outbox and dead-letter gauges read at scrape time."""
         try:
-            async with request.app.state.hub.engine.connect() as conn:
+            async with request.app.state.hub.reader.connect() as conn:
                 metrics.OUTBOX_PENDING.set(await pending_count(conn))
                 metrics.DEAD_LETTERS_OPEN.set(await deadletters.count_open(conn))
         except Exception:  # a scrape must answer even when the database does not

@@ -8,11 +8,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.payments.vault import LocalCardVault, generate_key
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.db import create_engine
+from connectors.payments.vault import LocalCardVault, generate_key
+from hub.db import create_engine, is_sqlite
 from hub.settings import HubSettings
 from routes.codes import CodeBook
 from routes.embedded import EmbeddedDispatcher
@@ -49,6 +49,8 @@ class Hub:
 
     settings: HubSettings
     engine: AsyncEngine
+    # Reads that must never wait for (or block) a writer: a deferred-transaction engine on SQLite.
+    reader: AsyncEngine
     directory: PartnerDirectory
     codes: CodeBook
     journal: IngressJournal
@@ -85,6 +87,8 @@ class Hub:
             await self._dispatch_task
         await self.journal.stop()
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
 
     async def ready(self) -> dict[str, bool]:
         """Readiness of each dependency: database, broker and consumers."""
@@ -103,8 +107,10 @@ class Hub:
 def build_hub(settings: HubSettings) -> Hub:
     """Build (not start) a hub from settings."""
     engine = create_engine(settings.database_url)
-    directory = PartnerDirectory(engine, ttl_s=settings.mapping_cache_seconds)
-    codes = CodeBook(engine)
+    sqlite = is_sqlite(settings.database_url)
+    reader = create_engine(settings.database_url, read_only=True) if sqlite else engine
+    directory = PartnerDirectory(reader, ttl_s=settings.mapping_cache_seconds)
+    codes = CodeBook(reader)
     table = build_routing_table(
         directory=directory,
         codes=codes,
@@ -131,4 +137,4 @@ def build_hub(settings: HubSettings) -> Hub:
         journal=journal,
         max_body_bytes=settings.max_body_bytes,
     )
-    return Hub(settings, engine, directory, codes, journal, ingress, table, dispatcher)
+    return Hub(settings, engine, reader, directory, codes, journal, ingress, table, dispatcher)

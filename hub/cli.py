@@ -246,9 +246,8 @@ def db_upgrade(revision: str = "head") -> None:
 @topology_app.command("asyncapi")
 def topology_asyncapi() -> None:
     """Print the RabbitMQ topology as an AsyncAPI document (JSON)."""
-    from routes.rabbit.topology import asyncapi_document
-
     from hub.bootstrap import build_hub
+    from routes.rabbit.topology import asyncapi_document
 
     hub = build_hub(_settings())
     sys.stdout.write(json.dumps(asyncapi_document(hub.table), indent=2) + "\n")

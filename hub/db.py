@@ -13,11 +13,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, read_only: bool = False) -> AsyncEngine:
     """Create the async engine for a database URL, with the settings each backend needs.
 
-    SQLite ignores SELECT ... FOR UPDATE, so every transaction starts with BEGIN IMMEDIATE:
-    writers are serialised and a conditional decrement of inventory cannot oversell.
+    SQLite ignores SELECT ... FOR UPDATE, so every writing transaction starts with BEGIN IMMEDIATE:
+    writers are serialised and a conditional decrement of inventory cannot oversell. A read-only
+    engine starts a deferred transaction instead: under WAL it reads a snapshot and never waits
+    for a writer (nor makes one wait), so reads made while a write is open cannot deadlock.
     """
     if is_sqlite(url):
         engine = create_async_engine(
@@ -37,7 +39,7 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

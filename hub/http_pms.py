@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -113,7 +113,7 @@ async def post_booking(
 def _event(routing_key: str, payload: BaseModel, request: Request):  # type: ignore[no-untyped-def]
     from canonical.envelope import Envelope
 
-    return Envelope[BaseModel](
+    return Envelope[Any](
         message_type=routing_key,
         correlation_id=request.headers.get("x-correlation-id") or str(UUID(int=0)),
         payload=payload,
@@ -138,7 +138,7 @@ async def get_bookings(
         raise Problem(403, "forbidden", "Other partner", "a partner sees only its own bookings")
     if caller.startswith("partner:"):
         partner = caller[8:]
-    async with request.app.state.hub.engine.connect() as conn:
+    async with request.app.state.hub.reader.connect() as conn:
         try:
             return await queries.list_bookings(
                 conn, code, partner_id=partner, partner_reservation_id=partner_reservation_id,
@@ -153,7 +153,7 @@ async def get_booking(
     request: Request, code: PropertyCode, booking_id: UUID, caller: Caller
 ) -> BookingDetail:
     """One booking with guests, nights and every revision."""
-    async with request.app.state.hub.engine.connect() as conn:
+    async with request.app.state.hub.reader.connect() as conn:
         detail = await queries.get_booking(conn, code, booking_id)
     if detail is None or (caller.startswith("partner:") and detail.partner_id != caller[8:]):
         raise Problem(404, "unknown-booking", "Unknown booking", f"no booking {booking_id} in {code}")
@@ -173,8 +173,9 @@ async def get_availability(
         raise Problem(422, "invalid-range", "Invalid range", "`to` is before `from`")
     if (end - start) > timedelta(days=MAX_AVAILABILITY_DAYS):
         raise Problem(422, "invalid-range", "Range too long", f"at most {MAX_AVAILABILITY_DAYS} days")
-    async with request.app.state.hub.engine.connect() as conn:
+    async with request.app.state.hub.reader.connect() as conn:
         try:
-            return await queries.availability(conn, code, start, end)
+            # The core takes a half-open range; the API's `to` is the last night shown.
+            return await queries.availability(conn, code, start, end + timedelta(days=1))
         except pms_errors.UnknownProperty as err:
             raise _problem_from(err) from err

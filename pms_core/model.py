@@ -75,21 +75,42 @@ def _as_number(revision: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def compare_revisions(incoming: str, applied: str | None) -> RevisionOrder:
-    """Order two partner revisions: timestamps by time, sequence numbers by value, else by text.
+_ACTION_RANK = {"commit": 0, "book": 0, "modify": 1, "cancel": 2}
 
-    With nothing applied yet, anything is newer. Equal instants written differently are the same.
+
+def _labelled_instant(revision: str) -> tuple[str, datetime] | None:
+    """`label@instant` (the OTA connector's form, e.g. "Modify@2030-01-01T10:00:00+00:00")."""
+    label, sep, rest = revision.strip().rpartition("@")
+    if sep:
+        instant = _as_instant(rest)
+        return (label.lower(), instant) if instant is not None else None
+    instant = _as_instant(revision)
+    return ("", instant) if instant is not None else None
+
+
+def compare_revisions(incoming: str, applied: str | None) -> RevisionOrder:
+    """Order two partner revisions: timestamps by time, sequence numbers by value.
+
+    A revision may carry its action as `label@instant`; at the same instant a cancellation comes
+    after a modification, which comes after the booking. Revisions with no order the hub can read
+    (content digests) are the same when equal and otherwise newer: arrival order is all there is.
+    With nothing applied yet, anything is newer.
     """
     if applied is None:
         return RevisionOrder.NEWER
     new_num, old_num = _as_number(incoming), _as_number(applied)
     if new_num is not None and old_num is not None:
         return _order(new_num == old_num, new_num > old_num)
-    new_time, old_time = _as_instant(incoming), _as_instant(applied)
-    if new_time is not None and old_time is not None:
-        return _order(new_time == old_time, new_time > old_time)
-    new_text, old_text = incoming.strip(), applied.strip()
-    return _order(new_text == old_text, new_text > old_text)
+    new_stamp, old_stamp = _labelled_instant(incoming), _labelled_instant(applied)
+    if new_stamp is not None and old_stamp is not None:
+        (new_label, new_time), (old_label, old_time) = new_stamp, old_stamp
+        if new_time != old_time:
+            return _order(False, new_time > old_time)
+        if new_label == old_label:
+            return RevisionOrder.SAME
+        new_rank, old_rank = _ACTION_RANK.get(new_label, 1), _ACTION_RANK.get(old_label, 1)
+        return _order(new_rank == old_rank and new_label == old_label, new_rank >= old_rank)
+    return _order(incoming.strip() == applied.strip(), True)
 
 
 def _order(same: bool, newer: bool) -> RevisionOrder:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pms_core.handlers import handle_booking_received
-
 from canonical.booking import BOOKING_OVERBOOKED_V1, BookingOverbooked, BookingReceived
 from canonical.envelope import Envelope
+from pms_core.handlers import handle_booking_received
 from pms_core.unit_of_work import PmsUnitOfWork
 from routes import metrics
 from routes.table import DeliveryContext

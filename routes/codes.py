@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.ota.translate import PartnerCodes, PropertyCodes
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.ota.translate import PartnerCodes, PropertyCodes
 from mappings.model import PartnerMapping
 from pms_core.adapters.tables import properties
 from routes.partners import PartnerRecord

@@ -14,11 +14,6 @@ from base64 import b32encode
 from dataclasses import dataclass
 from uuid import uuid4
 
-from canonical.cards import CardVault
-from connectors.ota.cards import find_cards
-from connectors.ota.codec import OtaRequest
-from connectors.ota.translate import hotel_codes, translate_booking
-
 from canonical.base import utcnow
 from canonical.booking import (
     BOOKING_RECEIVED_V1,
@@ -26,8 +21,12 @@ from canonical.booking import (
     BookingReceived,
     PartnerMessageReceived,
 )
+from canonical.cards import CardVault
 from canonical.envelope import Envelope
 from connectors.ota import codec, errors, responses
+from connectors.ota.cards import find_cards
+from connectors.ota.codec import OtaRequest
+from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
 from routes.codes import CodeBook
 from routes.journal import IngressJournal, JournalEntry
@@ -129,7 +128,7 @@ class OtaIngress:
         if request.message_name not in SUPPORTED:
             raise errors.UnsupportedMessage(f"{request.message_name} is not supported here")
         codes = await self.codes.for_partner(partner)
-        for hotel in hotel_codes(request):
+        for hotel in hotel_codes(request, codes.partner_codes):
             property_code = codes.property_for(hotel)
             if property_code is None:
                 raise errors.UnknownHotel(f"hotel code {hotel!r} is not mapped for partner {partner.id}")
@@ -163,6 +162,9 @@ class OtaIngress:
                 confirmation_for=lambda res_id: confirmation_for(partner.id, res_id),
             )
         except errors.OtaRejected as err:
+            if isinstance(err, errors.UnknownHotel):
+                # No property to file it under, and possibly another tenant's: refuse, keep nothing.
+                raise
             # Answer the partner AND keep the message, so staff can replay it after fixing a mapping.
             await self.journal.write(
                 JournalEntry(
@@ -212,5 +214,5 @@ class OtaIngress:
             if slot.pan:
                 token = await self.vault.tokenize(slot.pan, slot.expiry)
                 slot.replace_with_token(token, VAULT_PROVIDER)
-            else:
-                slot.scrub()
+            elif slot.holds_card_data:
+                slot.redact()

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.ota.translate import translate_booking
-
 from canonical.booking import BOOKING_RECEIVED_V1, PartnerMessageReceived
 from canonical.envelope import Envelope
 from canonical.errors import PermanentError
 from connectors.ota import codec
+from connectors.ota.translate import translate_booking
 from routes.codes import CodeBook
 from routes.partners import PartnerDirectory
 from routes.table import DeliveryContext

@@ -45,11 +45,12 @@ async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str
     now = utcnow()
     stmt = (
         dialect.insert(inbox)
-        .values([{"message_id": m, "consumer": c, "processed_at": now} for m, c in dict.fromkeys(keys)])
         .on_conflict_do_nothing(index_elements=["message_id", "consumer"])
         .returning(inbox.c.message_id, inbox.c.consumer)
     )
-    return {(row[0], row[1]) for row in await conn.execute(stmt)}
+    # executemany: SQLAlchemy sends one multi-row INSERT and caches it, whatever the batch size.
+    rows = [{"message_id": m, "consumer": c, "processed_at": now} for m, c in dict.fromkeys(keys)]
+    return {(row[0], row[1]) for row in await conn.execute(stmt, rows)}
 
 
 def _failed(index: int, delivery: Delivery, outcome: Outcome, err: Exception) -> BatchFailed:

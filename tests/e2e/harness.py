@@ -1,0 +1,113 @@
+"""A whole hub as a user runs it, on either transport: real HTTP, real database, real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from hub.app import create_app
+from hub.bootstrap import Hub, build_hub
+from hub.config import load_config
+from hub.config_apply import apply_config
+from hub.db import create_engine
+from hub.schema import upgrade_async
+from hub.settings import HubSettings
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / "examples" / "demo.yaml"
+PASSWORDS = {"HUB_PARTNER_OTAONE_PASSWORD": "otaone-secret", "HUB_PARTNER_OTATWO_PASSWORD": "otatwo-secret"}
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def apply_file(database_url: str, config_path: Path) -> list[str]:
+    """Apply a config file with the test partner passwords."""
+    engine = create_engine(database_url)
+    try:
+        return await apply_config(engine, load_config(config_path, PASSWORDS), PASSWORDS)
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class RunningHub:
+    """A started hub with its HTTP address and an HTTP client."""
+
+    mode: str
+    settings: HubSettings
+    hub: Hub
+    base_url: str
+    http: httpx.AsyncClient
+
+    async def push(self, xml: str | bytes, auth: tuple[str, str] | None) -> httpx.Response:
+        """POST a partner message to /ota."""
+        body = xml.encode() if isinstance(xml, str) else xml
+        return await self.http.post("/ota", content=body, auth=auth, headers={"content-type": "text/xml"})
+
+    async def api(self, path: str, **params: Any) -> Any:
+        """GET a PMS API path and return its JSON (raises on an error status)."""
+        response = await self.http.get(path, params=params)
+        response.raise_for_status()
+        return response.json()
+
+    async def eventually(
+        self, check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, what: str = "condition"
+    ) -> None:
+        """Wait until `check()` is true; fail naming `what` after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if await check():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextlib.asynccontextmanager
+async def running_hub(
+    mode: str, database_url: str, broker_url: str | None, tmp_path: Path, **overrides: Any
+) -> AsyncIterator[RunningHub]:
+    """Migrate, apply the demo config, start the hub and its HTTP server; stop all afterwards."""
+    settings = HubSettings(
+        database_url=database_url,
+        broker_url=broker_url,
+        card_vault_key_file=tmp_path / "vault.key",
+        retry_delays_s=[0.2, 0.4],
+        dispatcher_idle_ms=10,
+        relay_idle_ms=10,
+        mapping_cache_seconds=0.2,
+        log_json=False,
+        **overrides,
+    )
+    await upgrade_async(database_url)
+    await apply_file(database_url, DEMO_CONFIG)
+    hub = build_hub(settings)
+    await hub.start(consume=True, relay=True)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(hub=hub), host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            yield RunningHub(mode, settings, hub, base, http)
+    finally:
+        server.should_exit = True
+        await task
+        await hub.stop()
