@@ -25,19 +25,17 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (username, password) if sep else None
 
 
-async def read_capped(request: Request, cap: int) -> bytes | None:
-    """The request body, or None as soon as it grows past `cap` bytes (never read it all)."""
+async def read_capped(request: Request, cap: int) -> tuple[bytes, bool]:
+    """(body, True), or (its first bytes, False) as soon as it grows past `cap` (never read it all)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > cap:
-        return None
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > cap:
-            return None
         chunks.append(chunk)
-    return b"".join(chunks)
+        if size > cap or (declared is not None and declared.isdigit() and int(declared) > cap):
+            return chunks[0][:4096], False
+    return b"".join(chunks), True
 
 
 @router.post("/ota", tags=["partners"], summary="Push an OpenTravel message")
@@ -48,10 +46,10 @@ async def post_ota(request: Request) -> Response:
     cid = request.headers.get("x-correlation-id") or None
     token = correlation_id.set(cid)
     try:
-        body = await read_capped(request, cap)
-        if body is None:
+        body, complete = await read_capped(request, cap)
+        if not complete:
             # Too big to read: answer with the OTA error without parsing a byte of it.
-            answer = ingress.too_large()
+            answer = ingress.too_large(body)
         else:
             answer = await ingress.handle(
                 body,

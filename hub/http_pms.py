@@ -28,25 +28,32 @@ MAX_AVAILABILITY_DAYS = 400
 
 
 async def authorize(request: Request, code: PropertyCode) -> str:
-    """Let the operator (bearer token) or a partner granted this property through; 401/403 otherwise."""
+    """Who calls: the operator (bearer token), or a partner scoped to its granted properties.
+
+    Partner credentials are always checked and scoped (401 wrong, 403 not granted). Without
+    credentials the caller is the operator when the bearer token matches, or when no token is
+    configured at all (a hub on localhost, e.g. the demo).
+    """
     hub = request.app.state.hub
     token = hub.settings.api_token
     header = request.headers.get("authorization") or ""
+    credentials = basic_credentials(header)
+    if credentials is not None:
+        partner = await hub.directory.authenticate(*credentials)
+        if partner is None:
+            raise Problem(401, "unauthenticated", "Wrong credentials", "unknown partner or wrong password")
+        if code not in partner.grants:
+            raise Problem(403, "forbidden", "Property not granted",
+                          f"partner {partner.id} is not granted property {code}")
+        return f"partner:{partner.id}"
     if token is None:
         return "operator"
     if header.lower().startswith("bearer ") and hmac.compare_digest(
         header[7:].strip().encode(), token.get_secret_value().encode()
     ):
         return "operator"
-    credentials = basic_credentials(header)
-    partner = await hub.directory.authenticate(*credentials) if credentials else None
-    if partner is None:
-        raise Problem(401, "unauthenticated", "Authentication required",
-                      "send the operator bearer token or partner credentials")
-    if code not in partner.grants:
-        raise Problem(403, "forbidden", "Property not granted",
-                      f"partner {partner.id} is not granted property {code}")
-    return f"partner:{partner.id}"
+    raise Problem(401, "unauthenticated", "Authentication required",
+                  "send the operator bearer token or partner credentials")
 
 
 Caller = Annotated[str, Depends(authorize)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from base64 import b32encode
 from dataclasses import dataclass
@@ -36,6 +37,14 @@ from routes.partners import PartnerDirectory, PartnerRecord
 log = logging.getLogger("hotelhub.ingress")
 
 SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
+# Only to name the answer of a message too broken to parse: never used to accept anything.
+_ROOT_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(OTA_[A-Za-z]+RQ)[\s/>]")
+
+
+def sniff_message_name(prefix: bytes) -> str | None:
+    """The OTA request name in the first bytes of an unparseable body, so the answer can match it."""
+    found = _ROOT_NAME.search(prefix[:4096])
+    return found.group(1).decode() if found else None
 TRANSLATE_CONSUMER = "ota.translate"
 VAULT_PROVIDER = "hotelhub-vault"
 
@@ -84,11 +93,12 @@ class OtaIngress:
         metrics.INGRESS_SECONDS.labels("ota").observe(time.perf_counter() - started)
         return answer
 
-    def too_large(self) -> Answer:
+    def too_large(self, prefix: bytes = b"") -> Answer:
         """The answer to a body over the size cap, which is never read in full nor parsed."""
         err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")
         metrics.INGRESS.labels("-", "ota", "too-large").inc()
-        return Answer(413, responses.error_response(None, [err], None), "too-large")
+        body = responses.error_response(None, [err], sniff_message_name(prefix))
+        return Answer(413, body, "too-large")
 
     async def _handle(
         self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str
@@ -96,8 +106,8 @@ class OtaIngress:
         try:
             request = codec.read_request(body, max_bytes=self.max_body_bytes)
         except errors.OtaError as err:
-            return Answer(413 if isinstance(err, errors.MessageTooLarge) else 200,
-                          responses.error_response(None, [err], None), "malformed")
+            status = 413 if isinstance(err, errors.MessageTooLarge) else 200
+            return Answer(status, responses.error_response(None, [err], sniff_message_name(body)), "malformed")
         partner = await self._authenticate(request, basic_auth)
         if partner is None:
             refused = errors.AuthenticationFailed("unknown partner or wrong credentials")

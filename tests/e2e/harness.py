@@ -78,7 +78,13 @@ class RunningHub:
 
 @contextlib.asynccontextmanager
 async def running_hub(
-    mode: str, database_url: str, broker_url: str | None, tmp_path: Path, **overrides: Any
+    mode: str,
+    database_url: str,
+    broker_url: str | None,
+    tmp_path: Path,
+    *,
+    config: Path = DEMO_CONFIG,
+    **overrides: Any,
 ) -> AsyncIterator[RunningHub]:
     """Migrate, apply the demo config, start the hub and its HTTP server; stop all afterwards."""
     settings = HubSettings(
@@ -93,7 +99,7 @@ async def running_hub(
         **overrides,
     )
     await upgrade_async(database_url)
-    await apply_file(database_url, DEMO_CONFIG)
+    await apply_file(database_url, config)
     hub = build_hub(settings)
     await hub.start(consume=True, relay=True)
     port = free_port()
