@@ -74,14 +74,20 @@ class GroupCommit:
         self._queue: asyncio.Queue[_Held | None] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._closed = False
 
     def start(self) -> None:
         """Start gathering batches."""
         if self._loop_task is None:
+            self._closed = False
             self._loop_task = asyncio.create_task(self._run(), name="hotelhub-group-commit")
 
     async def submit(self, route: Route, message: RabbitMessage) -> None:
         """Hand over one message; returns once it is acknowledged (or given back to the queue)."""
+        if self._closed:
+            # Arrived after stop() drained the batches: leave it to another worker.
+            await message.nack(requeue=True)
+            return
         headers = dict(message.headers or {})
         body = message.body.decode("utf-8", errors="replace")
         held = _Held(
@@ -94,6 +100,7 @@ class GroupCommit:
 
     async def stop(self) -> None:
         """Finish every message handed over so far, then return."""
+        self._closed = True
         if self._loop_task is not None:
             self._queue.put_nowait(None)
             await self._loop_task

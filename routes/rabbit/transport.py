@@ -7,6 +7,7 @@ own task, so a subscriber only hands its message to the group commit and waits f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -140,10 +141,9 @@ class RabbitTransport:
     async def stop(self) -> None:
         """SIGTERM path: stop consuming, finish the messages in hand, stop the relay, then close."""
         self._consuming = False
-        for subscriber in self.broker.subscribers:
-            # Waits (up to graceful_timeout) for handlers in flight; new deliveries are left unacked
-            # and return to their queue when the channel closes.
-            await subscriber.stop()
+        # Each stop waits (up to graceful_timeout) for its handlers in flight; deliveries arriving
+        # meanwhile are left unacked and return to their queue when the channel closes.
+        await asyncio.gather(*(subscriber.stop() for subscriber in self.broker.subscribers))
         await self.group_commit.stop()
         if self.relay is not None:
             await self.relay.stop()
