@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange
+from aiormq.exceptions import ChannelPreconditionFailed
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
 from routes.table import RoutingTable
@@ -138,6 +139,10 @@ class Topology:
         return None
 
 
+class TopologyMismatch(RuntimeError):
+    """The broker holds a queue of the same name declared with other arguments."""
+
+
 async def declare_topology(channel: AbstractChannel, topology: Topology) -> None:
     """Declare every exchange, queue and binding on a (robust) channel; idempotent.
 
@@ -154,8 +159,15 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
         )
     queues = {}
     for queue in topology.queues:
-        queues[queue.name] = await channel.declare_queue(
-            queue.name, durable=queue.durable, arguments=queue.arguments
-        )
+        try:
+            queues[queue.name] = await channel.declare_queue(
+                queue.name, durable=queue.durable, arguments=queue.arguments
+            )
+        except ChannelPreconditionFailed as err:
+            raise TopologyMismatch(
+                f"queue {queue.name!r} exists with other arguments than {queue.arguments!r} "
+                "(was rabbit_delivery_limit changed?). Drain and delete the queue, or move the "
+                "setting into a RabbitMQ policy, then start again."
+            ) from err
     for binding in topology.bindings:
         await queues[binding.queue].bind(exchanges[binding.exchange], routing_key=binding.routing_key)

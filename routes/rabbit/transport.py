@@ -125,8 +125,13 @@ class RabbitTransport:
     async def start(self) -> None:
         """Connect, declare the topology, attach the consumers, start the relay."""
         self._connection = await self.broker.connect()
-        self._topology_channel = await self._connection.channel()
-        await declare_topology(self._topology_channel, self.topology)
+        try:
+            self._topology_channel = await self._connection.channel()
+            await declare_topology(self._topology_channel, self.topology)
+        except BaseException:
+            await self.broker.stop()
+            self._connection = None
+            raise
         if self._consume:
             self.group_commit.start()
         await self.broker.start()

@@ -137,6 +137,21 @@ class SwitchHandler:
         await record_effect(envelope, ctx)
 
 
+class RejectOne:
+    """Records every booking except one reservation, which it rejects; counts calls per reservation."""
+
+    def __init__(self, rejected: str) -> None:
+        self.rejected = rejected
+        self.calls: dict[str, int] = {}
+
+    async def __call__(self, envelope: Envelope[Any], ctx: DeliveryContext) -> None:
+        reservation = envelope.payload.partner_reservation_id
+        self.calls[reservation] = self.calls.get(reservation, 0) + 1
+        if reservation == self.rejected:
+            raise PermanentError("rate plan BAR is closed for this partner")
+        await record_effect(envelope, ctx)
+
+
 @dataclass
 class SlowHandler:
     """Takes its time, so a stop can arrive while messages are in flight."""

@@ -7,12 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rabbit_harness import booking_envelope, effect_count, harness_metadata, outbox_rows, record_effect
+from rabbit_harness import (
+    RejectOne,
+    booking_envelope,
+    effect_count,
+    harness_metadata,
+    outbox_rows,
+    record_effect,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.booking import BOOKING_RECEIVED_V1
 from canonical.envelope import Envelope
-from canonical.errors import PermanentError
 from hub.db import create_engine
 from routes.delivery import Delivery, Verdict
 from routes.rabbit.batch import deliver_group
@@ -29,21 +35,6 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         await conn.run_sync(harness_metadata.create_all)
     yield engine
     await engine.dispose()
-
-
-class RejectOne:
-    """Records every booking except one reservation, which it rejects; counts calls per reservation."""
-
-    def __init__(self, rejected: str) -> None:
-        self.rejected = rejected
-        self.calls: dict[str, int] = {}
-
-    async def __call__(self, envelope: Envelope[Any], ctx: DeliveryContext) -> None:
-        reservation = envelope.payload.partner_reservation_id
-        self.calls[reservation] = self.calls.get(reservation, 0) + 1
-        if reservation == self.rejected:
-            raise PermanentError("rate plan BAR is closed for this partner")
-        await record_effect(envelope, ctx)
 
 
 async def emit_confirmation(envelope: Envelope[Any], ctx: DeliveryContext) -> None:

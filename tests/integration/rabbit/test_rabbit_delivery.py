@@ -9,6 +9,7 @@ import aio_pika
 import pytest
 from rabbit_harness import (
     FlakyHandler,
+    RejectOne,
     Services,
     SwitchHandler,
     booking_envelope,
@@ -210,3 +211,27 @@ async def test_given_dead_letter_when_replayed_then_delivered_to_its_consumer(se
     replay_row = (await outbox_rows(services.engine))[-1]
     assert replay_row["consumer"] == "pms"
     assert replay_row["status"] == "sent"
+
+
+async def test_given_batch_with_one_rejected_booking_when_consumed_then_others_commit_once_and_one_dead_letter(
+    services: Services,
+) -> None:
+    handler = RejectOne(rejected="R-BAD")
+    envelopes = [booking_envelope(f"R-{i}") for i in range(9)]
+    envelopes.insert(4, booking_envelope("R-BAD"))
+    transport = _transport(services, table_with(handler))
+    async with transport:
+        await put_in_outbox(services.engine, *envelopes)
+        transport.notify()
+
+        async def settled() -> bool:
+            dead = await dead_letter_rows(services.engine)
+            return len(dead) == 1 and await effect_count(services.engine) == 9
+
+        await eventually(settled)
+    assert handler.calls["R-BAD"] == 1
+    [letter] = await dead_letter_rows(services.engine)
+    assert letter["message_id"] == str(envelopes[4].message_id)
+    for envelope in envelopes:
+        if envelope is not envelopes[4]:
+            assert await effect_count(services.engine, str(envelope.message_id)) == 1

@@ -28,6 +28,7 @@ from rabbit_harness import (
 
 from routes import metrics
 from routes.rabbit.relay import OutboxRelay
+from routes.rabbit.topology import TopologyMismatch
 from routes.rabbit.transport import RabbitTransport
 from routes.table import RoutingTable
 
@@ -208,3 +209,16 @@ async def test_given_worker_killed_between_commit_and_ack_when_redelivered_then_
     assert await effect_count(services.engine, str(first.message_id)) == 1
     assert await _queue_depth(services.broker_url, "hotelhub.q.pms") == 0
     assert not await dead_letter_rows(services.engine)
+
+
+async def test_given_queues_declared_with_other_limit_when_started_then_topology_mismatch_names_queue(
+    services: Services,
+) -> None:
+    async with _transport(services, table_with(record_effect), consume=False, relay=False):
+        pass
+    changed = _transport(services, table_with(record_effect), settings={"rabbit_delivery_limit": 7})
+
+    with pytest.raises(TopologyMismatch, match=r"hotelhub\.q\.pms"):
+        await changed.start()
+
+    assert not changed.ready
