@@ -87,17 +87,18 @@ class RabbitTransport:
             kill_after_commit=settings.fault_kill_after_commit,
         )
         self.dead_letter_store = DeadLetterStore(engine, self.topology)
-        self.relay = (
-            OutboxRelay(settings, engine, self.broker, table, topology=self.topology) if relay else None
-        )
+        self.relay: OutboxRelay | None = None
         self._consume = consume
+        self._relay = relay
+        self._subscribed = False
         self._connection: AbstractRobustConnection | None = None
         self._topology_channel: AbstractChannel | None = None
         self._consuming = False
-        if consume:
-            self._subscribe()
 
     def _subscribe(self) -> None:
+        if self._subscribed:
+            return
+        self._subscribed = True
         channel = Channel(prefetch_count=self.settings.rabbit_prefetch)
         for route in self.table.routes:
             self.broker.subscriber(
@@ -122,8 +123,21 @@ class RabbitTransport:
         consume.__name__ = f"consume_{route.consumer}"
         return consume
 
-    async def start(self) -> None:
-        """Connect, declare the topology, attach the consumers, start the relay."""
+    async def start(self, *, consume: bool | None = None, relay: bool | None = None) -> None:
+        """Connect, declare the topology, attach the consumers, start the relay.
+
+        `consume` / `relay` override the constructor's choice: an ingress process relays only,
+        a worker consumes (and relays what its handlers emit). Raises TopologyMismatch when a
+        queue exists with other arguments, and the connection error when the broker is away.
+        """
+        self._consume = self._consume if consume is None else consume
+        self._relay = self._relay if relay is None else relay
+        if self._consume:
+            self._subscribe()
+        if self._relay and self.relay is None:
+            self.relay = OutboxRelay(
+                self.settings, self.engine, self.broker, self.table, topology=self.topology
+            )
         self._connection = await self.broker.connect()
         try:
             self._topology_channel = await self._connection.channel()
