@@ -107,7 +107,8 @@ class OtaIngress:
             request = codec.read_request(body, max_bytes=self.max_body_bytes)
         except errors.OtaError as err:
             status = 413 if isinstance(err, errors.MessageTooLarge) else 200
-            return Answer(status, responses.error_response(None, [err], sniff_message_name(body)), "malformed")
+            answer = responses.error_response(None, [err], sniff_message_name(body))
+            return Answer(status, answer, "malformed")
         partner = await self._authenticate(request, basic_auth)
         if partner is None:
             refused = errors.AuthenticationFailed("unknown partner or wrong credentials")
