@@ -46,6 +46,13 @@ async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> B
     conn = uow.conn
     prop = await catalog.property_by_code(conn, msg.property_code)
     existing = await store.reservation_bookings(conn, msg.partner_id, msg.partner_reservation_id)
+    if not existing and msg.action is BookingAction.CANCEL:
+        # Some channels cancel by quoting the hub's confirmation number instead of their own id.
+        existing = await store.confirmation_bookings(conn, msg.partner_id, msg.partner_reservation_id)
+        if existing and existing[0].view.partner_reservation_id:
+            msg = msg.model_copy(
+                update={"partner_reservation_id": existing[0].view.partner_reservation_id}
+            )
     if not existing and msg.action is not BookingAction.COMMIT:
         raise BookingNotYetKnown(msg.partner_id, msg.partner_reservation_id)
     if existing:

@@ -118,6 +118,23 @@ async def reservation_bookings(
     ]
 
 
+async def confirmation_bookings(
+    conn: AsyncConnection, partner_id: str, confirmation: str
+) -> list[StoredBooking]:
+    """All stays of a partner's reservation found by the hub's confirmation number, locked."""
+    statement = (
+        booking_select()
+        .where(bookings.c.partner_id == partner_id, bookings.c.confirmation == confirmation)
+        .order_by(bookings.c.stay_index)
+    )
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update(of=bookings)
+    return [
+        StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id)
+        for row in (await conn.execute(statement)).all()
+    ]
+
+
 async def revision_applied(conn: AsyncConnection, booking_ids: Sequence[UUID], partner_revision: str) -> bool:
     """True when this partner revision was already applied to any of these bookings."""
     if not booking_ids:

@@ -102,6 +102,19 @@ async def test_given_booking_when_cancelled_then_nights_released_and_second_canc
     assert booking.status is BookingStatus.CANCELLED
 
 
+async def test_given_booking_when_a_cancel_quotes_the_hub_confirmation_then_it_is_cancelled(
+    hotel: PmsDriver,
+) -> None:
+    untouched = await hotel.availability()
+    await hotel.receive(a_reservation("R7", rev=0))
+
+    outcome = await hotel.receive(a_reservation("HR7", action=BookingAction.CANCEL, rev=1))
+
+    assert outcome.kind is OutcomeKind.APPLIED
+    assert outcome.partner_reservation_id == "R7"
+    assert await hotel.availability() == untouched
+
+
 @pytest.mark.parametrize("action", [BookingAction.MODIFY, BookingAction.CANCEL])
 async def test_given_no_booking_when_modify_or_cancel_arrives_then_not_yet_known(
     hotel: PmsDriver, action: BookingAction
