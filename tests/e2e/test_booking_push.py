@@ -160,3 +160,19 @@ def _config_with_extra_room_code(tmp_path: Any, partner_code: str, hub_code: str
     text = text.replace("DZSUP: DSUP", f"{partner_code}: {hub_code}")
     mapping.write_text(text)
     return target / DEMO_CONFIG.name
+
+
+async def test_given_a_running_hub_when_operators_look_then_health_readiness_metrics_and_openapi_answer(
+    hub: RunningHub,
+) -> None:
+    assert (await hub.push(commit(reservation("E2E-5001")), OTAONE)).status_code == 200
+    await hub.eventually(lambda: settled(hub), what="the outbox to drain")
+    assert (await hub.http.get("/healthz")).json() == {"status": "ok"}
+    ready = (await hub.http.get("/readyz")).json()
+    assert ready["status"] == "ready", ready
+    metrics = (await hub.http.get("/metrics")).text
+    assert 'hotelhub_ingress_total{message="ota",outcome="accepted",partner="otaone"}' in metrics
+    assert "hotelhub_outbox_pending 0.0" in metrics
+    paths = (await hub.http.get("/openapi.json")).json()["paths"]
+    assert {"/ota", "/api/v1/properties/{code}/bookings", "/api/v1/properties/{code}/availability"} <= set(paths)
+    assert (await hub.http.get("/docs")).status_code == 200
