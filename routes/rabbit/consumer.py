@@ -61,7 +61,7 @@ class GroupCommit:
         *,
         batch_max: int = 64,
         batch_wait_s: float = 0.002,
-        batches_in_flight: int = 2,
+        batches_in_flight: int = 1,
         kill_after_commit: str | None = None,
     ) -> None:
         self.engine = engine

@@ -3,7 +3,8 @@
     <prefix>.events        topic exchange, routing key = message type      (relay: rows for every consumer)
     <prefix>.direct        direct exchange, routing key = consumer name    (relay: replays; retry queues)
     <prefix>.dead-letter   fanout exchange                                 (dead-lettered copies, x-death)
-    <prefix>.q.<consumer>  durable quorum queue per consumer, bound to both exchanges
+    <prefix>.q.<consumer>  durable quorum queue per consumer, single active consumer, bound to both
+                           exchanges
     <prefix>.q.<consumer>.retry.<ms>ms   one TTL queue per delay tier, dead-lettering back to .direct
     <prefix>.dead-letters  quorum queue on the dead-letter exchange, read by the dead-letter store
 
@@ -92,6 +93,10 @@ class Topology:
                 name,
                 QueueType.QUORUM,
                 arguments={
+                    # One process at a time consumes a route: its group commits never contend with
+                    # another worker's for the same rows (deadlocks cost a second each on
+                    # PostgreSQL), and the queue's order holds. Other workers stand by.
+                    "x-single-active-consumer": True,
                     "x-delivery-limit": delivery_limit,
                     "x-dead-letter-exchange": dead_letter.name,
                     "x-dead-letter-strategy": "at-least-once",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -214,6 +215,17 @@ async def dead_letter_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
         stmt = select(dead_letters).order_by(dead_letters.c.id)
         return [dict(r._mapping) for r in await conn.execute(stmt)]
+
+
+async def next_message(queue: AbstractQueue, *, within_s: float = 5.0) -> AbstractIncomingMessage:
+    """The next message a consumer gets from `queue` (basic.get is refused by single-active-consumer
+    quorum queues, so tests consume like the hub does)."""
+    received: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+    tag = await queue.consume(received.put)
+    try:
+        return await asyncio.wait_for(received.get(), timeout=within_s)
+    finally:
+        await queue.cancel(tag)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], *, within_s: float = 10.0) -> None:

@@ -16,6 +16,7 @@ from rabbit_harness import (
     dead_letter_rows,
     effect_count,
     eventually,
+    next_message,
     outbox_rows,
     put_in_outbox,
     record_effect,
@@ -60,8 +61,7 @@ async def test_given_pending_outbox_row_when_relay_runs_then_published_persisten
     async with connection:
         channel = await connection.channel()
         queue = await channel.declare_queue("hotelhub.q.pms", passive=True)
-        message = await queue.get(timeout=5)
-        assert message is not None
+        message = await next_message(queue)
         assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
         assert message.message_id == str(envelope.message_id)
         assert message.routing_key == "booking.received.v1"

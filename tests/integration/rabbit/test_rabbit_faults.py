@@ -149,13 +149,13 @@ async def test_given_message_redelivered_past_delivery_limit_when_rabbitmq_dead_
     connection = await aio_pika.connect(services.broker_url)
     async with connection:
         channel = await connection.channel()
+        await channel.set_qos(prefetch_count=1)
         queue = await channel.declare_queue("hotelhub.q.pms", passive=True)
-        for _ in range(3):
-            message = await queue.get(timeout=5, fail=False)
-            if message is None:
-                break
+        received: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage] = asyncio.Queue()
+        await queue.consume(received.put)
+        for _ in range(3):  # first delivery and two redeliveries: the third return passes the limit
+            message = await asyncio.wait_for(received.get(), timeout=5)
             await message.nack(requeue=True)
-        assert await queue.get(fail=False) is None
 
     store = _transport(services, table_with(record_effect), settings={"rabbit_delivery_limit": 2})
     async with store:

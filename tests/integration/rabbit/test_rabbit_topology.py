@@ -29,6 +29,7 @@ def test_given_routing_table_when_topology_derived_then_one_quorum_queue_per_con
     assert pms.durable
     assert pms.arguments == {
         "x-queue-type": "quorum",
+        "x-single-active-consumer": True,
         "x-delivery-limit": 7,
         "x-dead-letter-exchange": "hh.dead-letter",
         "x-dead-letter-strategy": "at-least-once",
