@@ -51,7 +51,8 @@ def serve(
     if is_sqlite(settings.database_url):
         upgrade(settings.database_url)
     uvicorn.run(
-        create_app(settings),
+        # With a broker, serve only ingests: the workers consume and relay.
+        create_app(settings, consume=settings.embedded),
         host=host or settings.http_host,
         port=port or settings.http_port,
         log_config=None,
