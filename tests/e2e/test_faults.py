@@ -1,0 +1,139 @@
+"""Faults on RabbitMQ + PostgreSQL with the hub's own processes: a killed worker, a restarted broker."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from harness import DEMO_CONFIG, apply_file
+from ota_builders import OTAONE, commit, reservation, stay
+from processes import HubProcesses
+from services import postgres_database, rabbit_vhost
+from sqlalchemy import text
+
+from hub.db import create_engine
+from hub.demo.partners import parse_answer
+from hub.schema import upgrade_async
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture
+def services() -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL database and RabbitMQ vhost."""
+    with postgres_database() as database_url, rabbit_vhost() as broker_url:
+        yield database_url, broker_url
+
+
+@pytest.fixture
+async def processes(tmp_path: Path, services: tuple[str, str]) -> AsyncIterator[HubProcesses]:
+    """The database migrated and configured, and the hub's processes to run on it."""
+    database_url, broker_url = services
+    await upgrade_async(database_url)
+    await apply_file(database_url, DEMO_CONFIG)
+    hub = HubProcesses(tmp_path, database_url, broker_url)
+    try:
+        yield hub
+    finally:
+        await asyncio.to_thread(hub.stop)
+
+
+async def _scalar(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def _wait(check: object, timeout: float, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if await check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_given_a_worker_killed_between_commit_and_ack_when_restarted_then_exactly_one_booking(
+    processes: HubProcesses,
+) -> None:
+    processes.start_serve()
+    processes.start_worker(HUB_FAULT_KILL_AFTER_COMMIT="booking.received.v1")
+    async with httpx.AsyncClient(base_url=processes.base_url, timeout=10) as http:
+        response = await http.post("/ota", content=commit(reservation("KILL-1")), auth=OTAONE)
+    assert parse_answer(response.content).success
+
+    assert processes.worker is not None
+    code = await asyncio.to_thread(processes.worker.wait, 30)
+    assert code == -9, f"the worker should have killed itself after commit: {processes.logs('worker')}"
+    url = processes.database_url
+    assert await _scalar(url, "SELECT count(*) FROM bookings") == 1  # committed before the kill
+
+    processes.start_worker()  # no fault: the unacknowledged message comes back
+
+    async def redelivered_and_acked() -> bool:
+        # The redelivery is recognised by the inbox; nothing is left unprocessed in the outbox.
+        return await _scalar(url, "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
+
+    await _wait(redelivered_and_acked, 30, "the outbox to be drained")
+    await asyncio.sleep(1.5)  # give a redelivery every chance to (wrongly) book twice
+    assert await _scalar(url, "SELECT count(*) FROM bookings") == 1
+    assert await _scalar(url, "SELECT count(*) FROM inbox WHERE consumer = 'pms.bookings'") == 1
+    assert await _scalar(url, "SELECT count(*) FROM dead_letters") == 0
+
+
+def _restart_rabbitmq() -> None:
+    ctl = shutil.which("rabbitmqctl")
+    assert ctl, "rabbitmqctl is needed to restart the broker"
+    subprocess.run([ctl, "-q", "stop_app"], check=True, timeout=120)
+    subprocess.run([ctl, "-q", "start_app"], check=True, timeout=120)
+    subprocess.run([ctl, "-q", "await_startup"], check=True, timeout=120)
+
+
+async def test_given_500_pushes_when_rabbitmq_restarts_midway_then_none_lost_and_none_doubled(
+    processes: HubProcesses,
+) -> None:
+    processes.start_serve()
+    processes.start_worker()
+    count, sent = 500, 0
+    restarted = asyncio.Event()
+
+    async def push(http: httpx.AsyncClient, queue: asyncio.Queue[int]) -> None:
+        nonlocal sent
+        while not queue.empty():
+            n = queue.get_nowait()
+            spec = reservation(f"RST-{n:04d}", stay("DZSTD" if n % 2 else "DZSUP", nights=1 + n % 3))
+            response = await http.post("/ota", content=commit(spec), auth=OTAONE)
+            assert parse_answer(response.content).success, response.text
+            sent += 1
+            if sent == count // 3 and not restarted.is_set():
+                restarted.set()
+
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(count):
+        queue.put_nowait(n)
+    async with httpx.AsyncClient(base_url=processes.base_url, timeout=30) as http:
+        pushers = asyncio.gather(*(push(http, queue) for _ in range(8)))
+        await restarted.wait()
+        await asyncio.to_thread(_restart_rabbitmq)
+        await pushers
+    assert sent == count
+
+    url = processes.database_url
+
+    async def all_booked() -> bool:
+        return await _scalar(url, "SELECT count(*) FROM bookings") >= count
+
+    await _wait(all_booked, 120, f"{count} bookings after the broker restart")
+    await asyncio.sleep(1.5)
+    assert await _scalar(url, "SELECT count(*) FROM bookings") == count
+    assert await _scalar(url, "SELECT count(DISTINCT partner_reservation_id) FROM bookings") == count
+    assert await _scalar(url, "SELECT count(*) FROM dead_letters") == 0
+    assert processes.worker is not None and processes.worker.poll() is None, processes.logs("worker")
