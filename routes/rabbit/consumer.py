@@ -13,8 +13,9 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import uuid4
 
 from faststream.rabbit import RabbitBroker, RabbitMessage
@@ -133,8 +134,8 @@ class GroupCommit:
             batch.append(item)
         return False
 
-    def _spawn(self, coro: object, *, release_slot: bool = False) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None], *, release_slot: bool = False) -> None:
+        task = asyncio.create_task(coro)
         self._tasks.add(task)
 
         def _done(t: asyncio.Task[None]) -> None:
@@ -201,7 +202,9 @@ class GroupCommit:
 
     async def _deliver_alone(self, delivery: Delivery) -> Outcome:
         try:
-            async with self.engine.begin() as conn:
+            # Takes a batch slot: a retry never runs beside a batch of this process, so the two
+            # cannot deadlock on the same rows.
+            async with self._slots, self.engine.begin() as conn:
                 outcome = await deliver_one(conn, delivery)
         except Exception as err:  # the commit itself failed: nothing happened, try again later
             outcome = Outcome(Verdict.RETRY, error_name(err), str(err) or error_name(err))
