@@ -15,13 +15,17 @@ their delay in their name: changing a delay declares a new queue instead of clas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange
 from aiormq.exceptions import ChannelPreconditionFailed
-from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.schemas.queue import QuorumQueueArgs
+from faststream.specification import AsyncAPI
 
-from routes.table import RoutingTable
+from canonical.envelope import Envelope
+from routes.table import Route, RoutingTable
 
 DEFAULT_PREFIX = "hotelhub"
 DEFAULT_DELIVERY_LIMIT = 20
@@ -176,3 +180,103 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
             ) from err
     for binding in topology.bindings:
         await queues[binding.queue].bind(exchanges[binding.exchange], routing_key=binding.routing_key)
+
+
+# --- AsyncAPI export ------------------------------------------------------------------------
+
+
+def _envelope_of(route: Route) -> Any:
+    """Envelope[payload model of the route], built at run time from the registry."""
+    return Envelope[route.payload_type]  # type: ignore[name-defined]
+
+
+def _documented_handler(route: Route) -> Any:
+    """A stand-in handler whose annotation tells FastStream the payload schema of the route."""
+
+    async def handler(message: Any) -> None:
+        """Documentation only; the transport consumes through its own group-commit path."""
+
+    handler.__annotations__ = {"message": _envelope_of(route), "return": None}
+    handler.__name__ = f"consume_{route.consumer}"
+    return handler
+
+
+def asyncapi_document(
+    table: RoutingTable,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+    url: str = "amqp://localhost:5672/",
+    version: str = "1",
+) -> dict[str, Any]:
+    """Export the topology of a routing table as an AsyncAPI 3.0 document (JSON-ready dict).
+
+    FastStream writes channels, operations and payload schemas; queue arguments and bindings,
+    which AsyncAPI's AMQP binding cannot express, go under the `x-hotelhub-topology` extension.
+    """
+    topology = Topology.from_table(table, prefix=prefix, delivery_limit=delivery_limit)
+    broker = RabbitBroker(url, apply_types=True, logger=None, description="hotelhub message bus")
+    for route in table.routes:
+        queue = topology.consumers[route.consumer].queue
+        arguments = cast(
+            "QuorumQueueArgs", {k: v for k, v in (queue.arguments or {}).items() if k != "x-queue-type"}
+        )
+        # The documented queue carries the binding key, so the operation shows the message type.
+        bound = RabbitQueue(queue.name, QueueType.QUORUM, arguments=arguments, routing_key=route.message_type)
+        broker.subscriber(
+            bound,
+            topology.events,
+            title=f"{route.consumer}:{route.message_type}",
+            description=route.description or f"{route.consumer} consumes {route.message_type}",
+        )(_documented_handler(route))
+        broker.publisher(
+            exchange=topology.direct,
+            routing_key=route.consumer,
+            persist=True,
+            title=f"direct:{route.consumer}",
+            description=f"Replays and delayed retries for {route.consumer} only",
+            schema=_envelope_of(route),
+        )
+    for message_type in table.message_types:
+        schema = _envelope_of(table.for_type(message_type)[0])
+        broker.publisher(
+            exchange=topology.events,
+            routing_key=message_type,
+            persist=True,
+            title=f"publish:{message_type}",
+            description=f"Outbox relay publishes {message_type} to every consumer",
+            schema=schema,
+        )
+    broker.publisher(
+        exchange=topology.dead_letter,
+        persist=True,
+        title="dead-letter",
+        description="Dead-lettered copies with x-hotelhub-* headers; stored by the dead-letter store",
+    )
+    spec = AsyncAPI(broker, title="hotelhub", version=version, schema_version="3.0.0")
+    document: dict[str, Any] = spec.to_specification().to_jsonable()
+    document["x-hotelhub-topology"] = _topology_extension(topology)
+    return document
+
+
+def _topology_extension(topology: Topology) -> dict[str, Any]:
+    return {
+        "exchanges": [
+            {"name": e.name, "type": e.type.value, "durable": e.durable} for e in topology.exchanges
+        ],
+        "queues": [
+            {"name": q.name, "durable": q.durable, "arguments": dict(q.arguments or {})}
+            for q in topology.queues
+        ],
+        "bindings": [
+            {"queue": b.queue, "exchange": b.exchange, "routing_key": b.routing_key}
+            for b in topology.bindings
+        ],
+        "headers": {
+            "x-hotelhub-attempts": "failed delivery rounds so far (retry copies and dead letters)",
+            "x-hotelhub-first-failed-at": "ISO-8601 time of the first failure",
+            "x-hotelhub-consumer": "consumer a dead letter was meant for",
+            "x-hotelhub-error-class": "error class of a dead letter",
+            "x-hotelhub-error-text": "error text of a dead letter",
+        },
+    }

@@ -6,8 +6,7 @@ from rabbit_harness import FAST_RETRY, record_effect, table_with
 
 from canonical.booking import BOOKING_RECEIVED_V1
 from routes.policy import DeliveryPolicy, RetryPolicy
-from routes.rabbit.asyncapi import asyncapi_document
-from routes.rabbit.topology import Topology
+from routes.rabbit.topology import Topology, asyncapi_document
 from routes.table import Route, RoutingTable
 
 
