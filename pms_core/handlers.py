@@ -43,12 +43,15 @@ async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> B
     Raises BookingNotYetKnown for a modify/cancel before its create, and PermanentError
     subclasses for codes the property does not have.
     """
-    conn = uow.conn
-    prop = await catalog.property_by_code(conn, msg.property_code)
-    existing = await store.reservation_bookings(conn, msg.partner_id, msg.partner_reservation_id)
+    conn, revision = uow.conn, msg.partner_revision
+    setup = await uow.catalog.property(conn, msg.property_code)
+    prop = setup.prop
+    existing = await store.reservation_bookings(conn, msg.partner_id, msg.partner_reservation_id, revision)
     if not existing and msg.action is BookingAction.CANCEL:
         # Some channels cancel by quoting the hub's confirmation number instead of their own id.
-        existing = await store.confirmation_bookings(conn, msg.partner_id, msg.partner_reservation_id)
+        existing = await store.confirmation_bookings(
+            conn, msg.partner_id, msg.partner_reservation_id, revision
+        )
         if existing and existing[0].view.partner_reservation_id:
             msg = msg.model_copy(
                 update={"partner_reservation_id": existing[0].view.partner_reservation_id}
@@ -58,14 +61,13 @@ async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> B
     if existing:
         if existing[0].view.property_code != prop.code:
             raise PropertyMismatch(msg.partner_reservation_id, existing[0].view.property_code, prop.code)
-        skip = await _skip_reason(uow, msg, existing)
+        skip = _skip_reason(msg, existing)
         if skip is not None:
             kind, reason = skip
             return _outcome(msg, kind, reason, [stored.view for stored in existing])
 
-    changes = await plan_changes(uow, prop, msg, existing)
-    await move_inventory(uow, prop, changes)
-    oversold = await inventory.oversold(conn, [night for change in changes for night in change.new_nights])
+    changes = await plan_changes(uow, setup, msg, existing)
+    oversold = await move_inventory(uow, setup, changes)
     afters = [await record_change(uow, prop, change, oversold) for change in changes]
     action = msg.action.value
     return _outcome(
@@ -84,9 +86,10 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
     UnknownProperty/UnknownRoomType/UnknownRatePlan/RatePlanNotSold/NoRate/OccupancyExceeded.
     """
     conn = uow.conn
-    prop = await catalog.property_by_code(conn, cmd.property_code)
-    room_type = await catalog.room_type_by_code(conn, prop, cmd.room_type_code)
-    rate_plan = await catalog.rate_plan_by_code(conn, prop, cmd.rate_plan_code)
+    setup = await uow.catalog.property(conn, cmd.property_code)
+    prop = setup.prop
+    room_type = await uow.catalog.room_type(conn, setup, cmd.room_type_code)
+    rate_plan = await uow.catalog.rate_plan(conn, setup, cmd.rate_plan_code)
     sold, rate = await catalog.default_rate(conn, rate_plan, room_type)
     if not sold:
         raise RatePlanNotSold(prop.code, rate_plan.code, room_type.code)
@@ -97,7 +100,8 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         raise OccupancyExceeded(room_type.code, headcount, room_type.max_occupancy)
 
     nights = stay_nights(cmd.arrival, cmd.departure)
-    if not await inventory.take_if_available(conn, prop.id, room_type.id, nights):
+    physical = setup.physical.get(room_type.id, 0)
+    if not await inventory.take_if_available(conn, prop.id, room_type.id, nights, physical):
         raise SoldOut(prop.code, room_type.code, cmd.arrival, cmd.departure)
 
     amounts = price_nights(nights, default_rate=rate)
@@ -125,17 +129,14 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         updated_at=now,
     )
     await store.insert_booking(conn, view, prop.id, room_type.id, rate_plan.id)
-    await store.replace_details(conn, view.id, cmd.guests, list(zip(nights, amounts, strict=True)))
+    await store.replace_details(conn, view.id, cmd.guests, list(zip(nights, amounts, strict=True)), new=True)
     await store.add_revision(conn, view, "created", message_id=uow.message_id, at=now)
     uow.collect(BOOKING_CREATED_V1, BookingCreated(**event_fields(view)))
     return view
 
 
-async def _skip_reason(
-    uow: PmsUnitOfWork, msg: BookingReceived, existing: list[store.StoredBooking]
-) -> tuple[OutcomeKind, str] | None:
-    ids = [stored.view.id for stored in existing]
-    if await store.revision_applied(uow.conn, ids, msg.partner_revision):
+def _skip_reason(msg: BookingReceived, existing: list[store.StoredBooking]) -> tuple[OutcomeKind, str] | None:
+    if any(stored.revision_applied for stored in existing):
         return OutcomeKind.DUPLICATE, f"revision {msg.partner_revision!r} was already applied"
     if msg.action is BookingAction.CANCEL and all(
         stored.view.status is BookingStatus.CANCELLED for stored in existing

@@ -25,8 +25,8 @@ from canonical.booking import (
     RoomStay,
 )
 from pms_core.adapters import bookings as store
-from pms_core.adapters import catalog, inventory
-from pms_core.adapters.catalog import PropertyRef
+from pms_core.adapters import inventory
+from pms_core.adapters.catalog import PropertyCatalog, PropertyRef
 from pms_core.model import (
     Night,
     StayStep,
@@ -69,7 +69,7 @@ class StayChange:
 
 async def plan_changes(
     uow: PmsUnitOfWork,
-    prop: PropertyRef,
+    setup: PropertyCatalog,
     msg: BookingReceived,
     existing: list[store.StoredBooking],
 ) -> list[StayChange]:
@@ -93,7 +93,8 @@ async def plan_changes(
             assert stored is not None
             changes.append(_cancellation(uow, msg, stored))
             continue
-        changes.append(await _stay_change(uow, prop, msg, msg.room_stays[index], index, stored, confirmation))
+        stay = msg.room_stays[index]
+        changes.append(await _stay_change(uow, setup, msg, stay, index, stored, confirmation))
     return changes
 
 
@@ -113,15 +114,16 @@ def _cancellation(uow: PmsUnitOfWork, msg: BookingReceived, stored: store.Stored
 
 async def _stay_change(
     uow: PmsUnitOfWork,
-    prop: PropertyRef,
+    setup: PropertyCatalog,
     msg: BookingReceived,
     stay: RoomStay,
     index: int,
     stored: store.StoredBooking | None,
     confirmation: str,
 ) -> StayChange:
-    room_type = await catalog.room_type_by_code(uow.conn, prop, stay.room_type_code)
-    rate_plan = await catalog.rate_plan_by_code(uow.conn, prop, stay.rate_plan_code)
+    prop = setup.prop
+    room_type = await uow.catalog.room_type(uow.conn, setup, stay.room_type_code)
+    rate_plan = await uow.catalog.rate_plan(uow.conn, setup, stay.rate_plan_code)
     dates = stay_nights(stay.arrival, stay.departure)
     given = stay.total or (msg.total if len(msg.room_stays) == 1 else None)
     amounts = price_nights(dates, nightly=stay.nightly, total=None if given is None else given.amount)
@@ -183,18 +185,20 @@ def _nights(room_type_id: int, view: BookingView) -> list[Night]:
     return [(room_type_id, night) for night in stay_nights(view.arrival, view.departure)]
 
 
-async def move_inventory(uow: PmsUnitOfWork, prop: PropertyRef, changes: list[StayChange]) -> None:
-    """Release the nights the changes give up and take the ones they gain, unconditionally."""
+async def move_inventory(uow: PmsUnitOfWork, setup: PropertyCatalog, changes: list[StayChange]) -> set[Night]:
+    """Release the nights the changes give up and take the ones they gain, unconditionally;
+    return the nights the changes hold afterwards that are oversold."""
     # Net deltas over the whole reservation: releasing old nights and taking new ones in one
     # pass leaves every inventory row exactly where the bookings say it should be.
     deltas: Counter[Night] = Counter()
     for change in changes:
         deltas.subtract(change.old_nights)
         deltas.update(change.new_nights)
-    moved = [night for night, delta in deltas.items() if delta]
-    await inventory.ensure_rows(uow.conn, prop.id, moved)
-    await inventory.lock_rows(uow.conn, moved)
-    await inventory.apply_deltas(uow.conn, deltas)
+    held = {night for change in changes for night in change.new_nights}
+    oversold = await inventory.move(uow.conn, setup.prop.id, deltas, setup.physical)
+    # Nights held before and after (net delta 0) did not move: only a modification has them.
+    unmoved = {night for night in held if not deltas[night]}
+    return (oversold & held) | await inventory.oversold(uow.conn, unmoved)
 
 
 async def record_change(
@@ -216,7 +220,7 @@ async def record_change(
         await store.update_booking(conn, after, change.room_type_id, change.rate_plan_id)
     if change.guests is not None:
         nights = [(night, amount) for (_, night), amount in change.prices]
-        await store.replace_details(conn, after.id, change.guests, nights)
+        await store.replace_details(conn, after.id, change.guests, nights, new=before is None)
 
     fields = event_fields(after)
     if before is None:

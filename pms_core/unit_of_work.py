@@ -9,13 +9,16 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
+from pms_core.adapters.lookups import CatalogCache, for_transaction
 
 
 class PmsUnitOfWork:
     """Holds the caller's connection and collects domain events for the caller's outbox.
 
     The caller begins and commits the transaction, because delivery writes its inbox and
-    outbox rows in the same one; the core never commits or rolls back.
+    outbox rows in the same one; the core never commits or rolls back. Property set-ups are
+    read once per transaction: every unit of work made on the same open transaction shares
+    one CatalogCache unless the caller passes its own.
     """
 
     def __init__(
@@ -24,10 +27,12 @@ class PmsUnitOfWork:
         *,
         message_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        catalog: CatalogCache | None = None,
     ) -> None:
         self.conn = conn
         self.message_id = message_id
         self.events: list[tuple[str, BaseModel]] = []
+        self.catalog = catalog if catalog is not None else for_transaction(conn)
         self._clock = clock
 
     @property

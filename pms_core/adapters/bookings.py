@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -96,58 +96,98 @@ class StoredBooking:
     view: BookingView
     room_type_id: int
     rate_plan_id: int
+    revision_applied: bool = False  # the partner revision looked up with it is in its history
+
+
+# Built once: SQLAlchemy then finds each compiled statement by a cache key it has already computed.
+_REVISION_APPLIED = (
+    exists()
+    .where(
+        booking_revisions.c.booking_id == bookings.c.id,
+        booking_revisions.c.partner_revision == bindparam("partner_revision"),
+    )
+    .label("revision_applied")
+)
+_BY_RESERVATION = (
+    booking_select()
+    .add_columns(_REVISION_APPLIED)
+    .where(
+        bookings.c.partner_id == bindparam("partner_id"),
+        bookings.c.partner_reservation_id == bindparam("reference"),
+    )
+    .order_by(bookings.c.stay_index)
+)
+_BY_CONFIRMATION = (
+    booking_select()
+    .add_columns(_REVISION_APPLIED)
+    .where(
+        bookings.c.partner_id == bindparam("partner_id"),
+        bookings.c.confirmation == bindparam("reference"),
+    )
+    .order_by(bookings.c.stay_index)
+)
+# PostgreSQL locks the stays against concurrent changes; SQLite's BEGIN IMMEDIATE already did.
+_LOOKUPS = {
+    ("sqlite", False): _BY_RESERVATION,
+    ("sqlite", True): _BY_CONFIRMATION,
+    ("postgresql", False): _BY_RESERVATION.with_for_update(of=bookings),
+    ("postgresql", True): _BY_CONFIRMATION.with_for_update(of=bookings),
+}
+_INSERT_BOOKING = insert(bookings)
+_UPDATE_BOOKING = update(bookings).where(bookings.c.id == bindparam("booking_id"))
+_DELETE_GUESTS = delete(booking_guests).where(booking_guests.c.booking_id == bindparam("booking_id"))
+_DELETE_NIGHTS = delete(booking_nights).where(booking_nights.c.booking_id == bindparam("booking_id"))
+_INSERT_GUESTS = insert(booking_guests)
+_INSERT_NIGHTS = insert(booking_nights)
+_INSERT_REVISION = insert(booking_revisions)
+_REVISION_OF = (
+    select(booking_revisions.c.id)
+    .where(
+        booking_revisions.c.booking_id.in_(bindparam("ids", expanding=True)),
+        booking_revisions.c.partner_revision == bindparam("partner_revision"),
+    )
+    .limit(1)
+)
+
+
+async def _stored(
+    conn: AsyncConnection,
+    by_confirmation: bool,
+    partner_id: str,
+    reference: str,
+    partner_revision: str | None,
+) -> list[StoredBooking]:
+    statement = _LOOKUPS[(conn.dialect.name, by_confirmation)]
+    params = {"partner_id": partner_id, "reference": reference, "partner_revision": partner_revision}
+    return [
+        StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id, bool(row.revision_applied))
+        for row in (await conn.execute(statement, params)).all()
+    ]
 
 
 async def reservation_bookings(
-    conn: AsyncConnection, partner_id: str, partner_reservation_id: str
+    conn: AsyncConnection, partner_id: str, partner_reservation_id: str, partner_revision: str | None = None
 ) -> list[StoredBooking]:
-    """All stays of a partner's reservation, by stay index, locked against concurrent changes."""
-    statement = (
-        booking_select()
-        .where(
-            bookings.c.partner_id == partner_id,
-            bookings.c.partner_reservation_id == partner_reservation_id,
-        )
-        .order_by(bookings.c.stay_index)
-    )
-    if conn.dialect.name == "postgresql":
-        statement = statement.with_for_update(of=bookings)
-    return [
-        StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id)
-        for row in (await conn.execute(statement)).all()
-    ]
+    """All stays of a partner's reservation, by stay index, locked against concurrent changes.
+
+    With a partner revision, each stay says whether that revision is already in its history.
+    """
+    return await _stored(conn, False, partner_id, partner_reservation_id, partner_revision)
 
 
 async def confirmation_bookings(
-    conn: AsyncConnection, partner_id: str, confirmation: str
+    conn: AsyncConnection, partner_id: str, confirmation: str, partner_revision: str | None = None
 ) -> list[StoredBooking]:
     """All stays of a partner's reservation found by the hub's confirmation number, locked."""
-    statement = (
-        booking_select()
-        .where(bookings.c.partner_id == partner_id, bookings.c.confirmation == confirmation)
-        .order_by(bookings.c.stay_index)
-    )
-    if conn.dialect.name == "postgresql":
-        statement = statement.with_for_update(of=bookings)
-    return [
-        StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id)
-        for row in (await conn.execute(statement)).all()
-    ]
+    return await _stored(conn, True, partner_id, confirmation, partner_revision)
 
 
 async def revision_applied(conn: AsyncConnection, booking_ids: Sequence[UUID], partner_revision: str) -> bool:
     """True when this partner revision was already applied to any of these bookings."""
     if not booking_ids:
         return False
-    found = await conn.execute(
-        select(booking_revisions.c.id)
-        .where(
-            booking_revisions.c.booking_id.in_(list(booking_ids)),
-            booking_revisions.c.partner_revision == partner_revision,
-        )
-        .limit(1)
-    )
-    return found.first() is not None
+    params = {"ids": list(booking_ids), "partner_revision": partner_revision}
+    return (await conn.execute(_REVISION_OF, params)).first() is not None
 
 
 def _guarantee_json(guarantee: Guarantee | None) -> dict[str, Any] | None:
@@ -189,7 +229,7 @@ async def insert_booking(
     values = _values(view, room_type_id, rate_plan_id)
     values.update(id=view.id, property_id=property_id, created_at=view.created_at)
     try:
-        await conn.execute(insert(bookings).values(values))
+        await conn.execute(_INSERT_BOOKING, values)
     except IntegrityError as err:
         # Only a concurrent writer of the same reservation (or confirmation) gets here; the
         # transaction is lost either way, and a retry will find that writer's booking.
@@ -202,9 +242,7 @@ async def update_booking(
     conn: AsyncConnection, view: BookingView, room_type_id: int, rate_plan_id: int
 ) -> None:
     """Overwrite a booking row with the view's values."""
-    await conn.execute(
-        update(bookings).where(bookings.c.id == view.id).values(_values(view, room_type_id, rate_plan_id))
-    )
+    await conn.execute(_UPDATE_BOOKING, {"booking_id": view.id, **_values(view, room_type_id, rate_plan_id)})
 
 
 async def replace_details(
@@ -212,13 +250,16 @@ async def replace_details(
     booking_id: UUID,
     guests: Sequence[Guest],
     nights: Sequence[tuple[date, Decimal | None]],
+    *,
+    new: bool = False,
 ) -> None:
-    """Replace a booking's guests and nightly prices."""
-    await conn.execute(delete(booking_guests).where(booking_guests.c.booking_id == booking_id))
-    await conn.execute(delete(booking_nights).where(booking_nights.c.booking_id == booking_id))
+    """Replace a booking's guests and nightly prices (`new`: it has none yet, nothing to delete)."""
+    if not new:
+        await conn.execute(_DELETE_GUESTS, {"booking_id": booking_id})
+        await conn.execute(_DELETE_NIGHTS, {"booking_id": booking_id})
     if guests:
         await conn.execute(
-            insert(booking_guests),
+            _INSERT_GUESTS,
             [
                 {
                     "booking_id": booking_id,
@@ -231,7 +272,7 @@ async def replace_details(
         )
     if nights:
         await conn.execute(
-            insert(booking_nights),
+            _INSERT_NIGHTS,
             [{"booking_id": booking_id, "night": night, "amount": amount} for night, amount in nights],
         )
 
@@ -246,15 +287,16 @@ async def add_revision(
 ) -> None:
     """Record the booking as it now is, with what changed it."""
     await conn.execute(
-        insert(booking_revisions).values(
-            booking_id=view.id,
-            revision=view.revision,
-            action=action,
-            partner_revision=view.partner_revision,
-            message_id=message_id,
-            snapshot=view.model_dump(mode="json"),
-            created_at=at,
-        )
+        _INSERT_REVISION,
+        {
+            "booking_id": view.id,
+            "revision": view.revision,
+            "action": action,
+            "partner_revision": view.partner_revision,
+            "message_id": message_id,
+            "snapshot": view.model_dump(mode="json"),
+            "created_at": at,
+        },
     )
 
 

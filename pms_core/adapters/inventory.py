@@ -1,13 +1,30 @@
-"""Per-date inventory: rows created lazily, moved by exact deltas, decremented conditionally."""
+"""Per-date inventory: rows created lazily, moved by exact deltas, decremented conditionally.
+
+Inventory moves are one `INSERT … ON CONFLICT DO UPDATE … RETURNING` (SQLite ≥ 3.35 and
+PostgreSQL): it creates the missing rows, adds the deltas and reports which nights are now
+oversold, in one statement. Rows go in (room type id, date) order, which is the order
+PostgreSQL locks them in, so concurrent writers cannot deadlock on each other's nights.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Insert, Table, and_, func, select, tuple_, update
+from sqlalchemy import (
+    Insert,
+    Table,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pms_core.adapters.tables import inventory, rooms
@@ -22,117 +39,119 @@ def upsert_insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sq
     return sqlite.insert(table)
 
 
+_OVERSOLD = (inventory.c.sold > inventory.c.physical - inventory.c.out_of_order).label("oversold")
+_KEY = ["room_type_id", "stay_date"]
+
+
+def _moves(dialect: Any) -> Insert:
+    # A new row starts at the delta; an existing one adds it (the CHECK refuses a negative sold).
+    stmt = dialect.insert(inventory)
+    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=_KEY, set_={"sold": inventory.c.sold + stmt.excluded.sold}
+    ).returning(inventory.c.room_type_id, inventory.c.stay_date, _OVERSOLD)
+
+
+def _takes(dialect: Any) -> Insert:
+    # Sell one more only where one is left; a row the WHERE refuses is not returned.
+    stmt = dialect.insert(inventory)
+    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=_KEY,
+        set_={"sold": inventory.c.sold + 1},
+        where=inventory.c.physical - inventory.c.out_of_order - inventory.c.sold >= 1,
+    ).returning(inventory.c.stay_date, _OVERSOLD)
+
+
+_MOVE = {"postgresql": _moves(postgresql), "sqlite": _moves(sqlite)}
+_TAKE = {"postgresql": _takes(postgresql), "sqlite": _takes(sqlite)}
+_RELEASE = (
+    update(inventory)
+    .where(tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(bindparam("nights", expanding=True)))
+    .values(sold=inventory.c.sold + bindparam("delta"))
+    .returning(inventory.c.room_type_id, inventory.c.stay_date, _OVERSOLD)
+)
+_OVERSOLD_AMONG = select(inventory.c.room_type_id, inventory.c.stay_date).where(
+    and_(
+        tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(bindparam("nights", expanding=True)),
+        inventory.c.sold > inventory.c.physical - inventory.c.out_of_order,
+    )
+)
+_PHYSICAL = (
+    select(rooms.c.room_type_id, func.count())
+    .where(rooms.c.room_type_id.in_(bindparam("ids", expanding=True)), rooms.c.active.is_(True))
+    .group_by(rooms.c.room_type_id)
+)
+
+
 async def physical_counts(conn: AsyncConnection, room_type_ids: Iterable[int]) -> dict[int, int]:
     """The number of rooms in service (not taken out of the config) per room type."""
     ids = sorted(set(room_type_ids))
     counts = {room_type_id: 0 for room_type_id in ids}
     if not ids:
         return counts
-    result = await conn.execute(
-        select(rooms.c.room_type_id, func.count())
-        .where(rooms.c.room_type_id.in_(ids), rooms.c.active.is_(True))
-        .group_by(rooms.c.room_type_id)
-    )
-    for room_type_id, count in result:
+    for room_type_id, count in await conn.execute(_PHYSICAL, {"ids": ids}):
         counts[room_type_id] = count
     return counts
 
 
-async def ensure_rows(conn: AsyncConnection, property_id: int, nights: Iterable[Night]) -> None:
-    """Create the inventory rows these nights need; existing rows are left as they are."""
-    wanted = sorted(set(nights))
-    if not wanted:
-        return
-    # Most nights already have a row: look first, because an INSERT that meets a row another
-    # transaction is updating waits for that transaction on PostgreSQL.
-    present = (
-        await conn.execute(
-            select(func.count()).where(tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(wanted))
-        )
-    ).scalar_one()
-    if present == len(wanted):
-        return
-    physical = await physical_counts(conn, (room_type_id for room_type_id, _ in wanted))
-    statement: Insert = (
-        upsert_insert(conn, inventory)
-        .values(
-            [
-                {
-                    "property_id": property_id,
-                    "room_type_id": room_type_id,
-                    "stay_date": stay_date,
-                    "physical": physical[room_type_id],
-                    "out_of_order": 0,
-                    "sold": 0,
-                }
-                for room_type_id, stay_date in wanted
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["room_type_id", "stay_date"])
-    )
-    await conn.execute(statement)
+def _row(property_id: int, night: Night, physical: Mapping[int, int], sold: int) -> dict[str, Any]:
+    room_type_id, stay_date = night
+    return {
+        "property_id": property_id,
+        "room_type_id": room_type_id,
+        "stay_date": stay_date,
+        "physical": physical.get(room_type_id, 0),
+        "out_of_order": 0,
+        "sold": sold,
+    }
 
 
-async def lock_rows(conn: AsyncConnection, nights: Iterable[Night]) -> None:
-    """Lock inventory rows in one fixed order so concurrent writers cannot deadlock.
-
-    SQLite needs nothing: BEGIN IMMEDIATE already serialises writers.
-    """
-    wanted = sorted(set(nights))
-    if not wanted or conn.dialect.name != "postgresql":
-        return
-    await conn.execute(
-        select(inventory.c.id)
-        .where(tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(wanted))
-        .order_by(inventory.c.room_type_id, inventory.c.stay_date)
-        .with_for_update()
-    )
-
-
-async def apply_deltas(conn: AsyncConnection, deltas: Counter[Night]) -> None:
+async def move(
+    conn: AsyncConnection, property_id: int, deltas: Mapping[Night, int], physical: Mapping[int, int]
+) -> set[Night]:
     """Add each night's delta to its sold count, unconditionally (a partner's push is kept).
 
-    Rows must exist (ensure_rows); a missing row means the data was changed behind our back.
+    Missing rows are created with `physical` rooms of their type; returns those of the moved
+    nights whose sold count now exceeds the rooms available. Raises InventoryMismatch when a
+    release finds no room sold to release: data was changed behind the core's back.
     """
-    groups: dict[tuple[int, int], list[date]] = defaultdict(list)
-    for (room_type_id, stay_date), delta in sorted(deltas.items()):
-        if delta:
-            groups[(room_type_id, delta)].append(stay_date)
-    for (room_type_id, delta), dates in groups.items():
-        result = await conn.execute(
-            update(inventory)
-            .where(inventory.c.room_type_id == room_type_id, inventory.c.stay_date.in_(dates))
-            .values(sold=inventory.c.sold + delta)
-        )
-        if result.rowcount != len(dates):
-            raise InventoryMismatch(
-                f"room type id {room_type_id}: {len(dates)} nights to move by {delta},"
-                f" {result.rowcount} inventory rows found"
-            )
+    moved = sorted(night for night, delta in deltas.items() if delta)
+    if not moved:
+        return set()
+    # Takes and releases both go through the upsert, so PostgreSQL locks every moved row in one
+    # order. A release adds 0 there and is subtracted next: the proposed row of an upsert must
+    # pass the sold >= 0 CHECK even when it meets an existing row.
+    rows = [_row(property_id, night, physical, max(deltas[night], 0)) for night in moved]
+    result = await conn.execute(_MOVE[conn.dialect.name], rows)
+    found = {(row.room_type_id, row.stay_date): row.oversold for row in result}
+    releases: dict[int, list[Night]] = defaultdict(list)
+    for night in moved:
+        if deltas[night] < 0:
+            releases[deltas[night]].append(night)
+    for delta, nights in releases.items():
+        try:
+            released = (await conn.execute(_RELEASE, {"delta": delta, "nights": nights})).all()
+        except IntegrityError as err:
+            raise InventoryMismatch(f"{len(nights)} nights to release by {-delta}: {err.orig}") from err
+        if len(released) != len(nights):
+            raise InventoryMismatch(f"{len(nights)} nights to release, {len(released)} inventory rows found")
+        found.update({(row.room_type_id, row.stay_date): row.oversold for row in released})
+    return {night for night, oversold in found.items() if oversold}
 
 
 async def take_if_available(
-    conn: AsyncConnection, property_id: int, room_type_id: int, dates: Sequence[date]
+    conn: AsyncConnection, property_id: int, room_type_id: int, dates: Sequence[date], physical: int
 ) -> bool:
     """Sell one room on every date only where one is left; False if any date had none.
 
     A False leaves some dates decremented: the caller must roll back. On PostgreSQL
-    (READ COMMITTED) the WHERE is re-checked after the row lock; on SQLite BEGIN IMMEDIATE
-    serialises the whole transaction.
+    (READ COMMITTED) ON CONFLICT DO UPDATE re-checks its WHERE on the row it locked; on
+    SQLite BEGIN IMMEDIATE serialises the whole transaction.
     """
-    nights = [(room_type_id, stay_date) for stay_date in dates]
-    await ensure_rows(conn, property_id, nights)
-    await lock_rows(conn, nights)
-    result = await conn.execute(
-        update(inventory)
-        .where(
-            inventory.c.room_type_id == room_type_id,
-            inventory.c.stay_date.in_(list(dates)),
-            inventory.c.physical - inventory.c.out_of_order - inventory.c.sold >= 1,
-        )
-        .values(sold=inventory.c.sold + 1)
-    )
-    return result.rowcount == len(dates)
+    counts = {room_type_id: physical}
+    rows = [_row(property_id, (room_type_id, stay_date), counts, 1) for stay_date in sorted(set(dates))]
+    result = (await conn.execute(_TAKE[conn.dialect.name], rows)).all()
+    # A row created by this statement sells its first room even when the type has none.
+    return len(result) == len(rows) and not any(row.oversold for row in result)
 
 
 async def oversold(conn: AsyncConnection, nights: Iterable[Night]) -> set[Night]:
@@ -140,14 +159,7 @@ async def oversold(conn: AsyncConnection, nights: Iterable[Night]) -> set[Night]
     wanted = sorted(set(nights))
     if not wanted:
         return set()
-    result = await conn.execute(
-        select(inventory.c.room_type_id, inventory.c.stay_date).where(
-            and_(
-                tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(wanted),
-                inventory.c.sold > inventory.c.physical - inventory.c.out_of_order,
-            )
-        )
-    )
+    result = await conn.execute(_OVERSOLD_AMONG, {"nights": wanted})
     return {(room_type_id, stay_date) for room_type_id, stay_date in result}
 
 
