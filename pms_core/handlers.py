@@ -15,26 +15,13 @@ from canonical.booking import (
 )
 from pms_core.adapters import bookings as store
 from pms_core.adapters import catalog, inventory
-from pms_core.errors import (
-    BookingNotYetKnown,
-    NoRate,
-    OccupancyExceeded,
-    PropertyMismatch,
-    RatePlanNotSold,
-    SoldOut,
-)
-from pms_core.model import (
-    RevisionOrder,
-    compare_revisions,
-    latest_revision,
-    new_confirmation,
-    price_nights,
-    stay_nights,
-    stay_total,
-)
-from pms_core.reservations import event_fields, move_inventory, plan_changes, record_change
+from pms_core.adapters.booking_writes import BookingWrites
+from pms_core.errors import NoRate, OccupancyExceeded, RatePlanNotSold, SoldOut
+from pms_core.model import new_confirmation, price_nights, stay_nights, stay_total
+from pms_core.recording import event_fields, move_inventory, stage_change
+from pms_core.reservations import applied, plan_changes, quoting_confirmation, screen
 from pms_core.unit_of_work import PmsUnitOfWork
-from pms_core.views import BookingOutcome, BookingView, OutcomeKind
+from pms_core.views import BookingOutcome, BookingView
 
 
 async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> BookingOutcome:
@@ -45,38 +32,23 @@ async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> B
     """
     conn, revision = uow.conn, msg.partner_revision
     setup = await uow.catalog.property(conn, msg.property_code)
-    prop = setup.prop
     existing = await store.reservation_bookings(conn, msg.partner_id, msg.partner_reservation_id, revision)
     if not existing and msg.action is BookingAction.CANCEL:
         # Some channels cancel by quoting the hub's confirmation number instead of their own id.
         existing = await store.confirmation_bookings(
             conn, msg.partner_id, msg.partner_reservation_id, revision
         )
-        if existing and existing[0].view.partner_reservation_id:
-            msg = msg.model_copy(
-                update={"partner_reservation_id": existing[0].view.partner_reservation_id}
-            )
-    if not existing and msg.action is not BookingAction.COMMIT:
-        raise BookingNotYetKnown(msg.partner_id, msg.partner_reservation_id)
-    if existing:
-        if existing[0].view.property_code != prop.code:
-            raise PropertyMismatch(msg.partner_reservation_id, existing[0].view.property_code, prop.code)
-        skip = _skip_reason(msg, existing)
-        if skip is not None:
-            kind, reason = skip
-            return _outcome(msg, kind, reason, [stored.view for stored in existing])
+        msg = quoting_confirmation(msg, existing)
+    skipped = screen(msg, setup.prop, existing)
+    if skipped is not None:
+        return skipped
 
     changes = await plan_changes(uow, setup, msg, existing)
     oversold = await move_inventory(uow, setup, changes)
-    afters = [await record_change(uow, prop, change, oversold) for change in changes]
-    action = msg.action.value
-    return _outcome(
-        msg,
-        OutcomeKind.APPLIED,
-        f"{action} applied to {len(changes)} room stay(s)",
-        afters,
-        overbooked=any(change.taken & oversold for change in changes),
-    )
+    writes = BookingWrites()
+    afters = [stage_change(uow, setup.prop, change, oversold, writes) for change in changes]
+    await writes.flush(conn)
+    return applied(msg, changes, afters, oversold)
 
 
 async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> BookingView:
@@ -100,8 +72,8 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         raise OccupancyExceeded(room_type.code, headcount, room_type.max_occupancy)
 
     nights = stay_nights(cmd.arrival, cmd.departure)
-    physical = setup.physical.get(room_type.id, 0)
-    if not await inventory.take_if_available(conn, prop.id, room_type.id, nights, physical):
+    stock = await uow.catalog.stock(conn, setup, [room_type.id])
+    if not await inventory.take_if_available(conn, room_type.id, nights, stock[room_type.id]):
         raise SoldOut(prop.code, room_type.code, cmd.arrival, cmd.departure)
 
     amounts = price_nights(nights, default_rate=rate)
@@ -128,47 +100,10 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         created_at=now,
         updated_at=now,
     )
-    await store.insert_booking(conn, view, prop.id, room_type.id, rate_plan.id)
-    await store.replace_details(conn, view.id, cmd.guests, list(zip(nights, amounts, strict=True)), new=True)
-    await store.add_revision(conn, view, "created", message_id=uow.message_id, at=now)
+    writes = BookingWrites()
+    writes.booking(view, prop.id, room_type.id, rate_plan.id, new=True)
+    writes.details(view.id, cmd.guests, list(zip(nights, amounts, strict=True)), new=True)
+    writes.revision(view, "created", message_id=uow.message_id, at=now)
+    await writes.flush(conn)
     uow.collect(BOOKING_CREATED_V1, BookingCreated(**event_fields(view)))
     return view
-
-
-def _skip_reason(msg: BookingReceived, existing: list[store.StoredBooking]) -> tuple[OutcomeKind, str] | None:
-    if any(stored.revision_applied for stored in existing):
-        return OutcomeKind.DUPLICATE, f"revision {msg.partner_revision!r} was already applied"
-    if msg.action is BookingAction.CANCEL and all(
-        stored.view.status is BookingStatus.CANCELLED for stored in existing
-    ):
-        return OutcomeKind.DUPLICATE, "the reservation is already cancelled"
-    latest = latest_revision(stored.view.partner_revision for stored in existing)
-    order = compare_revisions(msg.partner_revision, latest)
-    if order is RevisionOrder.SAME:
-        return OutcomeKind.DUPLICATE, f"revision {msg.partner_revision!r} was already applied"
-    if order is RevisionOrder.OLDER:
-        return (
-            OutcomeKind.STALE,
-            f"revision {msg.partner_revision!r} is older than applied revision {latest!r}: ignored",
-        )
-    return None
-
-
-def _outcome(
-    msg: BookingReceived,
-    kind: OutcomeKind,
-    reason: str,
-    views: list[BookingView],
-    *,
-    overbooked: bool = False,
-) -> BookingOutcome:
-    return BookingOutcome(
-        kind=kind,
-        action=msg.action,
-        partner_id=msg.partner_id,
-        partner_reservation_id=msg.partner_reservation_id,
-        partner_revision=msg.partner_revision,
-        reason=reason,
-        bookings=tuple(views),
-        overbooked=overbooked,
-    )

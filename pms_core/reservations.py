@@ -1,36 +1,29 @@
-"""The changes one partner message makes to a reservation's stays: plan, move inventory, record."""
+"""What one partner message does to a reservation: screen it, then plan the change of each stay."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 from canonical.base import Money
 from canonical.booking import (
-    BOOKING_CANCELLED_V1,
-    BOOKING_CREATED_V1,
-    BOOKING_MODIFIED_V1,
-    BOOKING_OVERBOOKED_V1,
     BookingAction,
-    BookingCancelled,
-    BookingCreated,
-    BookingModified,
-    BookingOverbooked,
     BookingReceived,
     BookingStatus,
     Guest,
     RoomStay,
 )
 from pms_core.adapters import bookings as store
-from pms_core.adapters import inventory
 from pms_core.adapters.catalog import PropertyCatalog, PropertyRef
+from pms_core.errors import BookingNotYetKnown, PropertyMismatch
 from pms_core.model import (
     Night,
+    RevisionOrder,
     StayStep,
+    compare_revisions,
     is_live,
+    latest_revision,
     night_moves,
     plan_stays,
     price_nights,
@@ -38,7 +31,7 @@ from pms_core.model import (
     stay_total,
 )
 from pms_core.unit_of_work import PmsUnitOfWork
-from pms_core.views import BookingView
+from pms_core.views import BookingOutcome, BookingView, OutcomeKind
 
 
 @dataclass
@@ -185,90 +178,83 @@ def _nights(room_type_id: int, view: BookingView) -> list[Night]:
     return [(room_type_id, night) for night in stay_nights(view.arrival, view.departure)]
 
 
-async def move_inventory(uow: PmsUnitOfWork, setup: PropertyCatalog, changes: list[StayChange]) -> set[Night]:
-    """Release the nights the changes give up and take the ones they gain, unconditionally;
-    return the nights the changes hold afterwards that are oversold."""
-    # Net deltas over the whole reservation: releasing old nights and taking new ones in one
-    # pass leaves every inventory row exactly where the bookings say it should be.
-    deltas: Counter[Night] = Counter()
-    for change in changes:
-        deltas.subtract(change.old_nights)
-        deltas.update(change.new_nights)
-    held = {night for change in changes for night in change.new_nights}
-    oversold = await inventory.move(uow.conn, setup.prop.id, deltas, setup.physical)
-    # Nights held before and after (net delta 0) did not move: only a modification has them.
-    unmoved = {night for night in held if not deltas[night]}
-    return (oversold & held) | await inventory.oversold(uow.conn, unmoved)
+def quoting_confirmation(msg: BookingReceived, existing: list[store.StoredBooking]) -> BookingReceived:
+    """The message as if it named the partner's own reservation id, when it was found by the
+    hub's confirmation number instead (some channels cancel that way)."""
+    if existing and existing[0].view.partner_reservation_id:
+        return msg.model_copy(update={"partner_reservation_id": existing[0].view.partner_reservation_id})
+    return msg
 
 
-async def record_change(
-    uow: PmsUnitOfWork, prop: PropertyRef, change: StayChange, oversold: set[Night]
-) -> BookingView:
-    """Write one changed booking with its revision, and collect its events."""
-    before, conn = change.before, uow.conn
-    newly = sorted(change.taken & oversold)
-    retained = set(change.new_nights) & set(change.old_nights)
-    kept = before is not None and before.overbooked and bool(retained & oversold)
-    overbooked = bool(newly) or kept
-    if not is_live(change.after.status):
-        overbooked = change.after.overbooked
-    after = change.after.model_copy(update={"overbooked": overbooked})
+def screen(
+    msg: BookingReceived, prop: PropertyRef, existing: list[store.StoredBooking]
+) -> BookingOutcome | None:
+    """The outcome of a message that changes nothing (a duplicate or a stale revision), else None.
 
-    if before is None:
-        await store.insert_booking(conn, after, prop.id, change.room_type_id, change.rate_plan_id)
-    else:
-        await store.update_booking(conn, after, change.room_type_id, change.rate_plan_id)
-    if change.guests is not None:
-        nights = [(night, amount) for (_, night), amount in change.prices]
-        await store.replace_details(conn, after.id, change.guests, nights, new=before is None)
+    Raises BookingNotYetKnown for a modify/cancel before its create, PropertyMismatch when the
+    reservation is held in another property.
+    """
+    if not existing:
+        if msg.action is not BookingAction.COMMIT:
+            raise BookingNotYetKnown(msg.partner_id, msg.partner_reservation_id)
+        return None
+    if existing[0].view.property_code != prop.code:
+        raise PropertyMismatch(msg.partner_reservation_id, existing[0].view.property_code, prop.code)
+    skip = _skip_reason(msg, existing)
+    if skip is None:
+        return None
+    kind, reason = skip
+    return outcome(msg, kind, reason, [stored.view for stored in existing])
 
-    fields = event_fields(after)
-    if before is None:
-        action = "created"
-        uow.collect(BOOKING_CREATED_V1, BookingCreated(**fields))
-    elif after.status is BookingStatus.CANCELLED and before.status is not BookingStatus.CANCELLED:
-        action = "cancelled"
-        uow.collect(BOOKING_CANCELLED_V1, BookingCancelled(**fields))
-    else:
-        action = "modified"
-        previous = {
-            "previous_room_type_code": before.room_type_code,
-            "previous_arrival": before.arrival,
-            "previous_departure": before.departure,
-            "previous_status": before.status,
-        }
-        uow.collect(BOOKING_MODIFIED_V1, BookingModified(**fields, **previous))
-    await store.add_revision(conn, after, action, message_id=uow.message_id, at=uow.now())
-    if newly:
-        uow.collect(
-            BOOKING_OVERBOOKED_V1,
-            BookingOverbooked(
-                booking_id=after.id,
-                property_code=prop.code,
-                confirmation=after.confirmation,
-                partner_id=after.partner_id,
-                room_type_code=after.room_type_code,
-                nights=tuple(night for _, night in newly),
-            ),
+
+def _skip_reason(msg: BookingReceived, existing: list[store.StoredBooking]) -> tuple[OutcomeKind, str] | None:
+    if any(stored.revision_applied for stored in existing):
+        return OutcomeKind.DUPLICATE, f"revision {msg.partner_revision!r} was already applied"
+    if msg.action is BookingAction.CANCEL and all(
+        stored.view.status is BookingStatus.CANCELLED for stored in existing
+    ):
+        return OutcomeKind.DUPLICATE, "the reservation is already cancelled"
+    latest = latest_revision(stored.view.partner_revision for stored in existing)
+    order = compare_revisions(msg.partner_revision, latest)
+    if order is RevisionOrder.SAME:
+        return OutcomeKind.DUPLICATE, f"revision {msg.partner_revision!r} was already applied"
+    if order is RevisionOrder.OLDER:
+        return (
+            OutcomeKind.STALE,
+            f"revision {msg.partner_revision!r} is older than applied revision {latest!r}: ignored",
         )
-    return after
+    return None
 
 
-def event_fields(view: BookingView) -> dict[str, Any]:
-    """The fields every booking lifecycle event copies from the booking."""
-    return {
-        "booking_id": view.id,
-        "property_code": view.property_code,
-        "confirmation": view.confirmation,
-        "stay_index": view.stay_index,
-        "partner_id": view.partner_id,
-        "partner_reservation_id": view.partner_reservation_id,
-        "room_type_code": view.room_type_code,
-        "rate_plan_code": view.rate_plan_code,
-        "arrival": view.arrival,
-        "departure": view.departure,
-        "status": view.status,
-        "overbooked": view.overbooked,
-        "total": view.total,
-        "revision": view.revision,
-    }
+def outcome(
+    msg: BookingReceived,
+    kind: OutcomeKind,
+    reason: str,
+    views: list[BookingView],
+    *,
+    overbooked: bool = False,
+) -> BookingOutcome:
+    """What the core did with a partner's message."""
+    return BookingOutcome(
+        kind=kind,
+        action=msg.action,
+        partner_id=msg.partner_id,
+        partner_reservation_id=msg.partner_reservation_id,
+        partner_revision=msg.partner_revision,
+        reason=reason,
+        bookings=tuple(views),
+        overbooked=overbooked,
+    )
+
+
+def applied(
+    msg: BookingReceived, changes: list[StayChange], afters: list[BookingView], oversold: set[Night]
+) -> BookingOutcome:
+    """The outcome of a message whose changes were made."""
+    return outcome(
+        msg,
+        OutcomeKind.APPLIED,
+        f"{msg.action.value} applied to {len(changes)} room stay(s)",
+        afters,
+        overbooked=any(change.taken & oversold for change in changes),
+    )

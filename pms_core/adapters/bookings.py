@@ -1,33 +1,28 @@
-"""Reading and writing booking rows: the booking, its guests, nightly prices and revisions."""
+"""Reading booking rows: one reservation's stays (locked for a change), views, guests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, bindparam, delete, exists, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, Select, bindparam, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import Money
 from canonical.booking import BookingStatus, Guarantee, Guest
 from pms_core.adapters.tables import (
-    booking_guests,
-    booking_nights,
     booking_revisions,
     bookings,
     properties,
     rate_plans,
     room_types,
 )
-from pms_core.errors import ConcurrentBookingChange
 from pms_core.views import BookingView
 
-_GUEST_FIELDS = (
+GUEST_FIELDS = (
     "given_name",
     "surname",
     "name_prefix",
@@ -133,13 +128,6 @@ _LOOKUPS = {
     ("postgresql", False): _BY_RESERVATION.with_for_update(of=bookings),
     ("postgresql", True): _BY_CONFIRMATION.with_for_update(of=bookings),
 }
-_INSERT_BOOKING = insert(bookings)
-_UPDATE_BOOKING = update(bookings).where(bookings.c.id == bindparam("booking_id"))
-_DELETE_GUESTS = delete(booking_guests).where(booking_guests.c.booking_id == bindparam("booking_id"))
-_DELETE_NIGHTS = delete(booking_nights).where(booking_nights.c.booking_id == bindparam("booking_id"))
-_INSERT_GUESTS = insert(booking_guests)
-_INSERT_NIGHTS = insert(booking_nights)
-_INSERT_REVISION = insert(booking_revisions)
 _REVISION_OF = (
     select(booking_revisions.c.id)
     .where(
@@ -147,6 +135,27 @@ _REVISION_OF = (
         booking_revisions.c.partner_revision == bindparam("partner_revision"),
     )
     .limit(1)
+)
+
+
+_OF_RESERVATIONS = (
+    booking_select()
+    .where(
+        or_(
+            tuple_(bookings.c.partner_id, bookings.c.partner_reservation_id).in_(
+                bindparam("reservations", expanding=True)
+            ),
+            tuple_(bookings.c.partner_id, bookings.c.confirmation).in_(
+                bindparam("confirmations", expanding=True)
+            ),
+        )
+    )
+    .order_by(bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
+)
+_OF_RESERVATIONS_LOCKED = _OF_RESERVATIONS.with_for_update(of=bookings)
+_APPLIED_REVISIONS = select(booking_revisions.c.booking_id, booking_revisions.c.partner_revision).where(
+    booking_revisions.c.booking_id.in_(bindparam("ids", expanding=True)),
+    booking_revisions.c.partner_revision.in_(bindparam("revisions", expanding=True)),
 )
 
 
@@ -182,6 +191,30 @@ async def confirmation_bookings(
     return await _stored(conn, True, partner_id, confirmation, partner_revision)
 
 
+async def many_reservations(
+    conn: AsyncConnection,
+    reservations: Collection[tuple[str, str]],
+    confirmations: Collection[tuple[str, str]],
+) -> list[StoredBooking]:
+    """Every stay of these (partner, reservation id)s and (partner, confirmation)s, locked, at once."""
+    statement = _OF_RESERVATIONS_LOCKED if conn.dialect.name == "postgresql" else _OF_RESERVATIONS
+    params = {"reservations": sorted(set(reservations)), "confirmations": sorted(set(confirmations))}
+    return [
+        StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id)
+        for row in (await conn.execute(statement, params)).all()
+    ]
+
+
+async def applied_revisions(
+    conn: AsyncConnection, booking_ids: Collection[UUID], partner_revisions: Collection[str]
+) -> set[tuple[UUID, str]]:
+    """The (booking id, partner revision) pairs among these that are in the bookings' histories."""
+    if not booking_ids or not partner_revisions:
+        return set()
+    params = {"ids": sorted(set(booking_ids)), "revisions": sorted(set(partner_revisions))}
+    return {(row.booking_id, row.partner_revision) for row in await conn.execute(_APPLIED_REVISIONS, params)}
+
+
 async def revision_applied(conn: AsyncConnection, booking_ids: Sequence[UUID], partner_revision: str) -> bool:
     """True when this partner revision was already applied to any of these bookings."""
     if not booking_ids:
@@ -190,116 +223,6 @@ async def revision_applied(conn: AsyncConnection, booking_ids: Sequence[UUID], p
     return (await conn.execute(_REVISION_OF, params)).first() is not None
 
 
-def _guarantee_json(guarantee: Guarantee | None) -> dict[str, Any] | None:
-    # Only what may be shown or charged through the vault: no holder name with the card.
-    if guarantee is None:
-        return None
-    return guarantee.model_dump(mode="json", exclude={"card": {"holder_name"}}, exclude_none=True)
-
-
-def _values(view: BookingView, room_type_id: int, rate_plan_id: int) -> dict[str, Any]:
-    return {
-        "confirmation": view.confirmation,
-        "stay_index": view.stay_index,
-        "partner_id": view.partner_id,
-        "partner_reservation_id": view.partner_reservation_id,
-        "room_type_id": room_type_id,
-        "rate_plan_id": rate_plan_id,
-        "arrival": view.arrival,
-        "departure": view.departure,
-        "adults": view.adults,
-        "children": view.children,
-        "child_ages": list(view.child_ages),
-        "status": view.status.value,
-        "overbooked": view.overbooked,
-        "total_amount": None if view.total is None else view.total.amount,
-        "currency": view.currency,
-        "guarantee": _guarantee_json(view.guarantee),
-        "comments": list(view.comments),
-        "revision": view.revision,
-        "partner_revision": view.partner_revision,
-        "updated_at": view.updated_at,
-    }
-
-
-async def insert_booking(
-    conn: AsyncConnection, view: BookingView, property_id: int, room_type_id: int, rate_plan_id: int
-) -> None:
-    """Insert a new booking row; a unique clash with a concurrent writer is worth a retry."""
-    values = _values(view, room_type_id, rate_plan_id)
-    values.update(id=view.id, property_id=property_id, created_at=view.created_at)
-    try:
-        await conn.execute(_INSERT_BOOKING, values)
-    except IntegrityError as err:
-        # Only a concurrent writer of the same reservation (or confirmation) gets here; the
-        # transaction is lost either way, and a retry will find that writer's booking.
-        raise ConcurrentBookingChange(
-            f"booking {view.confirmation}/{view.stay_index} clashes with a concurrent write"
-        ) from err
-
-
-async def update_booking(
-    conn: AsyncConnection, view: BookingView, room_type_id: int, rate_plan_id: int
-) -> None:
-    """Overwrite a booking row with the view's values."""
-    await conn.execute(_UPDATE_BOOKING, {"booking_id": view.id, **_values(view, room_type_id, rate_plan_id)})
-
-
-async def replace_details(
-    conn: AsyncConnection,
-    booking_id: UUID,
-    guests: Sequence[Guest],
-    nights: Sequence[tuple[date, Decimal | None]],
-    *,
-    new: bool = False,
-) -> None:
-    """Replace a booking's guests and nightly prices (`new`: it has none yet, nothing to delete)."""
-    if not new:
-        await conn.execute(_DELETE_GUESTS, {"booking_id": booking_id})
-        await conn.execute(_DELETE_NIGHTS, {"booking_id": booking_id})
-    if guests:
-        await conn.execute(
-            _INSERT_GUESTS,
-            [
-                {
-                    "booking_id": booking_id,
-                    "position": position,
-                    "is_primary": guest.primary,
-                    **{name: getattr(guest, name) for name in _GUEST_FIELDS},
-                }
-                for position, guest in enumerate(guests)
-            ],
-        )
-    if nights:
-        await conn.execute(
-            _INSERT_NIGHTS,
-            [{"booking_id": booking_id, "night": night, "amount": amount} for night, amount in nights],
-        )
-
-
-async def add_revision(
-    conn: AsyncConnection,
-    view: BookingView,
-    action: str,
-    *,
-    message_id: str | None,
-    at: datetime,
-) -> None:
-    """Record the booking as it now is, with what changed it."""
-    await conn.execute(
-        _INSERT_REVISION,
-        {
-            "booking_id": view.id,
-            "revision": view.revision,
-            "action": action,
-            "partner_revision": view.partner_revision,
-            "message_id": message_id,
-            "snapshot": view.model_dump(mode="json"),
-            "created_at": at,
-        },
-    )
-
-
 def guest_from_row(row: Row[Any]) -> Guest:
     """Build a guest from a booking_guests row."""
-    return Guest(primary=row.is_primary, **{name: getattr(row, name) for name in _GUEST_FIELDS})
+    return Guest(primary=row.is_primary, **{name: getattr(row, name) for name in GUEST_FIELDS})

@@ -53,6 +53,11 @@ class PropertyCatalog:
     rate_plans: dict[str, RatePlanRef]
     physical: dict[int, int]  # rooms in service per room type id
 
+    @property
+    def stock(self) -> dict[int, tuple[int, int]]:
+        """(property id, rooms in service) per room type id, as inventory rows are made from."""
+        return {room_type_id: (self.prop.id, count) for room_type_id, count in self.physical.items()}
+
     def room_type(self, code: str) -> RoomTypeRef | None:
         """The active room type with this code, or None."""
         found = self.room_types.get(code)

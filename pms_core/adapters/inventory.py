@@ -40,7 +40,12 @@ def upsert_insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sq
 
 
 _OVERSOLD = (inventory.c.sold > inventory.c.physical - inventory.c.out_of_order).label("oversold")
+_CAPACITY = (inventory.c.physical - inventory.c.out_of_order).label("capacity")
+_LEVEL = (inventory.c.room_type_id, inventory.c.stay_date, inventory.c.sold, _CAPACITY)
 _KEY = ["room_type_id", "stay_date"]
+
+Level = tuple[int, int]  # (rooms sold, rooms there are to sell) of one night
+Stock = tuple[int, int]  # (property id, rooms in service) of one room type
 
 
 def _moves(dialect: Any) -> Insert:
@@ -48,7 +53,7 @@ def _moves(dialect: Any) -> Insert:
     stmt = dialect.insert(inventory)
     return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=_KEY, set_={"sold": inventory.c.sold + stmt.excluded.sold}
-    ).returning(inventory.c.room_type_id, inventory.c.stay_date, _OVERSOLD)
+    ).returning(*_LEVEL)
 
 
 def _takes(dialect: Any) -> Insert:
@@ -67,7 +72,7 @@ _RELEASE = (
     update(inventory)
     .where(tuple_(inventory.c.room_type_id, inventory.c.stay_date).in_(bindparam("nights", expanding=True)))
     .values(sold=inventory.c.sold + bindparam("delta"))
-    .returning(inventory.c.room_type_id, inventory.c.stay_date, _OVERSOLD)
+    .returning(*_LEVEL)
 )
 _OVERSOLD_AMONG = select(inventory.c.room_type_id, inventory.c.stay_date).where(
     and_(
@@ -93,53 +98,55 @@ async def physical_counts(conn: AsyncConnection, room_type_ids: Iterable[int]) -
     return counts
 
 
-def _row(property_id: int, night: Night, physical: Mapping[int, int], sold: int) -> dict[str, Any]:
+def _row(night: Night, stock: Stock, sold: int) -> dict[str, Any]:
     room_type_id, stay_date = night
+    property_id, physical = stock
     return {
         "property_id": property_id,
         "room_type_id": room_type_id,
         "stay_date": stay_date,
-        "physical": physical.get(room_type_id, 0),
+        "physical": physical,
         "out_of_order": 0,
         "sold": sold,
     }
 
 
 async def move(
-    conn: AsyncConnection, property_id: int, deltas: Mapping[Night, int], physical: Mapping[int, int]
-) -> set[Night]:
+    conn: AsyncConnection, deltas: Mapping[Night, int], stock: Mapping[int, Stock]
+) -> dict[Night, Level]:
     """Add each night's delta to its sold count, unconditionally (a partner's push is kept).
 
-    Missing rows are created with `physical` rooms of their type; returns those of the moved
-    nights whose sold count now exceeds the rooms available. Raises InventoryMismatch when a
-    release finds no room sold to release: data was changed behind the core's back.
+    Every night given is written, a delta of 0 too (its row is then locked and read); missing
+    rows are created with the rooms `stock` gives their room type. Returns each night's level
+    afterwards. Raises InventoryMismatch when a release finds no room sold to release: data was
+    changed behind the core's back.
     """
-    moved = sorted(night for night, delta in deltas.items() if delta)
-    if not moved:
-        return set()
-    # Takes and releases both go through the upsert, so PostgreSQL locks every moved row in one
-    # order. A release adds 0 there and is subtracted next: the proposed row of an upsert must
-    # pass the sold >= 0 CHECK even when it meets an existing row.
-    rows = [_row(property_id, night, physical, max(deltas[night], 0)) for night in moved]
+    nights = sorted(deltas)
+    if not nights:
+        return {}
+    # Takes and releases both go through the upsert, so PostgreSQL locks every row in one order.
+    # A release adds 0 there and is subtracted next: the proposed row of an upsert must pass the
+    # sold >= 0 CHECK even when it meets an existing row.
+    rows = [_row(night, stock[night[0]], max(deltas[night], 0)) for night in nights]
     result = await conn.execute(_MOVE[conn.dialect.name], rows)
-    found = {(row.room_type_id, row.stay_date): row.oversold for row in result}
+    levels = {(row.room_type_id, row.stay_date): (row.sold, row.capacity) for row in result}
     releases: dict[int, list[Night]] = defaultdict(list)
-    for night in moved:
+    for night in nights:
         if deltas[night] < 0:
             releases[deltas[night]].append(night)
-    for delta, nights in releases.items():
+    for delta, released in releases.items():
         try:
-            released = (await conn.execute(_RELEASE, {"delta": delta, "nights": nights})).all()
+            found = (await conn.execute(_RELEASE, {"delta": delta, "nights": released})).all()
         except IntegrityError as err:
-            raise InventoryMismatch(f"{len(nights)} nights to release by {-delta}: {err.orig}") from err
-        if len(released) != len(nights):
-            raise InventoryMismatch(f"{len(nights)} nights to release, {len(released)} inventory rows found")
-        found.update({(row.room_type_id, row.stay_date): row.oversold for row in released})
-    return {night for night, oversold in found.items() if oversold}
+            raise InventoryMismatch(f"{len(released)} nights to release by {-delta}: {err.orig}") from err
+        if len(found) != len(released):
+            raise InventoryMismatch(f"{len(released)} nights to release, {len(found)} inventory rows found")
+        levels.update({(row.room_type_id, row.stay_date): (row.sold, row.capacity) for row in found})
+    return levels
 
 
 async def take_if_available(
-    conn: AsyncConnection, property_id: int, room_type_id: int, dates: Sequence[date], physical: int
+    conn: AsyncConnection, room_type_id: int, dates: Sequence[date], stock: Stock
 ) -> bool:
     """Sell one room on every date only where one is left; False if any date had none.
 
@@ -147,8 +154,7 @@ async def take_if_available(
     (READ COMMITTED) ON CONFLICT DO UPDATE re-checks its WHERE on the row it locked; on
     SQLite BEGIN IMMEDIATE serialises the whole transaction.
     """
-    counts = {room_type_id: physical}
-    rows = [_row(property_id, (room_type_id, stay_date), counts, 1) for stay_date in sorted(set(dates))]
+    rows = [_row((room_type_id, stay_date), stock, 1) for stay_date in sorted(set(dates))]
     result = (await conn.execute(_TAKE[conn.dialect.name], rows)).all()
     # A row created by this statement sells its first room even when the type has none.
     return len(result) == len(rows) and not any(row.oversold for row in result)

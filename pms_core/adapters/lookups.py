@@ -7,6 +7,7 @@ lives as long as the transaction it was made for: a new transaction starts with 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Transaction
@@ -46,6 +47,17 @@ class CatalogCache:
         if found is None:
             raise UnknownRatePlan(catalog.prop.code, code)
         return found
+
+    async def stock(
+        self, conn: AsyncConnection, catalog: PropertyCatalog, room_type_ids: Iterable[int]
+    ) -> dict[int, tuple[int, int]]:
+        """(property id, rooms in service) of these room types, as new inventory rows need them."""
+        wanted = set(room_type_ids)
+        if not wanted <= catalog.physical.keys():
+            catalog = await self._reload(conn, catalog)
+        # A room type the property does not have (any more) has no rooms to sell.
+        prop_id, physical = catalog.prop.id, catalog.physical
+        return {room_type_id: (prop_id, physical.get(room_type_id, 0)) for room_type_id in wanted}
 
     def forget(self) -> None:
         """Drop every cached set-up (after the set-up itself was changed in this transaction)."""
