@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -90,10 +91,20 @@ async def test_given_a_worker_killed_between_commit_and_ack_when_restarted_then_
 
 
 def _restart_rabbitmq() -> None:
-    ctl = shutil.which("rabbitmqctl")
-    assert ctl, "rabbitmqctl is needed to restart the broker"
-    subprocess.run([ctl, "-q", "stop_app"], check=True, timeout=120)
-    subprocess.run([ctl, "-q", "start_app"], check=True, timeout=120)
+    """Stop the RabbitMQ node and start it again, as an operator or a crash would.
+
+    A full node restart, not `stop_app`/`start_app`: on RabbitMQ 3.10 the latter leaves the
+    at-least-once dead-letter supervisor of quorum queues stopped, breaking every later queue.
+    """
+    ctl, server = shutil.which("rabbitmqctl"), shutil.which("rabbitmq-server")
+    diagnostics = shutil.which("rabbitmq-diagnostics")
+    assert ctl and server and diagnostics, "rabbitmqctl and rabbitmq-server are needed to restart the broker"
+    subprocess.run([ctl, "-q", "stop"], check=True, timeout=120)
+    subprocess.run([server, "-detached"], check=True, timeout=60)
+    deadline = time.monotonic() + 120
+    while subprocess.run([diagnostics, "-q", "ping"], capture_output=True, timeout=30).returncode != 0:
+        assert time.monotonic() < deadline, "RabbitMQ did not come back within 120 s"
+        time.sleep(0.5)
     subprocess.run([ctl, "-q", "await_startup"], check=True, timeout=120)
 
 
