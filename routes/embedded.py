@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from canonical.base import utcnow
 from routes import deadletters
 from routes.delivery import Delivery, Outcome, Verdict, deliver_one, retry_delay
+from routes.group import BatchFailed, deliver_all_or_nothing
 from routes.outbox import add_to_outbox, claim_due, mark, reschedule
 from routes.table import Route, RoutingTable
 
 log = logging.getLogger("hotelhub.embedded")
+_SETTLED = (Verdict.DONE, Verdict.DUPLICATE)
 
 
 class EmbeddedDispatcher:
@@ -41,14 +43,38 @@ class EmbeddedDispatcher:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Deliver one batch of due rows; return how many rows were taken."""
+        """Deliver one batch of due rows in one transaction; return how many rows were taken."""
         async with self.engine.begin() as conn:
             rows = await claim_due(conn, limit=self.batch)
+            work: list[tuple[dict[str, Any], Route]] = []
             for row in rows:
-                await self._deliver_row(conn, row)
+                route = await self._route_of(conn, row)
+                if route is not None:
+                    work.append((row, route))
+            deliveries = [Delivery(r, row["body"], row["attempts"], row["headers"]) for row, r in work]
+            outcomes = await self._deliver(conn, deliveries)
+            done = [row["id"] for (row, _), o in zip(work, outcomes, strict=True) if o.verdict in _SETTLED]
+            await mark(conn, done, "done")
+            for (row, route), outcome in zip(work, outcomes, strict=True):
+                if outcome.verdict not in _SETTLED:
+                    await self._settle(conn, row, route, outcome)
         return len(rows)
 
-    async def _deliver_row(self, conn: AsyncConnection, row: dict[str, Any]) -> None:
+    @staticmethod
+    async def _deliver(conn: AsyncConnection, deliveries: list[Delivery]) -> list[Outcome]:
+        """The whole batch without savepoints first; on a failure, again with one savepoint each."""
+        try:
+            async with conn.begin_nested():
+                return await deliver_all_or_nothing(conn, deliveries)
+        except BatchFailed as failed:
+            known = failed
+        return [
+            known.outcome if index == known.index else await deliver_one(conn, delivery)
+            for index, delivery in enumerate(deliveries)
+        ]
+
+    async def _route_of(self, conn: AsyncConnection, row: dict[str, Any]) -> Route | None:
+        """The one route a row goes to; unrouted and fanned-out rows are settled here (None)."""
         routes = (
             [self.table.consumer(row["consumer"])]
             if row["consumer"]
@@ -57,7 +83,7 @@ class EmbeddedDispatcher:
         if not routes:
             log.info("no consumer for %s; row %s kept as unrouted", row["message_type"], row["id"])
             await mark(conn, [row["id"]], "unrouted")
-            return
+            return None
         if len(routes) > 1:
             # Fan out into one row per consumer, so each retries and dead-letters on its own.
             copies = []
@@ -67,17 +93,12 @@ class EmbeddedDispatcher:
                 copies.append(copy)
             await add_to_outbox(conn, copies)
             await mark(conn, [row["id"]], "done")
-            return
-        route = routes[0]
-        outcome = await deliver_one(conn, Delivery(route, row["body"], row["attempts"], row["headers"]))
-        await self._settle(conn, row, route, outcome)
+            return None
+        return routes[0]
 
     async def _settle(
         self, conn: AsyncConnection, row: dict[str, Any], route: Route, outcome: Outcome
     ) -> None:
-        if outcome.verdict in (Verdict.DONE, Verdict.DUPLICATE):
-            await mark(conn, [row["id"]], "done")
-            return
         attempts = row["attempts"] + 1
         first_failed: datetime = row["first_failed_at"] or utcnow()
         delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None

@@ -1,7 +1,7 @@
 """Consume side of the RabbitMQ transport: group commit, then ack; failures to retry tiers or dead letters.
 
 Deliveries from every consumer queue are gathered into batches; each batch runs in ONE database
-transaction (routes.rabbit.batch: optimistic, then one savepoint per delivery when one fails) and
+transaction (routes.group: optimistic, then one savepoint per delivery when one fails) and
 is committed once. Only then
 is each message acknowledged, so a crash between commit and ack means a redelivery, which the
 inbox turns into a duplicate with no second effect.
@@ -31,7 +31,7 @@ from tenacity import (
 
 from canonical.base import utcnow
 from routes.delivery import Delivery, Outcome, Verdict, deliver_one, error_name, retry_delay
-from routes.rabbit.batch import deliver_group
+from routes.group import deliver_group
 from routes.rabbit.headers import attempts_of, dead_letter_headers, first_failed_of, retry_headers
 from routes.rabbit.publishing import Confirm, publish_confirmed
 from routes.rabbit.topology import Topology

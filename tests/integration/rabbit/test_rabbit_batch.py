@@ -21,7 +21,7 @@ from canonical.booking import BOOKING_RECEIVED_V1
 from canonical.envelope import Envelope
 from hub.db import create_engine
 from routes.delivery import Delivery, Verdict
-from routes.rabbit.batch import deliver_group
+from routes.group import deliver_group
 from routes.table import DeliveryContext, Route
 from routes.tables import metadata
 

@@ -50,6 +50,8 @@ async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str
     )
     # executemany: SQLAlchemy sends one multi-row INSERT and caches it, whatever the batch size.
     rows = [{"message_id": m, "consumer": c, "processed_at": now} for m, c in dict.fromkeys(keys)]
+    if not rows:
+        return set()
     return {(row[0], row[1]) for row in await conn.execute(stmt, rows)}
 
 
