@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+from routes.context import correlation_id
+
+__all__ = ["JsonFormatter", "configure_logging", "correlation_id"]
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.errors import PermanentError, TransientError
 from routes import metrics
+from routes.context import correlation_id
 from routes.inbox import first_delivery
 from routes.outbox import add_to_outbox, outbox_values
 from routes.table import DeliveryContext, Route
@@ -82,6 +83,7 @@ async def deliver_one(conn: AsyncConnection, delivery: Delivery) -> Outcome:
             envelope = route.decode(delivery.body)
             outcome.message_id = str(envelope.message_id)
             outcome.correlation_id = envelope.correlation_id
+            correlation_id.set(envelope.correlation_id)
             outcome.property_code = envelope.property_code
             outcome.partner_id = getattr(envelope.payload, "partner_id", None)
             if not await first_delivery(conn, outcome.message_id, route.consumer):

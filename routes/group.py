@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from canonical.base import utcnow
 from canonical.envelope import Envelope
 from routes import metrics
+from routes.context import correlation_id
 from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
 from routes.outbox import add_to_outbox, outbox_values
 from routes.table import DeliveryContext
@@ -99,6 +100,7 @@ async def deliver_all_or_nothing(conn: AsyncConnection, deliveries: Sequence[Del
             continue
         fresh.discard(key)  # the same message twice in one batch: the second is a duplicate
         started = time.perf_counter()
+        correlation_id.set(envelope.correlation_id)
         ctx = DeliveryContext(conn=conn, envelope=envelope)
         try:
             await delivery.route.handler(envelope, ctx)

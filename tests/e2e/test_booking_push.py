@@ -176,3 +176,26 @@ async def test_given_a_running_hub_when_operators_look_then_health_readiness_met
     paths = (await hub.http.get("/openapi.json")).json()["paths"]
     assert {"/ota", "/api/v1/properties/{code}/bookings", "/api/v1/properties/{code}/availability"} <= set(paths)
     assert (await hub.http.get("/docs")).status_code == 200
+
+
+async def test_given_a_correlation_id_when_a_booking_is_pushed_then_it_follows_the_booking_into_the_core_logs(
+    hub: RunningHub, caplog: Any
+) -> None:
+    import logging
+
+    from hub.logs import JsonFormatter
+
+    caplog.set_level(logging.INFO, logger="hotelhub")
+    response = await hub.http.post(
+        "/ota", content=commit(reservation("E2E-6001")), auth=OTAONE,
+        headers={"content-type": "text/xml", "x-correlation-id": "corr-e2e-6001"},
+    )
+    assert parse_answer(response.content).success
+
+    async def logged() -> bool:
+        return any(r.name == "hotelhub.bookings" and getattr(r, "correlation_id", None) == "corr-e2e-6001"
+                   for r in caplog.records)
+
+    await hub.eventually(logged, what="the booking's log line")
+    record = next(r for r in caplog.records if r.name == "hotelhub.bookings")
+    assert '"correlation_id": "corr-e2e-6001"' in JsonFormatter().format(record)
