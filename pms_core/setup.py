@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from canonical.base import utcnow
 from canonical.property import DefineProperty
 from pms_core.adapters import catalog, inventory
+from pms_core.adapters.lookups import forget_transaction
 from pms_core.adapters.tables import properties, rate_plan_room_types, rate_plans, room_types, rooms
 from pms_core.errors import InvalidDefinition
 from pms_core.views import ApplyReport
@@ -82,6 +83,8 @@ async def apply_property(
     after = await inventory.physical_counts(conn, type_ids.values())
     await _apply_rate_plans(conn, property_id, cmd, type_ids, changes)
 
+    # Bookings later in this transaction must see the new set-up, not one read before it.
+    forget_transaction(conn)
     from_date = business_day(business_date, cmd.timezone, now or utcnow())
     moved = []
     for code, type_id in sorted(type_ids.items()):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from pms_builders import ARRIVAL, HOTEL
 from pydantic import BaseModel
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.booking import BookingReceived, CreateBooking
@@ -71,3 +75,19 @@ class PmsDriver:
     def event_keys(self) -> list[str]:
         """Routing keys of the events raised so far, in order."""
         return [key for key, _ in self.events]
+
+
+@contextmanager
+def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements the engine sends inside the block (BEGIN not counted)."""
+    seen: list[str] = []
+
+    def _seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _seen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", _seen)
