@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -128,16 +128,6 @@ _LOOKUPS = {
     ("postgresql", False): _BY_RESERVATION.with_for_update(of=bookings),
     ("postgresql", True): _BY_CONFIRMATION.with_for_update(of=bookings),
 }
-_REVISION_OF = (
-    select(booking_revisions.c.id)
-    .where(
-        booking_revisions.c.booking_id.in_(bindparam("ids", expanding=True)),
-        booking_revisions.c.partner_revision == bindparam("partner_revision"),
-    )
-    .limit(1)
-)
-
-
 _OF_RESERVATIONS = (
     booking_select()
     .where(
@@ -213,14 +203,6 @@ async def applied_revisions(
         return set()
     params = {"ids": sorted(set(booking_ids)), "revisions": sorted(set(partner_revisions))}
     return {(row.booking_id, row.partner_revision) for row in await conn.execute(_APPLIED_REVISIONS, params)}
-
-
-async def revision_applied(conn: AsyncConnection, booking_ids: Sequence[UUID], partner_revision: str) -> bool:
-    """True when this partner revision was already applied to any of these bookings."""
-    if not booking_ids:
-        return False
-    params = {"ids": list(booking_ids), "partner_revision": partner_revision}
-    return (await conn.execute(_REVISION_OF, params)).first() is not None
 
 
 def guest_from_row(row: Row[Any]) -> Guest:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pms_core.adapters.tables import properties, rate_plan_room_types, rate_plans, room_types, rooms
-from pms_core.errors import UnknownProperty, UnknownRatePlan, UnknownRoomType
+from pms_core.errors import UnknownProperty
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +78,6 @@ _PROPERTY = select(
     properties.c.timezone,
     properties.c.business_date,
 ).where(properties.c.code == bindparam("code"))
-_ROOM_TYPE = select(
-    room_types.c.id, room_types.c.code, room_types.c.max_occupancy, room_types.c.active
-).where(room_types.c.property_id == bindparam("property_id"), room_types.c.code == bindparam("code"))
-_RATE_PLAN = select(rate_plans.c.id, rate_plans.c.code, rate_plans.c.active).where(
-    rate_plans.c.property_id == bindparam("property_id"), rate_plans.c.code == bindparam("code")
-)
 _IN_SERVICE = (
     select(func.count())
     .where(rooms.c.room_type_id == room_types.c.id, rooms.c.active.is_(True))
@@ -134,22 +128,6 @@ async def load_catalog(conn: AsyncConnection, code: str) -> PropertyCatalog:
         {row.code: RatePlanRef(row.id, row.code, row.active) for row in plans},
         {row.id: row.physical for row in types},
     )
-
-
-async def room_type_by_code(conn: AsyncConnection, prop: PropertyRef, code: str) -> RoomTypeRef:
-    """The active room type with this code in the property; raises UnknownRoomType."""
-    row = (await conn.execute(_ROOM_TYPE, {"property_id": prop.id, "code": code})).one_or_none()
-    if row is None or not row.active:
-        raise UnknownRoomType(prop.code, code)
-    return RoomTypeRef(row.id, row.code, row.max_occupancy, row.active)
-
-
-async def rate_plan_by_code(conn: AsyncConnection, prop: PropertyRef, code: str) -> RatePlanRef:
-    """The active rate plan with this code in the property; raises UnknownRatePlan."""
-    row = (await conn.execute(_RATE_PLAN, {"property_id": prop.id, "code": code})).one_or_none()
-    if row is None or not row.active:
-        raise UnknownRatePlan(prop.code, code)
-    return RatePlanRef(row.id, row.code, row.active)
 
 
 async def default_rate(

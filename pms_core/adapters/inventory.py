@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     Insert,
-    Table,
     and_,
     bindparam,
     func,
@@ -30,14 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pms_core.adapters.tables import inventory, rooms
 from pms_core.errors import InventoryMismatch
 from pms_core.model import Night
-
-
-def upsert_insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT for the connection's backend."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
 
 _OVERSOLD = (inventory.c.sold > inventory.c.physical - inventory.c.out_of_order).label("oversold")
 _CAPACITY = (inventory.c.physical - inventory.c.out_of_order).label("capacity")
