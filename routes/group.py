@@ -25,7 +25,7 @@ from routes import metrics
 from routes.context import correlation_id
 from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
 from routes.outbox import add_to_outbox, outbox_values
-from routes.table import DeliveryContext
+from routes.table import BatchItemFailed, DeliveryContext, Route
 from routes.tables import inbox
 
 log = logging.getLogger("hotelhub.delivery")
@@ -92,25 +92,59 @@ async def deliver_all_or_nothing(conn: AsyncConnection, deliveries: Sequence[Del
         outcome.partner_id = getattr(envelope.payload, "partner_id", None)
     keys = [(o.message_id, d.route.consumer) for o, d in zip(outcomes, deliveries, strict=True)]
     fresh = await _first_deliveries(conn, keys)
-    for index, (delivery, envelope, outcome, key) in enumerate(
-        zip(deliveries, envelopes, outcomes, keys, strict=True)
-    ):
+    todo: list[int] = []
+    for index, (outcome, key) in enumerate(zip(outcomes, keys, strict=True)):
         if key not in fresh:
             outcome.verdict = Verdict.DUPLICATE
             continue
         fresh.discard(key)  # the same message twice in one batch: the second is a duplicate
-        started = time.perf_counter()
-        correlation_id.set(envelope.correlation_id)
-        ctx = DeliveryContext(conn=conn, envelope=envelope)
-        try:
-            await delivery.route.handler(envelope, ctx)
-            await add_to_outbox(conn, [outbox_values(e) for e in ctx.emitted])
-        except Exception as err:
-            raise _failed(index, delivery, outcome, err) from err
-        metrics.HANDLER_SECONDS.labels(delivery.route.consumer).observe(time.perf_counter() - started)
+        todo.append(index)
+    # Consecutive deliveries of a route with a batch handler go to it together.
+    start = 0
+    while start < len(todo):
+        route = deliveries[todo[start]].route
+        end = start + 1
+        if route.batch_handler is not None:
+            while end < len(todo) and deliveries[todo[end]].route is route:
+                end += 1
+        await _run(conn, route, todo[start:end], deliveries, envelopes, outcomes)
+        start = end
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
         metrics.MESSAGES.labels(delivery.route.consumer, outcome.verdict.value).inc()
     return outcomes
+
+
+async def _run(
+    conn: AsyncConnection,
+    route: Route,
+    indexes: list[int],
+    deliveries: Sequence[Delivery],
+    envelopes: list[Envelope[Any]],
+    outcomes: list[Outcome],
+) -> None:
+    """Run one delivery, or a run of one route's deliveries through its batch handler."""
+    started = time.perf_counter()
+    contexts = [DeliveryContext(conn=conn, envelope=envelopes[i]) for i in indexes]
+    try:
+        if route.batch_handler is not None and len(indexes) > 1:
+            await route.batch_handler([(ctx.envelope, ctx) for ctx in contexts])
+        else:
+            correlation_id.set(contexts[0].envelope.correlation_id)
+            await route.handler(contexts[0].envelope, contexts[0])
+        await add_to_outbox(conn, [outbox_values(e) for ctx in contexts for e in ctx.emitted])
+    except BatchItemFailed as failed:
+        if failed.index is None:
+            # No message is known to be at fault: none keeps this outcome, all run again one by one.
+            raise _failed(-1, deliveries[indexes[0]], Outcome(Verdict.RETRY), failed.error) from failed
+        at = indexes[failed.index]
+        raise _failed(at, deliveries[at], outcomes[at], failed.error) from failed
+    except Exception as err:
+        at = indexes[0] if len(indexes) == 1 else -1
+        outcome = outcomes[at] if at >= 0 else Outcome(Verdict.RETRY)
+        raise _failed(at, deliveries[indexes[0]], outcome, err) from err
+    elapsed = (time.perf_counter() - started) / len(indexes)
+    for _ in indexes:
+        metrics.HANDLER_SECONDS.labels(route.consumer).observe(elapsed)
 
 
 async def deliver_group(engine: AsyncEngine, deliveries: Sequence[Delivery]) -> list[Outcome]:

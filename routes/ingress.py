@@ -13,7 +13,9 @@ import re
 import time
 from base64 import b32encode
 from dataclasses import dataclass
-from uuid import uuid4
+from uuid import UUID, uuid4
+
+from prometheus_client import Counter
 
 from canonical.base import utcnow
 from canonical.booking import (
@@ -25,7 +27,7 @@ from canonical.booking import (
 from canonical.cards import CardVault
 from canonical.envelope import Envelope
 from connectors.ota import codec, errors, responses
-from connectors.ota.cards import find_cards
+from connectors.ota.cards import tokenise_cards
 from connectors.ota.codec import OtaRequest
 from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
@@ -45,14 +47,30 @@ def sniff_message_name(prefix: bytes) -> str | None:
     """The OTA request name in the first bytes of an unparseable body, so the answer can match it."""
     found = _ROOT_NAME.search(prefix[:4096])
     return found.group(1).decode() if found else None
+
+
 TRANSLATE_CONSUMER = "ota.translate"
 VAULT_PROVIDER = "hotelhub-vault"
+# Parametrised envelope classes resolved once: Envelope[T] is a cache lookup on every use.
+_RawEnvelope = Envelope[PartnerMessageReceived]
+_BookingEnvelope = Envelope[BookingReceived]
+# Labelled metric children by label values: prometheus_client's labels() locks and checks each call.
+_COUNTERS: dict[tuple[str, str], Counter] = {}
+_SECONDS = metrics.INGRESS_SECONDS.labels("ota")
+
+
+def _count(partner_id: str, outcome: str) -> None:
+    counter = _COUNTERS.get((partner_id, outcome))
+    if counter is None:
+        counter = _COUNTERS[(partner_id, outcome)] = metrics.INGRESS.labels(partner_id, "ota", outcome)
+    counter.inc()
 
 
 def confirmation_for(partner_id: str, partner_reservation_id: str) -> str:
     """The hub's confirmation number: stable for a (partner, reservation), so a re-push gets the same."""
     digest = hashlib.sha256(f"{partner_id}\x1f{partner_reservation_id}".encode()).digest()
-    return "HH" + b32encode(digest).decode()[:10]
+    # the first 10 base32 characters come from the first 10 bytes (2 blocks of 5): encode only those
+    return "HH" + b32encode(digest[:10]).decode()[:10]
 
 
 @dataclass(frozen=True)
@@ -89,14 +107,14 @@ class OtaIngress:
         """Answer one partner request; never raises for anything the partner sent."""
         started = time.perf_counter()
         answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
-        metrics.INGRESS.labels(answer.partner_id or "-", "ota", answer.outcome).inc()
-        metrics.INGRESS_SECONDS.labels("ota").observe(time.perf_counter() - started)
+        _count(answer.partner_id or "-", answer.outcome)
+        _SECONDS.observe(time.perf_counter() - started)
         return answer
 
     def too_large(self, prefix: bytes = b"") -> Answer:
         """The answer to a body over the size cap, which is never read in full nor parsed."""
         err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")
-        metrics.INGRESS.labels("-", "ota", "too-large").inc()
+        _count("-", "too-large")
         body = responses.error_response(None, [err], sniff_message_name(prefix))
         return Answer(413, body, "too-large")
 
@@ -147,17 +165,12 @@ class OtaIngress:
                 raise errors.HotelNotGranted(
                     f"partner {partner.id} is not granted property {property_code}"
                 )
-        await self._tokenise_cards(request)
+        await tokenise_cards(request.root, self.vault, VAULT_PROVIDER)
         scrubbed = codec.write(request.root).decode()
-        raw = Envelope[PartnerMessageReceived](
-            message_type=PARTNER_MESSAGE_RECEIVED_V1,
-            correlation_id=correlation_id,
-            payload=PartnerMessageReceived(
-                partner_id=partner.id, protocol="ota", message_name=request.message_name, body=scrubbed
-            ),
-        )
+        # the raw message's envelope is only written out for a dead letter: its id is enough here
+        raw_id = uuid4()
         inbound = {
-            "message_id": str(raw.message_id),
+            "message_id": str(raw_id),
             "partner_id": partner.id,
             "protocol": "ota",
             "message_name": request.message_name,
@@ -177,6 +190,15 @@ class OtaIngress:
                 # No property to file it under, and possibly another tenant's: refuse, keep nothing.
                 raise
             # Answer the partner AND keep the message, so staff can replay it after fixing a mapping.
+            raw = _RawEnvelope(
+                message_id=raw_id,
+                message_type=PARTNER_MESSAGE_RECEIVED_V1,
+                correlation_id=correlation_id,
+                occurred_at=inbound["received_at"],
+                payload=PartnerMessageReceived(
+                    partner_id=partner.id, protocol="ota", message_name=request.message_name, body=scrubbed
+                ),
+            )
             await self.journal.write(
                 JournalEntry(
                     inbound={**inbound, "outcome": "dead-letter", "error": str(err), "references": []},
@@ -193,7 +215,7 @@ class OtaIngress:
                 )
             )
             raise
-        envelopes = [self._envelope(b, raw) for b in bookings]
+        envelopes = [self._envelope(b, correlation_id, raw_id) for b in bookings]
         await self.journal.write(
             JournalEntry(
                 inbound={
@@ -209,21 +231,11 @@ class OtaIngress:
         return Answer(200, responses.success_response(request, results), "accepted", partner.id)
 
     @staticmethod
-    def _envelope(
-        booking: BookingReceived, raw: Envelope[PartnerMessageReceived]
-    ) -> Envelope[BookingReceived]:
-        return Envelope[BookingReceived](
+    def _envelope(booking: BookingReceived, correlation_id: str, raw_id: UUID) -> Envelope[BookingReceived]:
+        return _BookingEnvelope(
             message_type=BOOKING_RECEIVED_V1,
-            correlation_id=raw.correlation_id,
-            causation_id=str(raw.message_id),
+            correlation_id=correlation_id,
+            causation_id=str(raw_id),
             property_code=booking.property_code,
             payload=booking,
         )
-
-    async def _tokenise_cards(self, request: OtaRequest) -> None:
-        for slot in find_cards(request.root):
-            if slot.pan:
-                token = await self.vault.tokenize(slot.pan, slot.expiry)
-                slot.replace_with_token(token, VAULT_PROVIDER)
-            elif slot.holds_card_data:
-                slot.redact()

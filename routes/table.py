@@ -28,6 +28,18 @@ class DeliveryContext:
 
 
 Handler = Callable[[Envelope[Any], DeliveryContext], Awaitable[object]]
+# Handles several messages of one route in the caller's transaction, with the same effect as
+# calling the Handler on each in order; raises BatchItemFailed naming the message at fault.
+BatchHandler = Callable[[list[tuple[Envelope[Any], DeliveryContext]]], Awaitable[object]]
+
+
+class BatchItemFailed(Exception):
+    """A batch handler failed: `index` is the message at fault, None when none is known."""
+
+    def __init__(self, index: int | None, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Route:
     handler: Handler
     policy: DeliveryPolicy = DeliveryPolicy()
     description: str = ""
+    batch_handler: BatchHandler | None = None
 
     @property
     def payload_type(self) -> type[BaseModel]:
@@ -82,6 +95,6 @@ class RoutingTable:
     def with_policy(self, policy_for: Callable[[Route], DeliveryPolicy]) -> RoutingTable:
         """A copy whose routes take their policy from `policy_for` (settings overrides, tests)."""
         return RoutingTable(
-            Route(r.message_type, r.consumer, r.handler, policy_for(r), r.description)
+            Route(r.message_type, r.consumer, r.handler, policy_for(r), r.description, r.batch_handler)
             for r in self.routes
         )

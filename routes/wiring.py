@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from canonical.booking import BOOKING_RECEIVED_V1, PARTNER_MESSAGE_RECEIVED_V1
-from routes.bookings import BOOKINGS_CONSUMER, make_booking_handler
+from routes.bookings import BOOKINGS_CONSUMER, make_booking_batch_handler, make_booking_handler
 from routes.codes import CodeBook
 from routes.ingress import TRANSLATE_CONSUMER
 from routes.ota_inbound import make_translate_handler
@@ -33,6 +33,7 @@ def build_routing_table(
                 make_booking_handler(routed.__contains__),
                 BOOKING_POLICY,
                 "PMS core books, modifies or cancels a partner reservation",
+                make_booking_batch_handler(routed.__contains__),
             ),
             Route(
                 PARTNER_MESSAGE_RECEIVED_V1,
