@@ -58,9 +58,19 @@ class CardSlot:
     def __init__(self, element: etree._Element) -> None:
         self.element = element
         self._ns = etree.QName(element).namespace
+        self._children: dict[str, etree._Element] | None = None
 
     def _child(self, name: str) -> etree._Element | None:
-        return self.element.find(f"{{*}}{name}")
+        # the first child of each local name (any namespace, as "{*}name" finds it), read in one
+        # pass and kept until this slot rewrites the card: a wildcard find costs microseconds
+        if self._children is None:
+            children: dict[str, etree._Element] = {}
+            for child in self.element:
+                tag = child.tag
+                if isinstance(tag, str):
+                    children.setdefault(tag.rpartition("}")[2], child)
+            self._children = children
+        return self._children.get(name)
 
     def _raw_number(self) -> str | None:
         attribute = self.element.get("CardNumber")
@@ -146,12 +156,16 @@ class CardSlot:
         pan = self.pan
         if pan is None:
             raise ValueError("this payment card holds no card number to tokenise")
+        self._write_token(pan, token, provider)
+
+    def _write_token(self, pan: str, token: str, provider: str) -> None:
         self._strip()
         number = etree.Element(f"{{{self._ns}}}CardNumber" if self._ns else "CardNumber")
         number.set("Token", token)
         number.set("Mask", mask_of(pan))
         number.set("TokenProviderID", provider)
         self.element.insert(self._card_number_index(), number)
+        self._children = None
 
     def redact(self) -> None:
         """Remove every secret without tokenising (not-a-card numbers, ciphertext); keep any Mask."""
@@ -170,8 +184,10 @@ class CardSlot:
             if keep_mask:
                 number.set("Mask", keep_mask)
             self.element.insert(self._card_number_index(), number)
+            self._children = None
 
     def _strip(self) -> None:
+        self._children = None
         for name in _SENSITIVE_ATTRIBUTES:
             _drop_attribute(self.element, name)
         for child in list(self.element):
@@ -209,7 +225,8 @@ async def tokenise_cards(root: etree._Element, vault: CardVault, provider: str) 
     for slot in find_cards(root):
         pan = slot.pan
         if pan is not None:
-            slot.replace_with_token(await vault.tokenize(pan, slot.expiry), provider)
+            # the PAN was just read from this slot: no need to find and check it again
+            slot._write_token(pan, await vault.tokenize(pan, slot.expiry), provider)
             tokenised += 1
         elif slot.holds_card_data:
             slot.redact()

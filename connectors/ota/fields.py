@@ -13,15 +13,10 @@ from connectors.ota.errors import InvalidDate, InvalidField, MissingField
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_MISSING = frozenset({"", "n/a"})
-
-
-@lru_cache(maxsize=512)
-def path(namespace: str | None, *names: str) -> str:
-    """An ElementPath for `names` in `namespace` (unqualified when None), built once per shape."""
-    if namespace is None:
-        return "/".join(names)
-    return "/".join(f"{{{namespace}}}{name}" for name in names)
+# Amounts far beyond any stay (or with absurd precision) are refused at the door: splitting them
+# per night would overflow Decimal's 28-digit context and fail as a crash, not as an OTA error.
+_MAX_AMOUNT_DIGITS = 12
+_MAX_AMOUNT_PLACES = 12
 
 
 def text_of(value: str | None) -> str | None:
@@ -29,7 +24,10 @@ def text_of(value: str | None) -> str | None:
     if value is None:
         return None
     stripped = value.strip()
-    return None if stripped.lower() in _MISSING else stripped
+    # lower() only for the one length that can be the placeholder: this runs ~60 times a message
+    if not stripped or (len(stripped) == 3 and stripped.lower() == "n/a"):
+        return None
+    return stripped
 
 
 def element_text(element: etree._Element | None) -> str | None:
@@ -39,18 +37,25 @@ def element_text(element: etree._Element | None) -> str | None:
     return text_of(element.text)
 
 
+@lru_cache(maxsize=4096)
+def _calendar_date(raw: str) -> date | None:
+    """The date a trimmed value starts with, None when it is no YYYY-MM-DD; ValueError if impossible."""
+    match = _DATE.fullmatch(raw)
+    return None if match is None else date.fromisoformat(match.group(1))
+
+
 def read_date(value: str | None, *, field: str) -> date:
     """A calendar date `YYYY-MM-DD` (a time part after it is ignored); absent or invalid -> error."""
     raw = text_of(value)
     if raw is None:
         raise MissingField(f"{field} is missing", tag=field)
-    match = _DATE.fullmatch(raw)
-    if match is None:
-        raise InvalidDate(f"{field} {raw!r} is not a date (YYYY-MM-DD)", tag=field)
     try:
-        return date.fromisoformat(match.group(1))
+        parsed = _calendar_date(raw)
     except ValueError:
         raise InvalidDate(f"{field} {raw!r} is not a valid date", tag=field) from None
+    if parsed is None:
+        raise InvalidDate(f"{field} {raw!r} is not a date (YYYY-MM-DD)", tag=field)
+    return parsed
 
 
 def read_timestamp(value: str | None, *, field: str) -> datetime | None:
@@ -89,6 +94,10 @@ def read_amount(
         if places > 6:
             raise InvalidField(f"DecimalPlaces {places} is out of range", tag="DecimalPlaces")
         amount = amount.scaleb(-places)
+    exponent = amount.as_tuple().exponent
+    too_fine = isinstance(exponent, int) and -exponent > _MAX_AMOUNT_PLACES
+    if too_fine or amount.adjusted() >= _MAX_AMOUNT_DIGITS:
+        raise InvalidField(f"{field} {raw!r} is out of range", tag=field)
     return amount
 
 

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from lxml import etree
 
 from canonical.base import Money
 from canonical.booking import NightlyPrice
+from connectors.ota.elements import Children
 from connectors.ota.errors import InvalidField
-from connectors.ota.fields import path, read_amount, read_count, read_currency, read_date, text_of
+from connectors.ota.fields import read_amount, read_count, read_currency, read_date, text_of
 
 TaxBasis = Literal["after_tax", "before_tax"]
 # Nights one rate amount stands for, per OTA RateTimeUnit (times UnitMultiplier).
 _UNIT_NIGHTS = {"day": 1, "week": 7}
+_ONE_NIGHT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,8 @@ class StayPrices:
     basis: TaxBasis | None
 
 
-@dataclass(frozen=True)
-class _Rate:
+class _Rate(NamedTuple):
+    # a NamedTuple, not a frozen dataclass: one is built per Rate element on the hot path
     effective: date | None
     expire: date | None
     exclusive: bool | None
@@ -57,30 +59,39 @@ def pick_amount(
     return amount, currency, basis
 
 
-def _nights(start: date, end: date) -> Iterator[date]:
+def _nights(start: date, end: date) -> list[date]:
+    nights = []
     night = start
     while night < end:
-        yield night
-        night += timedelta(days=1)
+        nights.append(night)
+        night += _ONE_NIGHT
+    return nights
+
+
+@lru_cache(maxsize=64)
+def _unit(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def _spread(amount: Decimal, parts: int) -> list[Decimal]:
     """Split an amount into `parts` cent amounts that add up to it exactly (first ones take the rest)."""
     places = max(2, -int(amount.as_tuple().exponent))
-    unit = Decimal(1).scaleb(-places)
+    unit = _unit(places)
     base = (amount / parts).quantize(unit, rounding=ROUND_DOWN)
     extra = int((amount - base * parts) / unit)
     return [base + unit if index < extra else base for index in range(parts)]
 
 
-def _read_rates(stay: etree._Element, ns: str | None, currency: str) -> list[_Rate]:
+def _read_rates(stay: Children, currency: str) -> list[_Rate]:
+    ns = stay.namespace
     rates: list[_Rate] = []
-    for room_rate in stay.iterfind(path(ns, "RoomRates", "RoomRate")):
-        for rate in room_rate.iterfind(path(ns, "Rates", "Rate")):
-            holder = rate.find(path(ns, "Base"))
+    for room_rate in stay.under("RoomRates", "RoomRate"):
+        for rate in Children(room_rate, ns).under("Rates", "Rate"):
+            amounts = Children(rate, ns)
+            holder = amounts.first("Base")
             picked = pick_amount(holder, default_currency=currency) if holder is not None else None
             if picked is None:
-                total = rate.find(path(ns, "Total"))
+                total = amounts.first("Total")
                 picked = pick_amount(total, default_currency=currency) if total is not None else None
             if picked is None:
                 continue
@@ -122,12 +133,16 @@ def _span(rate: _Rate, arrival: date, departure: date, inclusive: bool) -> list[
         same_day = rate.expire == rate.effective
         end = rate.expire + timedelta(days=1 if inclusive or same_day else 0)
     # clip first: a rate spanning centuries must not cost a loop over centuries
-    return list(_nights(max(start, arrival), min(end, departure)))
+    return _nights(max(start, arrival), min(end, departure))
 
 
 def _priced(rate: _Rate, nights: list[date]) -> list[tuple[date, Decimal]]:
     if rate.unit_nights is None:
         return list(zip(nights, _spread(rate.amount, len(nights)), strict=True)) if nights else []
+    if rate.unit_nights == 1:
+        # the common per-night rate: one amount a night, no need to split anything
+        (amount,) = _spread(rate.amount, 1)
+        return [(night, amount) for night in nights]
     block = _spread(rate.amount, rate.unit_nights)
     return [(night, block[index % rate.unit_nights]) for index, night in enumerate(nights)]
 
@@ -147,11 +162,9 @@ def _assign(
     return priced
 
 
-def stay_prices(
-    stay: etree._Element, ns: str | None, *, arrival: date, departure: date, currency: str
-) -> StayPrices:
+def stay_prices(stay: Children, *, arrival: date, departure: date, currency: str) -> StayPrices:
     """Expand a RoomStay's rates into one price per night; rates that overlap or leave gaps are refused."""
-    rates = _read_rates(stay, ns, currency)
+    rates = _read_rates(stay, currency)
     if not rates:
         return StayPrices(nightly=(), basis=None)
     # ExpireDate is exclusive in most channel traffic and inclusive by the OTA default: take the
@@ -164,14 +177,21 @@ def stay_prices(
             f"the rates do not cover each night from {arrival} to {departure} exactly once",
             tag="RoomRates",
         )
-    bases = {rate.basis for _, rate in assigned.values()}
-    currencies = {rate.currency for _, rate in assigned.values()}
+    used = {rate for _, rate in assigned.values()}
+    bases = {rate.basis for rate in used}
+    currencies = {rate.currency for rate in used}
     if len(bases) > 1:
         raise InvalidField("the rates mix AmountAfterTax and AmountBeforeTax", tag="RoomRates")
     if len(currencies) > 1:
         raise InvalidField(f"the rates mix currencies {sorted(currencies)}", tag="CurrencyCode")
-    nightly = tuple(
-        NightlyPrice(night=night, price=Money(amount=amount, currency=rate.currency))
-        for night, (amount, rate) in sorted(assigned.items())
-    )
-    return StayPrices(nightly=nightly, basis=bases.pop())
+    (currency_code,) = currencies
+    prices: dict[str, Money] = {}
+    nightly = []
+    for night, (amount, _) in sorted(assigned.items()):
+        # nights at the same amount (as written: 150.0 is not 150.00) share one immutable Money
+        key = str(amount)
+        price = prices.get(key)
+        if price is None:
+            price = prices[key] = Money(amount=amount, currency=currency_code)
+        nightly.append(NightlyPrice(night=night, price=price))
+    return StayPrices(nightly=tuple(nightly), basis=bases.pop())

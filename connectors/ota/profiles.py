@@ -5,8 +5,9 @@ from __future__ import annotations
 from lxml import etree
 
 from canonical.booking import Guest, GuestCount
+from connectors.ota.elements import Children
 from connectors.ota.errors import InvalidField
-from connectors.ota.fields import element_text, path, read_count, text_of
+from connectors.ota.fields import element_text, read_count, text_of
 
 # OpenTravel Age Qualifying Codes (AQC) that mean a child: under 2/12/17, infant, child, teenager.
 _CHILD_CODES = frozenset({"3", "4", "5", "7", "8", "9"})
@@ -14,7 +15,7 @@ _ADULT_AGE = 18
 _MAX_PER_ROOM = 99
 
 
-def guest_count(stay: etree._Element, ns: str | None) -> GuestCount:
+def guest_count(stay: Children) -> GuestCount:
     """Adults and children of a RoomStay from GuestCount@AgeQualifyingCode|@Age/@Count.
 
     Age decides when present (under 18 is a child); else the code (10 adult, 8 child, ...);
@@ -22,7 +23,7 @@ def guest_count(stay: etree._Element, ns: str | None) -> GuestCount:
     """
     adults = 0
     children: list[int | None] = []
-    for line in stay.iterfind(path(ns, "GuestCounts", "GuestCount")):
+    for line in stay.under("GuestCounts", "GuestCount"):
         count = read_count(line.get("Count"), field="Count", default=1)
         if count == 0:
             continue
@@ -42,43 +43,41 @@ def guest_count(stay: etree._Element, ns: str | None) -> GuestCount:
     return GuestCount(adults=adults, children=len(children), child_ages=ages)
 
 
-def _customer_guest(customer: etree._Element, ns: str | None, *, primary: bool) -> Guest:
-    name = customer.find(path(ns, "PersonName"))
+def _customer_guest(element: etree._Element, ns: str | None, *, primary: bool) -> Guest:
+    customer = Children(element, ns)
+    name = customer.of("PersonName")
     phone = None
-    for telephone in customer.iterfind(path(ns, "Telephone")):
+    for telephone in customer.all("Telephone"):
         phone = text_of(telephone.get("PhoneNumber"))
         if phone:
             break
-    address = customer.find(path(ns, "Address"))
-    country = address.find(path(ns, "CountryName")) if address is not None else None
+    address = customer.of("Address")
+    country = address.first("CountryName") if address is not None else None
     country_code = text_of(country.get("Code")) if country is not None else None
     if country_code is None and country is not None:
         text = element_text(country)
         country_code = text.upper() if text and len(text) == 2 and text.isalpha() else None
     return Guest(
-        given_name=element_text(name.find(path(ns, "GivenName"))) if name is not None else None,
-        surname=element_text(name.find(path(ns, "Surname"))) if name is not None else None,
-        name_prefix=element_text(name.find(path(ns, "NamePrefix"))) if name is not None else None,
-        email=element_text(customer.find(path(ns, "Email"))),
+        given_name=element_text(name.first("GivenName")) if name is not None else None,
+        surname=element_text(name.first("Surname")) if name is not None else None,
+        name_prefix=element_text(name.first("NamePrefix")) if name is not None else None,
+        email=element_text(customer.first("Email")),
         phone=phone,
-        address_line=(
-            element_text(address.find(path(ns, "AddressLine"))) if address is not None else None
-        ),
-        city=element_text(address.find(path(ns, "CityName"))) if address is not None else None,
-        postal_code=(
-            element_text(address.find(path(ns, "PostalCode"))) if address is not None else None
-        ),
+        address_line=element_text(address.first("AddressLine")) if address is not None else None,
+        city=element_text(address.first("CityName")) if address is not None else None,
+        postal_code=element_text(address.first("PostalCode")) if address is not None else None,
         country_code=country_code,
-        language=text_of(customer.get("Language")),
+        language=text_of(element.get("Language")),
         primary=primary,
     )
 
 
-def guests(reservation: etree._Element, ns: str | None) -> tuple[Guest, ...]:
+def guests(reservation: Children) -> tuple[Guest, ...]:
     """Every ResGuest with a Customer profile; the PrimaryIndicator one (else the first) is primary."""
+    ns = reservation.namespace
     found: list[tuple[etree._Element, bool]] = []
-    for res_guest in reservation.iterfind(path(ns, "ResGuests", "ResGuest")):
-        customer = res_guest.find(path(ns, "Profiles", "ProfileInfo", "Profile", "Customer"))
+    for res_guest in reservation.under("ResGuests", "ResGuest"):
+        customer = Children(res_guest, ns).first_under("Profiles", "ProfileInfo", "Profile", "Customer")
         if customer is not None:
             flagged = (text_of(res_guest.get("PrimaryIndicator")) or "").lower() in ("true", "1")
             found.append((customer, flagged))
@@ -92,21 +91,23 @@ def _tidy(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def comments(parent: etree._Element, ns: str | None) -> tuple[str, ...]:
+def comments(parent: Children) -> tuple[str, ...]:
     """Comments/Comment (Text or ListItems, prefixed by its Name) and SpecialRequests of an element."""
     found: list[str] = []
-    for comment in parent.iterfind(path(ns, "Comments", "Comment")):
-        parts = [element_text(text) for text in comment.iterfind(path(ns, "Text"))]
-        items = [element_text(item) for item in comment.iterfind(path(ns, "ListItem"))]
+    ns = parent.namespace
+    for element in parent.under("Comments", "Comment"):
+        comment = Children(element, ns)
+        parts = [element_text(text) for text in comment.all("Text")]
+        items = [element_text(item) for item in comment.all("ListItem")]
         body = _tidy("\n".join(part for part in parts if part))
         listed = ", ".join(item for item in items if item)
         content = "\n".join(piece for piece in (body, listed) if piece)
         if not content:
             continue
-        label = text_of(comment.get("Name"))
+        label = text_of(element.get("Name"))
         found.append(f"{label}: {content}" if label else content)
-    for request in parent.iterfind(path(ns, "SpecialRequests", "SpecialRequest")):
-        texts = [element_text(text) for text in request.iterfind(path(ns, "Text"))]
+    for request in parent.under("SpecialRequests", "SpecialRequest"):
+        texts = [element_text(text) for text in Children(request, ns).all("Text")]
         content = _tidy("\n".join(text for text in texts if text))
         if content:
             label = text_of(request.get("Name"))

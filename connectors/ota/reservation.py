@@ -12,8 +12,9 @@ from canonical.booking import CardRef, Guarantee, RoomStay
 from canonical.cards import card_ref_from
 from connectors.ota.cards import CardSlot
 from connectors.ota.codes import PropertyCodes, hub_rate_plan, hub_room_type
+from connectors.ota.elements import Children
 from connectors.ota.errors import InvalidDate, InvalidField, MissingField, UntokenisedCard
-from connectors.ota.fields import path, read_amount, read_count, read_currency, read_date, text_of
+from connectors.ota.fields import read_amount, read_count, read_currency, read_date, text_of
 from connectors.ota.pricing import pick_amount, stay_prices
 from connectors.ota.profiles import comments, guest_count
 from connectors.ota.settings import MAX_STAY_NIGHTS
@@ -42,10 +43,10 @@ def card_ref(card: etree._Element) -> CardRef | None:
     return card_ref_from(token=token, mask=mask, brand=brand, expiry=expiry, holder_name=holder)
 
 
-def guarantee(parent: etree._Element, ns: str | None, *, currency: str) -> Guarantee | None:
+def guarantee(parent: Children, *, currency: str) -> Guarantee | None:
     """Guarantee (code, type, first accepted card) and DepositPayments of a RoomStay or ResGlobalInfo."""
-    element = parent.find(path(ns, "Guarantee"))
-    deposit_el = parent.find(path(ns, "DepositPayments", "GuaranteePayment", "AmountPercent"))
+    element = parent.first("Guarantee")
+    deposit_el = parent.first_under("DepositPayments", "GuaranteePayment", "AmountPercent")
     deposit = None
     if deposit_el is not None:
         amount = read_amount(
@@ -60,16 +61,18 @@ def guarantee(parent: etree._Element, ns: str | None, *, currency: str) -> Guara
     code = gtype = None
     if element is not None:
         code, gtype = text_of(element.get("GuaranteeCode")), text_of(element.get("GuaranteeType"))
-        accepted = element.find(path(ns, "GuaranteesAccepted", "GuaranteeAccepted", "PaymentCard"))
+        accepted = Children(element, parent.namespace).first_under(
+            "GuaranteesAccepted", "GuaranteeAccepted", "PaymentCard"
+        )
         card = card_ref(accepted) if accepted is not None else None
     if not any((code, gtype, card, deposit)):
         return None
     return Guarantee(guarantee_code=code, guarantee_type=gtype, card=card, deposit=deposit)
 
 
-def stay_dates(stay: etree._Element, ns: str | None, fallback: etree._Element | None) -> tuple[date, date]:
+def stay_dates(stay: Children, fallback: etree._Element | None) -> tuple[date, date]:
     """Arrival and departure from TimeSpan@Start/@End (or @Duration "P3N"), else ResGlobalInfo's."""
-    span = stay.find(path(ns, "TimeSpan"))
+    span = stay.first("TimeSpan")
     if span is None:
         span = fallback
     if span is None:
@@ -90,12 +93,12 @@ def stay_dates(stay: etree._Element, ns: str | None, fallback: etree._Element | 
     return arrival, departure
 
 
-def _stay_code(stay: etree._Element, ns: str | None, holder: tuple[str, str], attribute: str) -> str:
-    for element in stay.iterfind(path(ns, *holder)):
+def _stay_code(stay: Children, holder: tuple[str, str], attribute: str) -> str:
+    for element in stay.under(*holder):
         code = text_of(element.get(attribute))
         if code:
             return code
-    for room_rate in stay.iterfind(path(ns, "RoomRates", "RoomRate")):
+    for room_rate in stay.under("RoomRates", "RoomRate"):
         code = text_of(room_rate.get(attribute))
         if code:
             return code
@@ -103,8 +106,7 @@ def _stay_code(stay: etree._Element, ns: str | None, holder: tuple[str, str], at
 
 
 def room_stays(
-    stay: etree._Element,
-    ns: str | None,
+    stay: Children,
     codes: PropertyCodes,
     *,
     hotel_code: str,
@@ -112,14 +114,14 @@ def room_stays(
 ) -> list[RoomStay]:
     """One RoomStay element -> one canonical RoomStay per room (RoomType@NumberOfUnits rooms)."""
     room_type = hub_room_type(
-        codes, _stay_code(stay, ns, ("RoomTypes", "RoomType"), "RoomTypeCode"), hotel_code=hotel_code
+        codes, _stay_code(stay, ("RoomTypes", "RoomType"), "RoomTypeCode"), hotel_code=hotel_code
     )
     rate_plan = hub_rate_plan(
-        codes, _stay_code(stay, ns, ("RatePlans", "RatePlan"), "RatePlanCode"), hotel_code=hotel_code
+        codes, _stay_code(stay, ("RatePlans", "RatePlan"), "RatePlanCode"), hotel_code=hotel_code
     )
-    arrival, departure = stay_dates(stay, ns, span_fallback)
-    prices = stay_prices(stay, ns, arrival=arrival, departure=departure, currency=codes.currency)
-    room_type_el = stay.find(path(ns, "RoomTypes", "RoomType"))
+    arrival, departure = stay_dates(stay, span_fallback)
+    prices = stay_prices(stay, arrival=arrival, departure=departure, currency=codes.currency)
+    room_type_el = stay.first_under("RoomTypes", "RoomType")
     units = 1
     if room_type_el is not None:
         units = read_count(room_type_el.get("NumberOfUnits"), field="NumberOfUnits", default=1)
@@ -130,11 +132,11 @@ def room_stays(
         rate_plan_code=rate_plan,
         arrival=arrival,
         departure=departure,
-        guests=guest_count(stay, ns),
+        guests=guest_count(stay),
         nightly=prices.nightly,
         # a RoomStay Total covers all its units; split it and the sum could drift, so drop it
-        total=money(stay.find(path(ns, "Total")), currency=codes.currency) if units == 1 else None,
-        guarantee=guarantee(stay, ns, currency=codes.currency),
-        comments=comments(stay, ns),
+        total=money(stay.first("Total"), currency=codes.currency) if units == 1 else None,
+        guarantee=guarantee(stay, currency=codes.currency),
+        comments=comments(stay),
     )
     return [one] * units

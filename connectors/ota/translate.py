@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from lxml import etree
 from pydantic import TypeAdapter, ValidationError
@@ -13,13 +13,14 @@ from canonical.base import Code
 from canonical.booking import BookingAction, BookingReceived, RoomStay
 from connectors.ota.codec import OtaRequest
 from connectors.ota.codes import PartnerCodes, PropertyCodes
+from connectors.ota.elements import Children
 from connectors.ota.errors import (
     InvalidField,
     MissingField,
     UnsupportedAction,
     UnsupportedMessage,
 )
-from connectors.ota.fields import path, read_timestamp, text_of
+from connectors.ota.fields import read_timestamp, text_of
 from connectors.ota.profiles import comments, guests
 from connectors.ota.reservation import guarantee, money, room_stays
 from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_SECTOR
@@ -116,16 +117,16 @@ def _checked_id(value: str) -> str:
 
 
 def _partner_reservation_id(
-    reservation: etree._Element, ns: str | None, requestor_type: str | None, action: BookingAction
+    reservation: Children, requestor_type: str | None, action: BookingAction
 ) -> str:
     """UniqueID Type 14 (15 for a cancellation), else the HotelReservationID of the sender's type."""
-    for unique in reservation.iterfind(path(ns, "UniqueID")):
+    for unique in reservation.all("UniqueID"):
         uid, kind = text_of(unique.get("ID")), unique.get("Type")
         if uid and (
             kind == _RESERVATION_ID or (kind == _CANCELLATION_ID and action is BookingAction.CANCEL)
         ):
             return _checked_id(uid)
-    ids = list(reservation.iterfind(path(ns, "ResGlobalInfo", "HotelReservationIDs", "HotelReservationID")))
+    ids = reservation.under("ResGlobalInfo", "HotelReservationIDs", "HotelReservationID")
     for wanted in (requestor_type, _RESERVATION_ID):
         for hotel_id in ids:
             value = text_of(hotel_id.get("ResID_Value"))
@@ -149,12 +150,8 @@ def _one_hotel(candidates: list[str], codes: PartnerCodes) -> str:
     return only
 
 
-def _revision(status: str, *stamps: str | None) -> str | None:
-    for raw in stamps:
-        stamp = read_timestamp(raw, field="TimeStamp")
-        if stamp is not None:
-            return f"{status}@{stamp.astimezone(UTC).isoformat()}"
-    return None
+def _stamped(status: str, stamp: datetime) -> str:
+    return f"{status}@{stamp.astimezone(UTC).isoformat()}"
 
 
 def _with_content_revision(booking: BookingReceived, status: str) -> BookingReceived:
@@ -165,9 +162,10 @@ def _with_content_revision(booking: BookingReceived, status: str) -> BookingRece
 
 def _res_notif(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> list[BookingReceived]:
     root, ns = req.root, req.namespace
-    requestor = root.find(path(ns, "POS", "Source", "RequestorID"))
+    message = Children(root, ns)
+    requestor = message.first_under("POS", "Source", "RequestorID")
     requestor_type = text_of(requestor.get("Type")) if requestor is not None else None
-    reservations = list(root.iterfind(path(ns, "HotelReservations", "HotelReservation")))
+    reservations = message.under("HotelReservations", "HotelReservation")
     if not reservations:
         raise MissingField("no HotelReservation", tag="HotelReservation")
     return [
@@ -183,16 +181,17 @@ def _reservation(
     requestor_type: str | None,
 ) -> BookingReceived:
     ns = req.namespace
+    reservation = Children(element, ns)
     status = text_of(element.get("ResStatus")) or text_of(req.root.get("ResStatus"))
     action = _action(status)
-    partner_res_id = _partner_reservation_id(element, ns, requestor_type, action)
-    stays = list(element.iterfind(path(ns, "RoomStays", "RoomStay")))
-    global_info = element.find(path(ns, "ResGlobalInfo"))
+    partner_res_id = _partner_reservation_id(reservation, requestor_type, action)
+    stays = [Children(stay, ns) for stay in reservation.under("RoomStays", "RoomStay")]
+    global_info = reservation.of("ResGlobalInfo")
     holders = [*stays, *([global_info] if global_info is not None else [])]
     hotel_candidates = [
         code
         for holder in holders
-        for info in holder.iterfind(path(ns, "BasicPropertyInfo"))
+        for info in holder.all("BasicPropertyInfo")
         if (code := text_of(info.get("HotelCode")))
     ]
     hotel_code = _one_hotel(hotel_candidates, codes)
@@ -202,45 +201,47 @@ def _reservation(
         # a cancellation needs only its id: it must not fail on a code remapped since the booking
         if not stays:
             raise MissingField(f"ResStatus {status or 'Commit'} without RoomStays", tag="RoomStays")
-        span = global_info.find(path(ns, "TimeSpan")) if global_info is not None else None
+        span = global_info.first("TimeSpan") if global_info is not None else None
         for stay in stays:
-            canonical_stays.extend(
-                room_stays(stay, ns, prop, hotel_code=hotel_code, span_fallback=span)
-            )
-    created = element.get("CreateDateTime")
+            canonical_stays.extend(room_stays(stay, prop, hotel_code=hotel_code, span_fallback=span))
+    # read in the order the fields are declared, so the first bad value is the one reported
+    created_at = read_timestamp(element.get("CreateDateTime"), field="CreateDateTime")
+    guest_list = guests(reservation)
+    held = total = None
+    notes: tuple[str, ...] = ()
+    if global_info is not None:
+        held = guarantee(global_info, currency=prop.currency)
+        notes = comments(global_info)
+        total = money(global_info.first("Total"), currency=prop.currency)
+    label = status or "Commit"
+    # the revision is the first timestamp present: a content hash only when there is none
+    stamp = read_timestamp(element.get("LastModifyDateTime"), field="TimeStamp")
+    if stamp is None:
+        stamp = created_at
+    if stamp is None:
+        stamp = read_timestamp(req.root.get("TimeStamp"), field="TimeStamp")
     booking = BookingReceived(
         partner_id=partner_id,
         partner_reservation_id=partner_res_id,
-        partner_revision="",
+        partner_revision=_stamped(label, stamp) if stamp is not None else "",
         confirmation="pending",
         action=action,
         property_code=prop.hub_property,
-        partner_created_at=read_timestamp(created, field="CreateDateTime"),
+        partner_created_at=created_at,
         room_stays=tuple(canonical_stays),
-        guests=guests(element, ns),
-        guarantee=(
-            guarantee(global_info, ns, currency=prop.currency) if global_info is not None else None
-        ),
-        comments=comments(global_info, ns) if global_info is not None else (),
-        total=(
-            money(global_info.find(path(ns, "Total")), currency=prop.currency)
-            if global_info is not None
-            else None
-        ),
+        guests=guest_list,
+        guarantee=held,
+        comments=notes,
+        total=total,
     )
-    label = status or "Commit"
-    stamped = _revision(
-        label, element.get("LastModifyDateTime"), created, req.root.get("TimeStamp")
-    )
-    if stamped is None:
-        return _with_content_revision(booking, label)
-    return booking.model_copy(update={"partner_revision": stamped})
+    return booking if stamp is not None else _with_content_revision(booking, label)
 
 
 def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingReceived:
     root, ns = req.root, req.namespace
     sectors = [root.get("TravelSector")]
-    sectors += [name.get("TravelSector") for name in root.iterfind(path(ns, "UniqueID", "CompanyName"))]
+    message = Children(root, ns)
+    sectors += [name.get("TravelSector") for name in message.under("UniqueID", "CompanyName")]
     for sector in sectors:
         if text_of(sector) not in (None, HOTEL_TRAVEL_SECTOR):
             raise UnsupportedMessage(
@@ -252,7 +253,7 @@ def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingRec
         raise UnsupportedAction(f"CancelType {cancel_type!r} is not supported", tag="CancelType")
     uniques = [
         (unique.get("Type"), uid)
-        for unique in root.iterfind(path(ns, "UniqueID"))
+        for unique in message.all("UniqueID")
         if (uid := text_of(unique.get("ID")))
     ]
     chosen = next((uid for kind, uid in uniques if kind == _RESERVATION_ID), None)
@@ -263,15 +264,13 @@ def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingRec
         raise MissingField("OTA_CancelRQ has no UniqueID", tag="UniqueID")
     hotel_code = _one_hotel(hotel_codes(req), codes)
     prop = codes.property_for(hotel_code)
+    stamp = read_timestamp(root.get("TimeStamp"), field="TimeStamp")
     booking = BookingReceived(
         partner_id=partner_id,
         partner_reservation_id=_checked_id(chosen),
-        partner_revision="",
+        partner_revision=_stamped("Cancel", stamp) if stamp is not None else "",
         confirmation="pending",
         action=BookingAction.CANCEL,
         property_code=prop.hub_property,
     )
-    stamped = _revision("Cancel", root.get("TimeStamp"))
-    if stamped is None:
-        return _with_content_revision(booking, "Cancel")
-    return booking.model_copy(update={"partner_revision": stamped})
+    return booking if stamp is not None else _with_content_revision(booking, "Cancel")
