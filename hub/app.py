@@ -50,7 +50,8 @@ def create_app(
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
-    app.include_router(http_ota.router)
+    app.include_router(http_ota.router)  # documents /ota; OtaDoor below serves it
+    app.add_middleware(http_ota.OtaDoor)
     app.include_router(http_pms.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -55,8 +55,14 @@ def serve(
         create_app(settings, consume=settings.embedded),
         host=host or settings.http_host,
         port=port or settings.http_port,
+        # httptools parses HTTP in C and uvloop runs the event loop in C: measured on the door,
+        # about a third less CPU a push than h11 on asyncio's loop (uvloop has no Windows build).
+        http="httptools",
+        loop="asyncio" if sys.platform == "win32" else "uvloop",
+        backlog=2048,
         log_config=None,
         access_log=False,
+        server_header=False,
     )
 
 

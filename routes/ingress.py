@@ -39,6 +39,8 @@ from routes.partners import PartnerDirectory, PartnerRecord
 log = logging.getLogger("hotelhub.ingress")
 
 SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
+# A partner's own correlation id is kept when it is printable ASCII of at most 100 characters.
+_CORRELATION_ID = re.compile(r"[\x21-\x7e]{1,100}")
 # Only to name the answer of a message too broken to parse: never used to accept anything.
 _ROOT_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(OTA_[A-Za-z]+RQ)[\s/>]")
 
@@ -106,6 +108,9 @@ class OtaIngress:
     ) -> Answer:
         """Answer one partner request; never raises for anything the partner sent."""
         started = time.perf_counter()
+        if correlation_id is not None and _CORRELATION_ID.fullmatch(correlation_id) is None:
+            # it is stored in 100-character columns and logged: one that does not fit is replaced
+            correlation_id = None
         answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
         _count(answer.partner_id or "-", answer.outcome)
         _SECONDS.observe(time.perf_counter() - started)

@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes import deadletters
-from routes.outbox import add_to_outbox
-from routes.tables import inbound_messages
+from routes.tables import inbound_messages, outbox
 
 log = logging.getLogger("hotelhub.journal")
+# Built once: each batch runs them as one executemany.
+_INSERT_INBOUND = insert(inbound_messages)
+_INSERT_OUTBOX = insert(outbox)
 
 
 @dataclass
@@ -28,11 +31,16 @@ class JournalEntry:
     dead_letter: deadletters.NewDeadLetter | None = None
 
 
+_Pending = tuple[JournalEntry, "asyncio.Future[None]"]
+
+
 class IngressJournal:
     """Writes journal entries in batches: up to `batch_max` entries, waiting at most `wait_ms`.
 
     A partner is answered only after its entry is committed, so an accepted message is durable;
-    batching turns a thousand small transactions a second into a few dozen larger ones.
+    batching turns a thousand small transactions a second into a few dozen larger ones. One batch
+    commits at a time while the next one gathers; a batch the database refuses is written again
+    entry by entry, so only the entry at fault fails.
     """
 
     def __init__(
@@ -47,7 +55,7 @@ class IngressJournal:
         self.batch_max = batch_max
         self.wait_s = wait_ms / 1000
         self.on_commit = on_commit
-        self._queue: asyncio.Queue[tuple[JournalEntry, asyncio.Future[None]] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -73,41 +81,74 @@ class IngressJournal:
         await future
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
+        # One batch commits while the next one gathers: the writer never sits out a commit.
+        committing: asyncio.Task[None] | None = None
         closing = False
         while not closing:
-            first = await self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            deadline = loop.time() + self.wait_s
-            while len(batch) < self.batch_max:
-                try:
-                    item = self._queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        break
-                    try:
-                        item = await asyncio.wait_for(self._queue.get(), remaining)
-                    except TimeoutError:
-                        break
-                if item is None:
-                    closing = True
-                    break
-                batch.append(item)
-            await self._commit(batch)
+            batch, closing = await self._collect()
+            if committing is not None:
+                await committing
+                # what queued up during that commit rides along now instead of waiting a round
+                closing = self._top_up(batch) or closing
+            if batch:
+                committing = asyncio.create_task(self._commit(batch), name="ingress-journal-commit")
+        if committing is not None:
+            await committing
 
-    async def _commit(self, batch: list[tuple[JournalEntry, asyncio.Future[None]]]) -> None:
+    async def _collect(self) -> tuple[list[_Pending], bool]:
+        """The next batch (empty when told to close) and whether the writer must then close."""
+        first = await self._queue.get()
+        if first is None:
+            return [], True
+        loop = asyncio.get_running_loop()
+        batch = [first]
+        deadline = loop.time() + self.wait_s
+        while len(batch) < self.batch_max:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _top_up(self, batch: list[_Pending]) -> bool:
+        """Add what is queued to `batch` (up to the cap); True when the close marker was met."""
+        while len(batch) < self.batch_max:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return False
+            if item is None:
+                return True
+            batch.append(item)
+        return False
+
+    async def _commit(self, batch: list[_Pending]) -> None:
         entries = [entry for entry, _ in batch]
+        outbox_rows = [row for e in entries for row in e.outbox_rows]
         try:
             async with self.engine.begin() as conn:
-                await conn.execute(insert(inbound_messages), [e.inbound for e in entries])
-                await add_to_outbox(conn, [row for e in entries for row in e.outbox_rows])
+                await conn.execute(_INSERT_INBOUND, [e.inbound for e in entries])
+                if outbox_rows:
+                    await conn.execute(_INSERT_OUTBOX, outbox_rows)
                 for e in entries:
                     if e.dead_letter is not None:
                         await deadletters.record(conn, e.dead_letter)
         except Exception as err:
+            if len(batch) > 1 and isinstance(err, DBAPIError) and not err.connection_invalidated:
+                # one entry the database refuses must not fail the partners it was batched with
+                log.warning("journal batch of %d refused (%s); writing one by one", len(batch), err)
+                for item in batch:
+                    await self._commit([item])
+                return
             log.exception("journal commit of %d entries failed", len(batch))
             for _, future in batch:
                 if not future.done():

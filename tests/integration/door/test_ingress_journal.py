@@ -1,0 +1,104 @@
+"""The ingress journal's group commit on SQLite and PostgreSQL: every entry stored, a bad one alone refused."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from canonical.base import utcnow
+from hub.bootstrap import Hub
+from routes.journal import IngressJournal, JournalEntry
+from routes.tables import inbound_messages, outbox
+
+
+def entry(number: int, *, message_id: str | None = None) -> JournalEntry:
+    """An accepted push with one outbox row."""
+    now = utcnow()
+    return JournalEntry(
+        inbound={
+            "message_id": message_id or str(uuid4()),
+            "partner_id": "otaone",
+            "protocol": "ota",
+            "message_name": "OTA_HotelResNotifRQ",
+            "correlation_id": f"journal-{number}",
+            "received_at": now,
+            "body": f"<OTA_HotelResNotifRQ n='{number}'/>",
+            "outcome": "accepted",
+            "error": None,
+            "references": [[f"R-{number}", "HHTEST"]],
+        },
+        outbox_rows=[
+            {
+                "message_id": str(uuid4()),
+                "message_type": "booking.received.v1",
+                "consumer": None,
+                "body": "{}",
+                "headers": {},
+                "correlation_id": f"journal-{number}",
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "available_at": now,
+            }
+        ],
+    )
+
+
+async def counts(hub: Hub) -> tuple[int, int]:
+    """Rows in inbound_messages and outbox."""
+    async with hub.engine.connect() as conn:
+        inbound = (await conn.execute(select(func.count()).select_from(inbound_messages))).scalar_one()
+        queued = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
+    return int(inbound), int(queued)
+
+
+async def test_given_many_concurrent_writers_when_committed_in_batches_then_every_entry_is_stored(
+    door: Hub,
+) -> None:
+    journal = IngressJournal(door.engine, batch_max=16, wait_ms=1)
+    await journal.start()
+    try:
+        await asyncio.gather(*(journal.write(entry(n)) for n in range(200)))
+    finally:
+        await journal.stop()
+    assert await counts(door) == (200, 200)
+
+
+async def test_given_one_entry_the_database_refuses_when_batched_then_only_that_writer_fails(
+    door: Hub,
+) -> None:
+    taken = str(uuid4())
+    await door.journal.write(entry(0, message_id=taken))
+    journal = IngressJournal(door.engine, batch_max=64, wait_ms=20)
+    await journal.start()
+    try:
+        results = await asyncio.gather(
+            *(journal.write(entry(n, message_id=taken if n == 5 else None)) for n in range(1, 11)),
+            return_exceptions=True,
+        )
+    finally:
+        await journal.stop()
+    failed = [n for n, result in enumerate(results, start=1) if isinstance(result, BaseException)]
+    assert failed == [5]
+    assert isinstance(results[4], IntegrityError)
+    assert await counts(door) == (10, 10)
+
+
+async def test_given_entries_queued_when_the_journal_stops_then_all_are_written_first(door: Hub) -> None:
+    journal = IngressJournal(door.engine, batch_max=4, wait_ms=50)
+    await journal.start()
+    writes = [asyncio.create_task(journal.write(entry(n))) for n in range(30)]
+    await asyncio.sleep(0)  # every write is queued before the journal is told to stop
+    await journal.stop()
+    await asyncio.gather(*writes)
+    assert await counts(door) == (30, 30)
+
+
+async def test_given_a_stopped_journal_when_written_then_refused() -> None:
+    journal = IngressJournal(None, batch_max=4)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError):
+        await journal.write(entry(0))
