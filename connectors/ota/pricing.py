@@ -73,13 +73,20 @@ def _unit(places: int) -> Decimal:
     return Decimal(1).scaleb(-places)
 
 
-def _spread(amount: Decimal, parts: int) -> list[Decimal]:
+def _spread(amount: Decimal, parts: int) -> tuple[Decimal, ...]:
     """Split an amount into `parts` cent amounts that add up to it exactly (first ones take the rest)."""
+    # keyed by the amount as written: 150.0 and 150.000 are equal Decimals but split differently
+    return _split(str(amount), parts)
+
+
+@lru_cache(maxsize=4096)
+def _split(written: str, parts: int) -> tuple[Decimal, ...]:
+    amount = Decimal(written)
     places = max(2, -int(amount.as_tuple().exponent))
     unit = _unit(places)
     base = (amount / parts).quantize(unit, rounding=ROUND_DOWN)
     extra = int((amount - base * parts) / unit)
-    return [base + unit if index < extra else base for index in range(parts)]
+    return tuple(base + unit if index < extra else base for index in range(parts))
 
 
 def _read_rates(stay: Children, currency: str) -> list[_Rate]:
