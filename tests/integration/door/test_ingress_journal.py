@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from canonical.base import utcnow
 from hub.bootstrap import Hub
@@ -102,3 +103,25 @@ async def test_given_a_stopped_journal_when_written_then_refused() -> None:
     journal = IngressJournal(None, batch_max=4)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError):
         await journal.write(entry(0))
+
+
+async def test_given_the_server_dropped_the_writers_connection_when_written_again_then_a_fresh_one_is_used(
+    door: Hub,
+) -> None:
+    if door.engine.dialect.name != "postgresql":
+        pytest.skip("only a database server can drop a connection")
+    await door.journal.write(entry(1))
+    async with door.engine.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    # within the reuse window the dead connection fails one batch at most, then is replaced
+    with contextlib.suppress(DBAPIError):
+        await door.journal.write(entry(2))
+    await door.journal.write(entry(3))
+    async with door.engine.connect() as conn:
+        stored = set((await conn.execute(select(inbound_messages.c.correlation_id))).scalars())
+    assert {"journal-1", "journal-3"} <= stored
