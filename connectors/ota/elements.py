@@ -35,6 +35,10 @@ class Children:
                     group.append(child)
         self._by_tag = by_tag
 
+    def tag(self, name: str) -> str:
+        """The tag an element named `name` has in this element's namespace."""
+        return self._prefix + name
+
     def all(self, name: str) -> Sequence[etree._Element]:
         """Every child named `name`, like `element.findall(name)`."""
         return self._by_tag.get(self._prefix + name, _NONE)

@@ -91,14 +91,20 @@ def _split(written: str, parts: int) -> tuple[Decimal, ...]:
 
 def _read_rates(stay: Children, currency: str) -> list[_Rate]:
     ns = stay.namespace
+    base_tag, total_tag = stay.tag("Base"), stay.tag("Total")
     rates: list[_Rate] = []
     for room_rate in stay.under("RoomRates", "RoomRate"):
         for rate in Children(room_rate, ns).under("Rates", "Rate"):
-            amounts = Children(rate, ns)
-            holder = amounts.first("Base")
+            # a Rate holds one or two amount elements: look at them directly, no index needed
+            holder = total = None
+            for child in rate:
+                tag = child.tag
+                if tag == base_tag and holder is None:
+                    holder = child
+                elif tag == total_tag and total is None:
+                    total = child
             picked = pick_amount(holder, default_currency=currency) if holder is not None else None
             if picked is None:
-                total = amounts.first("Total")
                 picked = pick_amount(total, default_currency=currency) if total is not None else None
             if picked is None:
                 continue
