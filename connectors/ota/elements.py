@@ -55,7 +55,10 @@ class Children:
 
     def under(self, *names: str) -> list[etree._Element]:
         """Every element at the path `names` below this one, like `element.findall("A/B")`."""
-        found = list(self.all(names[0]))
+        found = self._by_tag.get(self._prefix + names[0])
+        if not found:
+            return []  # the usual answer for optional parts (comments, deposits): nothing to walk
+        found = list(found)
         for name in names[1:]:
             tag = self._prefix + name
             found = [child for parent in found for child in parent if child.tag == tag]
