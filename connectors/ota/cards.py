@@ -24,6 +24,7 @@ _BEFORE_CARD_NUMBER = frozenset(
 )
 _SENSITIVE_ATTRIBUTES = ("CardNumber", "SeriesCode")
 _SENSITIVE_CHILDREN = frozenset({"SeriesCode", "MagneticStripe"})
+_REMOVED_CHILDREN = _SENSITIVE_CHILDREN | {"CardNumber"}
 _ENCRYPTION_ATTRIBUTES = ("EncryptedValue", "EncryptionKey", "EncryptionKeyMethod", "EncryptionMethod")
 
 
@@ -44,12 +45,12 @@ def mask_of(pan: str) -> str:
 
 
 def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    # the tag's local part, without building a QName (callers pass elements, whose tag is a str)
+    return str(element.tag).rpartition("}")[2]
 
 
 def _drop_attribute(element: etree._Element, name: str) -> None:
-    if name in element.attrib:
-        del element.attrib[name]
+    element.attrib.pop(name, "")
 
 
 class CardSlot:
@@ -191,7 +192,7 @@ class CardSlot:
         for name in _SENSITIVE_ATTRIBUTES:
             _drop_attribute(self.element, name)
         for child in list(self.element):
-            if isinstance(child.tag, str) and _local(child) in (_SENSITIVE_CHILDREN | {"CardNumber"}):
+            if isinstance(child.tag, str) and _local(child) in _REMOVED_CHILDREN:
                 self.element.remove(child)
         for leftover in list(self.element.iter()):
             if leftover is self.element or not isinstance(leftover.tag, str):
