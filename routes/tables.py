@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    Uuid,
 )
 
 from pms_core.adapters.tables import UtcDateTime
@@ -136,4 +137,19 @@ partner_grants = Table(
     metadata,
     Column("partner_id", String(64), ForeignKey("partners.id"), primary_key=True),
     Column("property_code", String(64), primary_key=True),
+)
+
+# Idempotency-Key of the direct-booking API, scoped per caller ("operator" or "partner:<id>") and
+# property; stored in the same transaction as the booking it made.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("caller", String(100), primary_key=True),
+    Column("property_code", String(64), primary_key=True),
+    Column("idempotency_key", String(255), primary_key=True),
+    # sha256 (hex) of the validated request body as sorted JSON.
+    Column("fingerprint", String(64), nullable=False),
+    # NULL only inside the transaction that claimed the key, until its booking is written.
+    Column("booking_id", Uuid, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
