@@ -105,11 +105,13 @@ async def test_given_a_stopped_journal_when_written_then_refused() -> None:
         await journal.write(entry(0))
 
 
+# only a database server can drop a connection: PostgreSQL alone
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.services)], indirect=True
+)
 async def test_given_the_server_dropped_the_writers_connection_when_written_again_then_a_fresh_one_is_used(
     door: Hub,
 ) -> None:
-    if door.engine.dialect.name != "postgresql":
-        pytest.skip("only a database server can drop a connection")
     await door.journal.write(entry(1))
     async with door.engine.connect() as conn:
         await conn.execute(

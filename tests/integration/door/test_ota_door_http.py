@@ -78,7 +78,12 @@ async def test_given_a_partner_that_hangs_up_when_its_body_is_read_then_nothing_
     app = create_app(hub=door)
     app.state.hub = door
     scope = {
-        "type": "http", "method": "POST", "path": "/ota", "root_path": "", "headers": [], "app": app,
+        "type": "http",
+        "method": "POST",
+        "path": "/ota",
+        "root_path": "",
+        "headers": [],
+        "app": app,
     }
     await OtaDoor(app)(scope, receive, send)
     assert sent == []
@@ -92,7 +97,9 @@ async def test_given_a_correlation_id_that_cannot_be_stored_when_pushed_then_rep
     spec = reservation(f"DOOR-CID-{len(given)}")
     async with through_door:
         answer = await through_door.post(
-            "/ota", content=commit(spec), auth=OTAONE,
+            "/ota",
+            content=commit(spec),
+            auth=OTAONE,
             headers={"content-type": "text/xml", "x-correlation-id": given},
         )
     assert answer.status_code == 200 and b"<Success/>" in answer.content
@@ -105,7 +112,9 @@ async def test_given_a_partner_correlation_id_when_pushed_then_it_is_kept(door: 
     through_door, _ = clients(door)
     async with through_door:
         await through_door.post(
-            "/ota", content=commit(reservation("DOOR-CID-OK")), auth=OTAONE,
+            "/ota",
+            content=commit(reservation("DOOR-CID-OK")),
+            auth=OTAONE,
             headers={"content-type": "text/xml", "x-correlation-id": "partner-4711/abc"},
         )
     async with door.engine.connect() as conn:
