@@ -7,11 +7,18 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from canonical.booking import BookingStatus, CreateBooking, Guarantee, Guest, GuestCount
 from canonical.errors import PermanentError
+from hub.http_idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyKey,
+    key_scope,
+    replayed_booking_id,
+    stored_booking,
+)
 from hub.http_ota import basic_credentials
 from hub.problems import Problem
 from pms_core import errors as pms_errors
@@ -19,6 +26,7 @@ from pms_core import queries
 from pms_core.handlers import create_direct_booking
 from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import AvailabilityRow, BookingDetail, BookingView
+from routes.idempotency import attach
 from routes.outbox import add_to_outbox, outbox_values
 
 router = APIRouter(prefix="/api/v1", tags=["pms"])
@@ -86,12 +94,46 @@ def _problem_from(err: Exception) -> Problem:
 
 @router.post("/properties/{code}/bookings", status_code=201, response_model=BookingView)
 async def post_booking(
-    request: Request, code: PropertyCode, body: DirectBookingRequest, caller: Caller
+    request: Request,
+    response: Response,
+    code: PropertyCode,
+    body: DirectBookingRequest,
+    caller: Caller,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingView:
-    """Book one room now; 409 when any night is sold out (never oversells)."""
+    """Book one room now; 409 when any night is sold out (never oversells).
+
+    With an `Idempotency-Key`, a retry answers with the booking the key made (`Idempotent-Replayed:
+    true`) instead of booking again; the key and the booking commit together.
+    """
     hub = request.app.state.hub
+    scope = key_scope(caller, code, idempotency_key)
+    cmd = _command(code, body)
+    replay: UUID | None = None
     try:
-        cmd = CreateBooking(
+        async with hub.engine.begin() as conn:
+            if scope is not None:
+                replay = await replayed_booking_id(conn, scope, body, hub.settings.idempotency_ttl_hours)
+            if replay is None:
+                uow = PmsUnitOfWork(conn)
+                view = await create_direct_booking(cmd, uow)
+                routed = [(k, p) for k, p in uow.events if hub.table.for_type(k)]
+                await add_to_outbox(conn, [outbox_values(_event(k, p, request)) for k, p in routed])
+                if scope is not None:
+                    await attach(conn, scope, view.id)
+    except PermanentError as err:
+        raise _problem_from(err) from err
+    if replay is not None:
+        response.headers[REPLAYED_HEADER] = "true"
+        return await stored_booking(hub.reader, code, replay)
+    if hub.dispatcher is not None:
+        hub.dispatcher.notify()
+    return view
+
+
+def _command(code: str, body: DirectBookingRequest) -> CreateBooking:
+    try:
+        return CreateBooking(
             property_code=code,
             room_type_code=body.room_type_code,
             rate_plan_code=body.rate_plan_code,
@@ -104,17 +146,6 @@ async def post_booking(
         )
     except ValueError as err:
         raise Problem(422, "invalid-booking", "Invalid booking", str(err)) from err
-    try:
-        async with hub.engine.begin() as conn:
-            uow = PmsUnitOfWork(conn)
-            view = await create_direct_booking(cmd, uow)
-            routed = [(k, p) for k, p in uow.events if hub.table.for_type(k)]
-            await add_to_outbox(conn, [outbox_values(_event(k, p, request)) for k, p in routed])
-    except PermanentError as err:
-        raise _problem_from(err) from err
-    if hub.dispatcher is not None:
-        hub.dispatcher.notify()
-    return view
 
 
 def _event(routing_key: str, payload: BaseModel, request: Request):  # type: ignore[no-untyped-def]

@@ -28,6 +28,8 @@ class HubSettings(BaseSettings):
 
     # Bearer token for the operator on the REST API; unset leaves the API open (local use only).
     api_token: SecretStr | None = None
+    # How long the REST API honours an Idempotency-Key; an older key is free to be used again.
+    idempotency_ttl_hours: float = Field(default=24.0, ge=0)
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -1,0 +1,102 @@
+"""Claiming an Idempotency-Key: a second claimant waits for the first, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from services import postgres_database
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from canonical.base import utcnow
+from hub.db import create_engine
+from hub.schema import upgrade
+from routes.idempotency import HeldKey, KeyScope, attach, claim
+
+SCOPE = KeyScope(caller="operator", property_code="ALPINA", key="retry-0001")
+TTL = timedelta(hours=24)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite file or PostgreSQL database of this test's own."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}"
+        upgrade(url)
+        yield url
+        return
+    with postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The hub's engine on that database."""
+    engine = create_engine(database_url, pool_size=4)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _claim_alone(engine: AsyncEngine, fingerprint: str = "f1", ttl: timedelta = TTL) -> HeldKey | None:
+    async with engine.begin() as conn:
+        return await claim(conn, SCOPE, fingerprint, now=utcnow(), ttl=ttl)
+
+
+async def _still_waiting(task: asyncio.Task[HeldKey | None]) -> bool:
+    await asyncio.sleep(0.5)
+    return not task.done()
+
+
+async def test_given_a_key_claimed_by_an_open_transaction_when_claimed_again_then_waits_and_finds_its_booking(
+    engine: AsyncEngine,
+) -> None:
+    booking_id = uuid4()
+    async with engine.begin() as first:
+        assert await claim(first, SCOPE, "f1", now=utcnow(), ttl=TTL) is None
+        second = asyncio.create_task(_claim_alone(engine))
+        assert await _still_waiting(second)
+        await attach(first, SCOPE, booking_id)
+
+    held = await second
+    assert held is not None and (held.fingerprint, held.booking_id) == ("f1", booking_id)
+
+
+async def test_given_a_key_claimed_by_a_transaction_that_rolls_back_when_claimed_again_then_taken(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as first:
+        await first.begin()
+        assert await claim(first, SCOPE, "f1", now=utcnow(), ttl=TTL) is None
+        second = asyncio.create_task(_claim_alone(engine, "f2"))
+        assert await _still_waiting(second)
+        await first.rollback()
+
+    assert await second is None
+    held = await _claim_alone(engine, "f3")
+    assert held is not None and (held.fingerprint, held.booking_id) == ("f2", None)
+
+
+async def test_given_an_expired_key_when_claimed_then_replaced_with_the_new_fingerprint(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as conn:
+        assert await claim(conn, SCOPE, "f1", now=utcnow() - TTL, ttl=TTL) is None
+        await attach(conn, SCOPE, uuid4())
+
+    assert await _claim_alone(engine, "f2") is None
+    held = await _claim_alone(engine, "f3")
+    assert held is not None and (held.fingerprint, held.booking_id) == ("f2", None)
+
+
+async def test_given_a_ttl_of_zero_when_a_key_is_claimed_again_then_it_is_always_free(
+    engine: AsyncEngine,
+) -> None:
+    assert await _claim_alone(engine, "f1", ttl=timedelta(0)) is None
+    assert await _claim_alone(engine, "f2", ttl=timedelta(0)) is None
