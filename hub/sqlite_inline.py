@@ -11,6 +11,10 @@ lives in the same process: so the connection's own busy timeout is 0, and a busy
 for here with `asyncio.sleep`, until the configured timeout. Only a statement that had no effect is
 tried again: one that starts a transaction, or any statement while no transaction is open.
 
+Statements running in place never give the loop a turn by themselves, so a long batch (a dispatcher
+group of bookings) would hold up the door for its whole length: every few milliseconds of such
+work, a statement first lets the loop run what is waiting.
+
 The driver objects mimic the part of aiosqlite's API that SQLAlchemy's dialect calls.
 """
 
@@ -18,13 +22,29 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 _SQLITE_BUSY = 5
 _FIRST_WAIT_S = 0.0005
 _LONGEST_WAIT_S = 0.02
+# Longest run of in-place statements before the loop gets a turn.
+_YIELD_EVERY_S = 0.005
 _T = TypeVar("_T")
+
+
+class _Turns:
+    """When in-place statements last let the event loop run (one clock for every connection)."""
+
+    last = 0.0
+
+
+async def _give_the_loop_a_turn() -> None:
+    now = time.perf_counter()
+    if now - _Turns.last > _YIELD_EVERY_S:
+        _Turns.last = now
+        await asyncio.sleep(0)
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:
@@ -132,6 +152,7 @@ class InlineConnection:
         return self._conn
 
     async def _call(self, function: Callable[..., _T], *args: Any, retry_busy: bool = False) -> _T:
+        await _give_the_loop_a_turn()
         conn = self._open()
         deadline: float | None = None
         wait = _FIRST_WAIT_S

@@ -40,6 +40,10 @@ from routes.table import Route
 log = logging.getLogger("hotelhub.rabbit.consumer")
 
 SETTLED = (Verdict.DONE, Verdict.DUPLICATE)
+# An ack or nack is one frame; one that has no answer in this time went to a channel that is gone
+# (the broker redelivers what that channel held, and the inbox makes it a duplicate). Waiting on it
+# longer would hold the batch slot, and with it every later delivery of this worker.
+SETTLE_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -184,7 +188,7 @@ class GroupCommit:
 
     async def _ack(self, held: _Held) -> None:
         try:
-            await held.message.ack()
+            await asyncio.wait_for(held.message.ack(), SETTLE_TIMEOUT_S)
         except Exception as err:  # channel gone: the broker redelivers, the inbox makes it a duplicate
             log.warning("ack failed; the message will be redelivered", extra={"error": repr(err)})
         finally:
@@ -193,7 +197,7 @@ class GroupCommit:
 
     async def _nack(self, held: _Held) -> None:
         try:
-            await held.message.nack(requeue=True)
+            await asyncio.wait_for(held.message.nack(requeue=True), SETTLE_TIMEOUT_S)
         except Exception as err:
             log.warning("nack failed; the message will be redelivered", extra={"error": repr(err)})
         finally:

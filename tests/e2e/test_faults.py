@@ -142,7 +142,16 @@ async def test_given_500_pushes_when_rabbitmq_restarts_midway_then_none_lost_and
     async def all_booked() -> bool:
         return await _scalar(url, "SELECT count(*) FROM bookings") >= count
 
-    await _wait(all_booked, 120, f"{count} bookings after the broker restart")
+    try:
+        await _wait(all_booked, 120, f"{count} bookings after the broker restart")
+    except AssertionError as err:
+        booked = await _scalar(url, "SELECT count(*) FROM bookings")
+        pending = await _scalar(url, "SELECT count(*) FROM outbox WHERE status = 'pending'")
+        raise AssertionError(
+            f"{err}: {booked} booked, {pending} outbox rows pending; exit codes: serve "
+            f"{processes.serve and processes.serve.poll()}, worker {processes.worker and processes.worker.poll()}\n"
+            f"worker log:\n{processes.logs('worker')}\nserve log:\n{processes.logs('serve')}"
+        ) from err
     await asyncio.sleep(1.5)
     assert await _scalar(url, "SELECT count(*) FROM bookings") == count
     assert await _scalar(url, "SELECT count(DISTINCT partner_reservation_id) FROM bookings") == count
