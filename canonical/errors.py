@@ -1,8 +1,8 @@
 """The typed error tree every handler raises, so delivery knows whether to retry.
 
-    HubError
-     +-- TransientError    retry with backoff (timeouts, 5xx, 429, connection loss, DB busy, not yet known)
-     +-- PermanentError    dead letter at once (validation, unmapped code, business rejection)
+HubError
+ +-- TransientError    retry with backoff (timeouts, 5xx, 429, connection loss, DB busy, not yet known)
+ +-- PermanentError    dead letter at once (validation, unmapped code, business rejection)
 """
 
 from __future__ import annotations

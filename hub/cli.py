@@ -169,9 +169,11 @@ def dlq_list(
     """Dead letters, newest first."""
     from routes import deadletters
 
-    rows = _run_db(lambda c: deadletters.list_letters(
-        c, status=None if status == "all" else status, partner_id=partner, consumer=consumer, limit=limit
-    ))
+    rows = _run_db(
+        lambda c: deadletters.list_letters(
+            c, status=None if status == "all" else status, partner_id=partner, consumer=consumer, limit=limit
+        )
+    )
     if as_json:
         console.print_json(json.dumps([_summary(r) for r in rows], default=str))
         return
@@ -179,8 +181,21 @@ def dlq_list(
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("id", "status", "consumer", "partner_id", "error_class", "error_text",
-                                "attempts", "first_failed_at", "last_failed_at", "correlation_id")}
+    return {
+        k: row[k]
+        for k in (
+            "id",
+            "status",
+            "consumer",
+            "partner_id",
+            "error_class",
+            "error_text",
+            "attempts",
+            "first_failed_at",
+            "last_failed_at",
+            "correlation_id",
+        )
+    }
 
 
 def print_dead_letters(out: Console, rows: list[dict[str, Any]]) -> None:
@@ -190,9 +205,13 @@ def print_dead_letters(out: Console, rows: list[dict[str, Any]]) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(
-            str(r["id"]), r["status"], r["consumer"], r["partner_id"] or "-",
+            str(r["id"]),
+            r["status"],
+            r["consumer"],
+            r["partner_id"] or "-",
             f"{r['error_class'].rsplit('.', 1)[-1]}: {r['error_text'][:70]}",
-            str(r["attempts"]), str(r["last_failed_at"])[:19],
+            str(r["attempts"]),
+            str(r["last_failed_at"])[:19],
         )
     out.print(table)
 
@@ -210,9 +229,7 @@ def dlq_show(letter_id: int) -> None:
 
 
 @dlq_app.command("replay")
-def dlq_replay(
-    letter_id: int, actor: Annotated[str, typer.Option(help="who replays")] = "cli"
-) -> None:
+def dlq_replay(letter_id: int, actor: Annotated[str, typer.Option(help="who replays")] = "cli") -> None:
     """Send a dead letter back to its consumer."""
     from routes import deadletters
 

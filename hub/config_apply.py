@@ -15,9 +15,7 @@ from pms_core.setup import apply_property
 from routes.partners import PartnerSpec, upsert_partner
 
 
-async def apply_config(
-    engine: AsyncEngine, config: HubConfig, environ: Mapping[str, str]
-) -> list[str]:
+async def apply_config(engine: AsyncEngine, config: HubConfig, environ: Mapping[str, str]) -> list[str]:
     """Apply a loaded configuration in one transaction; return one line per property and partner."""
     lines: list[str] = []
     # Read every secret first: a missing one stops the apply before anything is written.

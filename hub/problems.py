@@ -49,11 +49,14 @@ async def on_validation(request: Request, exc: Exception) -> JSONResponse:
     """Render request validation errors with each field's location and reason."""
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": e.get("msg", "")}
-        for e in exc.errors()
+        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()
     ]
     return problem_response(
-        request, 422, "invalid-request", "Invalid request", "the request does not validate",
+        request,
+        422,
+        "invalid-request",
+        "Invalid request",
+        "the request does not validate",
         errors=errors,
     )
 

@@ -59,13 +59,19 @@ def _after(
             metrics.OVERBOOKINGS.labels(payload.property_code).inc()
             log.error(
                 "overbooking: partner booking kept on a sold-out night",
-                extra={"correlation_id": envelope.correlation_id, "alert": "P2",
-                       "property": payload.property_code},
+                extra={
+                    "correlation_id": envelope.correlation_id,
+                    "alert": "P2",
+                    "property": payload.property_code,
+                },
             )
         if is_routed(routing_key):
             ctx.emit(routing_key, payload)
     log.info(
-        "booking %s", getattr(outcome, "kind", outcome),
-        extra={"correlation_id": envelope.correlation_id,
-               "partner_reservation_id": message.partner_reservation_id},
+        "booking %s",
+        getattr(outcome, "kind", outcome),
+        extra={
+            "correlation_id": envelope.correlation_id,
+            "partner_reservation_id": message.partner_reservation_id,
+        },
     )

@@ -37,9 +37,7 @@ class CodeBook:
     async def _currency(self, property_code: str) -> str:
         if property_code not in self._currencies:
             async with self.engine.connect() as conn:
-                result = await conn.execute(
-                    select(properties.c.code, properties.c.currency)
-                )
+                result = await conn.execute(select(properties.c.code, properties.c.currency))
                 self._currencies = {code: currency for code, currency in result}
         return self._currencies.get(property_code, "EUR")
 

@@ -98,9 +98,7 @@ async def count_open(conn: AsyncConnection) -> int:
 
 async def get_letter(conn: AsyncConnection, letter_id: int) -> dict[str, Any] | None:
     """One dead letter with its audited actions, or None."""
-    row = (
-        await conn.execute(select(dead_letters).where(dead_letters.c.id == letter_id))
-    ).first()
+    row = (await conn.execute(select(dead_letters).where(dead_letters.c.id == letter_id))).first()
     if row is None:
         return None
     letter = dict(row._mapping)
@@ -145,9 +143,7 @@ async def _audit(
     )
 
 
-async def replay(
-    conn: AsyncConnection, letter_id: int, *, actor: str, body: str | None = None
-) -> str:
+async def replay(conn: AsyncConnection, letter_id: int, *, actor: str, body: str | None = None) -> str:
     """Send a dead letter back to its consumer through the outbox; return the outbox message id.
 
     A plain replay keeps the message id (the consumer's inbox never recorded it, since it failed);
@@ -179,9 +175,7 @@ async def replay(
         )
     )
     await conn.execute(
-        update(dead_letters)
-        .where(dead_letters.c.id == letter_id)
-        .values(status="replayed", resolved_at=now)
+        update(dead_letters).where(dead_letters.c.id == letter_id).values(status="replayed", resolved_at=now)
     )
     await _audit(conn, letter_id, "edit-replay" if body else "replay", actor, None, message_id)
     return str(message_id)

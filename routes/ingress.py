@@ -123,9 +123,7 @@ class OtaIngress:
         body = responses.error_response(None, [err], sniff_message_name(prefix))
         return Answer(413, body, "too-large")
 
-    async def _handle(
-        self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str
-    ) -> Answer:
+    async def _handle(self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str) -> Answer:
         try:
             request = codec.read_request(body, max_bytes=self.max_body_bytes)
         except errors.OtaError as err:
@@ -139,8 +137,7 @@ class OtaIngress:
         try:
             return await self._accept(request, partner, correlation_id)
         except errors.OtaError as err:
-            return Answer(200, responses.error_response(request, [err], None), type(err).__name__,
-                          partner.id)
+            return Answer(200, responses.error_response(request, [err], None), type(err).__name__, partner.id)
 
     async def _authenticate(
         self, request: OtaRequest, basic_auth: tuple[str, str] | None
@@ -154,9 +151,7 @@ class OtaIngress:
             return await self.directory.authenticate(*basic_auth)
         return None
 
-    async def _accept(
-        self, request: OtaRequest, partner: PartnerRecord, correlation_id: str
-    ) -> Answer:
+    async def _accept(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
         if partner.kind != "ota":
             raise errors.AuthenticationFailed(f"partner {partner.id} is not an OTA partner")
         if request.message_name not in SUPPORTED:
@@ -167,9 +162,7 @@ class OtaIngress:
             if property_code is None:
                 raise errors.UnknownHotel(f"hotel code {hotel!r} is not mapped for partner {partner.id}")
             if property_code not in partner.grants:
-                raise errors.HotelNotGranted(
-                    f"partner {partner.id} is not granted property {property_code}"
-                )
+                raise errors.HotelNotGranted(f"partner {partner.id} is not granted property {property_code}")
         await tokenise_cards(request.root, self.vault, VAULT_PROVIDER)
         scrubbed = codec.write(request.root).decode()
         # the raw message's envelope is only written out for a dead letter: its id is enough here

@@ -96,9 +96,7 @@ async def pending_count(conn: AsyncConnection) -> int:
     """How many rows still wait to be delivered or published."""
     from sqlalchemy import func
 
-    result = await conn.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
-    )
+    result = await conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "pending"))
     return int(result.scalar_one())
 
 

@@ -51,9 +51,12 @@ class PartnerRecord:
 async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
     """Create or update a partner; return "created", "updated" or "unchanged"."""
     row = (await conn.execute(select(partners).where(partners.c.id == spec.id))).first()
-    grants = {g for (g,) in await conn.execute(
-        select(partner_grants.c.property_code).where(partner_grants.c.partner_id == spec.id)
-    )}
+    grants = {
+        g
+        for (g,) in await conn.execute(
+            select(partner_grants.c.property_code).where(partner_grants.c.partner_id == spec.id)
+        )
+    }
     values: dict[str, Any] = {
         "kind": spec.kind,
         "name": spec.name,

@@ -72,9 +72,7 @@ def read_timestamp(value: str | None, *, field: str) -> datetime | None:
     return parsed
 
 
-def read_amount(
-    value: str | None, *, field: str, decimal_places: str | None = None
-) -> Decimal | None:
+def read_amount(value: str | None, *, field: str, decimal_places: str | None = None) -> Decimal | None:
     """A non-negative Decimal amount, or None when absent.
 
     OTA's DecimalPlaces means an amount written without a decimal point is in minor units

@@ -40,10 +40,14 @@ class HubProcesses:
     def env(self, **extra: str) -> dict[str, str]:
         """The environment both processes get."""
         return {
-            **os.environ, **PASSWORDS,
-            "HUB_DATABASE_URL": self.database_url, "HUB_BROKER_URL": self.broker_url,
+            **os.environ,
+            **PASSWORDS,
+            "HUB_DATABASE_URL": self.database_url,
+            "HUB_BROKER_URL": self.broker_url,
             "HUB_CARD_VAULT_KEY_FILE": str(self.tmp_path / "vault.key"),
-            "HUB_RETRY_DELAYS_S": "[0.5, 1]", "HUB_RELAY_IDLE_MS": "10", "HUB_LOG_LEVEL": "WARNING",
+            "HUB_RETRY_DELAYS_S": "[0.5, 1]",
+            "HUB_RELAY_IDLE_MS": "10",
+            "HUB_LOG_LEVEL": "WARNING",
             **extra,
         }
 
@@ -69,7 +73,9 @@ class HubProcesses:
         log = (self.tmp_path / "worker.log").open("ab")
         self.worker = subprocess.Popen(
             [HOTELHUB, "worker", "--ready-file", str(self.ready_file)],
-            env=self.env(**extra), stdout=log, stderr=log,
+            env=self.env(**extra),
+            stdout=log,
+            stderr=log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -36,7 +36,10 @@ ATTACKS: dict[str, bytes] = {
         f'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd">{HEAD}</OTA_HotelResNotifRQ>'
     ).encode(),
     "nesting-5000": (HEAD + "<a>" * 5000 + "</a>" * 5000 + "</OTA_HotelResNotifRQ>").encode(),
-    "body-10mb": HEAD.encode() + b"<Comment>" + b"x" * (10 * 1024 * 1024) + b"</Comment></OTA_HotelResNotifRQ>",
+    "body-10mb": HEAD.encode()
+    + b"<Comment>"
+    + b"x" * (10 * 1024 * 1024)
+    + b"</Comment></OTA_HotelResNotifRQ>",
     "truncated": commit(reservation("ABUSE-1"))[:700],
     "not-xml": b"\x00\x01 certainly not xml {json: true}",
 }
@@ -50,9 +53,14 @@ def _config_with_second_property(tmp_path: Path) -> Path:
     config_file = target / DEMO_CONFIG.name
     config = yaml.safe_load(config_file.read_text())
     berghof = {
-        "code": "BERGHOF", "name": "Berghof Garni", "timezone": "Europe/Vienna", "currency": "EUR",
+        "code": "BERGHOF",
+        "name": "Berghof Garni",
+        "timezone": "Europe/Vienna",
+        "currency": "EUR",
         "room_types": [{"code": "DBL", "name": "Double", "max_occupancy": 2, "rooms": ["1", "2", "3"]}],
-        "rate_plans": [{"code": "BAR", "name": "Best rate", "room_types": ["DBL"], "default_rates": {"DBL": "120.00"}}],
+        "rate_plans": [
+            {"code": "BAR", "name": "Best rate", "room_types": ["DBL"], "default_rates": {"DBL": "120.00"}}
+        ],
     }
     config["properties"].append(berghof)
     otaone = next(p for p in config["partners"] if p["id"] == "otaone")
@@ -60,7 +68,14 @@ def _config_with_second_property(tmp_path: Path) -> Path:
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
     mapping_file = target / "mappings" / "ota" / "otaone.yaml"
     mapping = yaml.safe_load(mapping_file.read_text())
-    mapping["properties"].append({"property": "BERGHOF", "hotel_code": "BGH-1", "room_types": {"DZ": "DBL"}, "rate_plans": {"FLEX1": "BAR"}})
+    mapping["properties"].append(
+        {
+            "property": "BERGHOF",
+            "hotel_code": "BGH-1",
+            "room_types": {"DZ": "DBL"},
+            "rate_plans": {"FLEX1": "BAR"},
+        }
+    )
     mapping_file.write_text(yaml.safe_dump(mapping, sort_keys=False))
     return config_file
 
@@ -77,7 +92,10 @@ async def hub(tmp_path: Path) -> AsyncIterator[tuple[RunningHub, Path]]:
     root.setLevel(logging.INFO)
     try:
         async with running_hub(
-            "embedded", f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}", None, tmp_path,
+            "embedded",
+            f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
+            None,
+            tmp_path,
             config=_config_with_second_property(tmp_path),
         ) as running:
             yield running, log_file
@@ -139,7 +157,9 @@ async def test_given_a_property_not_granted_when_a_partner_pushes_or_reads_it_th
     assert time.monotonic() - started < 1.0
     assert parse_answer(response.content).error_codes == ("392",)
     await _nothing_created(running)
-    api = await running.http.get("/api/v1/properties/BERGHOF/bookings", auth=("otatwo-alpina", "otatwo-secret"))
+    api = await running.http.get(
+        "/api/v1/properties/BERGHOF/bookings", auth=("otatwo-alpina", "otatwo-secret")
+    )
     assert api.status_code == 403
     assert api.headers["content-type"] == "application/problem+json"
 

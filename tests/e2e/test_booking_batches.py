@@ -15,10 +15,21 @@ from routes.outbox import add_to_outbox, outbox_values
 def _booking(n: int, room_type: str = "DBL") -> Envelope[BookingReceived]:
     arrival = date(2031, 3, 1) + timedelta(days=n)
     payload = BookingReceived(
-        partner_id="otaone", partner_reservation_id=f"BATCH-{n}", partner_revision="1",
-        confirmation=f"HHBATCH{n}", action=BookingAction.COMMIT, property_code="ALPINA",
-        room_stays=(RoomStay(room_type_code=room_type, rate_plan_code="BAR", arrival=arrival,
-                             departure=arrival + timedelta(days=2), guests=GuestCount(adults=2)),),
+        partner_id="otaone",
+        partner_reservation_id=f"BATCH-{n}",
+        partner_revision="1",
+        confirmation=f"HHBATCH{n}",
+        action=BookingAction.COMMIT,
+        property_code="ALPINA",
+        room_stays=(
+            RoomStay(
+                room_type_code=room_type,
+                rate_plan_code="BAR",
+                arrival=arrival,
+                departure=arrival + timedelta(days=2),
+                guests=GuestCount(adults=2),
+            ),
+        ),
     )
     return Envelope[BookingReceived](
         message_type=BOOKING_RECEIVED_V1, correlation_id=f"batch-{n}", property_code="ALPINA", payload=payload
@@ -44,9 +55,10 @@ async def test_given_a_batch_with_one_unknown_room_type_when_delivered_then_the_
         hub.hub.rabbit.notify()  # type: ignore[attr-defined]
 
     async def settled() -> bool:
-        return await _count(hub, "SELECT count(*) FROM bookings") == 11 and await _count(
-            hub, "SELECT count(*) FROM dead_letters"
-        ) == 1
+        return (
+            await _count(hub, "SELECT count(*) FROM bookings") == 11
+            and await _count(hub, "SELECT count(*) FROM dead_letters") == 1
+        )
 
     await hub.eventually(settled, what="11 bookings and one dead letter")
     assert await _count(hub, "SELECT count(DISTINCT partner_reservation_id) FROM bookings") == 11

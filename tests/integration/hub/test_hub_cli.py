@@ -76,18 +76,28 @@ def _letter(url: str) -> int:
     async def make() -> int:
         engine = create_engine(url)
         async with engine.begin() as conn:
-            letter_id = await deadletters.record(conn, deadletters.NewDeadLetter(
-                message_id="00000000-0000-0000-0000-000000000001", message_type="booking.received.v1",
-                consumer="pms.bookings", correlation_id="c-1", body="{}", error_class="x.Boom",
-                error_text="boom", partner_id="otaone",
-            ))
+            letter_id = await deadletters.record(
+                conn,
+                deadletters.NewDeadLetter(
+                    message_id="00000000-0000-0000-0000-000000000001",
+                    message_type="booking.received.v1",
+                    consumer="pms.bookings",
+                    correlation_id="c-1",
+                    body="{}",
+                    error_class="x.Boom",
+                    error_text="boom",
+                    partner_id="otaone",
+                ),
+            )
         await engine.dispose()
         return letter_id
 
     return asyncio.run(make())
 
 
-def test_given_a_dead_letter_when_listed_shown_and_replayed_then_each_step_is_audited(env: dict[str, str]) -> None:
+def test_given_a_dead_letter_when_listed_shown_and_replayed_then_each_step_is_audited(
+    env: dict[str, str],
+) -> None:
     letter_id = _letter(env["HUB_DATABASE_URL"])
     listed = runner.invoke(app, ["dlq", "list", "--json"])
     assert listed.exit_code == 0 and json.loads(listed.output)[0]["id"] == letter_id

@@ -35,9 +35,7 @@ def booking_with(card: str) -> bytes:
 
 def test_given_attribute_form_when_found_then_pan_expiry_brand_holder_and_cvv(parse: Parse) -> None:
     (slot,) = find_cards(parse(booking_with(ATTRIBUTE_CARD)).root)
-    assert (slot.pan, slot.expiry, slot.brand, slot.holder_name) == (
-        VISA, "09/31", "VI", "Ada Lovelace"
-    )
+    assert (slot.pan, slot.expiry, slot.brand, slot.holder_name) == (VISA, "09/31", "VI", "Ada Lovelace")
     assert slot.has_cvv and slot.holds_card_data
     assert slot.token is None
 
@@ -67,9 +65,7 @@ def test_given_na_values_when_found_then_no_pan_expiry_or_brand(parse: Parse) ->
     [ATTRIBUTE_CARD, CHILD_CARD],
     ids=["2011B_attributes", "2015A_children"],
 )
-def test_given_card_when_replaced_with_token_then_tree_holds_no_pan_or_cvv(
-    parse: Parse, card: str
-) -> None:
+def test_given_card_when_replaced_with_token_then_tree_holds_no_pan_or_cvv(parse: Parse, card: str) -> None:
     req = parse(booking_with(card))
     (slot,) = find_cards(req.root)
     pan = slot.pan
@@ -106,9 +102,7 @@ def test_given_encrypted_value_when_redacted_then_only_mask_kept(parse: Parse) -
 
 
 def test_given_magnetic_stripe_when_tokenised_then_stripe_removed(parse: Parse) -> None:
-    card = ATTRIBUTE_CARD.replace(
-        "</PaymentCard>", '<MagneticStripe EncryptedValue="track2"/></PaymentCard>'
-    )
+    card = ATTRIBUTE_CARD.replace("</PaymentCard>", '<MagneticStripe EncryptedValue="track2"/></PaymentCard>')
     req = parse(booking_with(card))
     (slot,) = find_cards(req.root)
     slot.replace_with_token("t", "p")

@@ -31,9 +31,7 @@ EXTERNAL_DTD = (
 )
 
 QUADRATIC_BLOWUP = (
-    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "' + b"A" * 50_000 + b'">]><r>'
-    + b"&a;" * 10_000
-    + b"</r>"
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "' + b"A" * 50_000 + b'">]><r>' + b"&a;" * 10_000 + b"</r>"
 )
 
 DOCTYPE_AFTER_COMMENT_AND_PI = (

@@ -41,7 +41,10 @@ def test_given_password_without_type_when_read_then_password_text(parse: Parse) 
 
 def test_given_password_digest_when_read_then_reported_as_digest(parse: Parse) -> None:
     body = soap(
-        res_notif(), version="1.2", username="u", password="ZGlnZXN0",
+        res_notif(),
+        version="1.2",
+        username="u",
+        password="ZGlnZXN0",
         password_type=f"{PROFILE}#PasswordDigest",
     )
     token = parse(body).username_token

@@ -168,7 +168,9 @@ def test_given_direct_booking_when_confirmation_made_then_prefixed_and_unambiguo
     assert all(c.startswith("D") and len(c) == 10 and not set(c[1:]) & set("IO01") for c in confirmations)
 
 
-def test_given_labelled_revisions_at_one_instant_when_compared_then_cancel_follows_modify_follows_commit() -> None:
+def test_given_labelled_revisions_at_one_instant_when_compared_then_cancel_follows_modify_follows_commit() -> (
+    None
+):
     at = "2030-12-01T09:00:00+00:00"
     assert compare_revisions(f"Cancel@{at}", f"Commit@{at}") is RevisionOrder.NEWER
     assert compare_revisions(f"Modify@{at}", f"Commit@{at}") is RevisionOrder.NEWER
@@ -176,13 +178,17 @@ def test_given_labelled_revisions_at_one_instant_when_compared_then_cancel_follo
     assert compare_revisions(f"Commit@{at}", f"Commit@{at}") is RevisionOrder.SAME
 
 
-def test_given_labelled_revisions_when_instants_differ_then_the_later_instant_wins_whatever_the_label() -> None:
-    assert compare_revisions(
-        "Cancel@2030-12-01T09:05:00+00:00", "Commit@2030-12-01T09:00:00+00:00"
-    ) is RevisionOrder.NEWER
-    assert compare_revisions(
-        "Commit@2030-12-01T08:00:00+00:00", "Modify@2030-12-01T09:00:00+00:00"
-    ) is RevisionOrder.OLDER
+def test_given_labelled_revisions_when_instants_differ_then_the_later_instant_wins_whatever_the_label() -> (
+    None
+):
+    assert (
+        compare_revisions("Cancel@2030-12-01T09:05:00+00:00", "Commit@2030-12-01T09:00:00+00:00")
+        is RevisionOrder.NEWER
+    )
+    assert (
+        compare_revisions("Commit@2030-12-01T08:00:00+00:00", "Modify@2030-12-01T09:00:00+00:00")
+        is RevisionOrder.OLDER
+    )
 
 
 def test_given_content_digests_when_compared_then_equal_is_same_and_different_is_newer() -> None:
