@@ -23,6 +23,13 @@ class BookingAction(StrEnum):
     CANCEL = "cancel"
 
 
+class TaxBasis(StrEnum):
+    """Whether a stay's amounts include tax (gross, after tax) or not (net, before tax)."""
+
+    AFTER_TAX = "after_tax"
+    BEFORE_TAX = "before_tax"
+
+
 class NightlyPrice(Frozen):
     """The price of one night of a room stay."""
 
@@ -84,6 +91,7 @@ class RoomStay(Frozen):
     guests: GuestCount
     nightly: tuple[NightlyPrice, ...] = ()
     total: Money | None = None
+    tax_basis: TaxBasis | None = None  # of `nightly` and `total`; None: unknown (no amounts sent)
     guarantee: Guarantee | None = None
     comments: tuple[str, ...] = ()
 
@@ -181,6 +189,7 @@ class BookingChange(Frozen):
     status: BookingStatus
     overbooked: bool = False
     total: Money | None = None
+    tax_basis: TaxBasis | None = None  # of `total`; None: unknown
     revision: Annotated[int, Field(ge=1)]
 
 

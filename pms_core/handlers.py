@@ -12,6 +12,7 @@ from canonical.booking import (
     BookingReceived,
     BookingStatus,
     CreateBooking,
+    TaxBasis,
 )
 from pms_core.adapters import bookings as store
 from pms_core.adapters import catalog, inventory
@@ -93,6 +94,8 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         child_ages=cmd.occupancy.child_ages,
         status=BookingStatus.CONFIRMED,
         total=None if total is None else Money(amount=total, currency=prop.currency),
+        # configured default rates are gross, what the guest pays (docs/configuration.md)
+        tax_basis=TaxBasis.AFTER_TAX,
         currency=prop.currency,
         guarantee=cmd.guarantee,
         comments=cmd.comments,

@@ -119,5 +119,6 @@ def event_fields(view: BookingView) -> dict[str, Any]:
         "status": view.status,
         "overbooked": view.overbooked,
         "total": view.total,
+        "tax_basis": view.tax_basis,
         "revision": view.revision,
     }

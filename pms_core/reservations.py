@@ -142,6 +142,7 @@ async def _stay_change(
         child_ages=stay.guests.child_ages,
         status=BookingStatus.CONFIRMED,
         total=None if total is None else Money(amount=total, currency=currency),
+        tax_basis=stay.tax_basis,
         currency=currency,
         guarantee=stay.guarantee or msg.guarantee,
         comments=(*msg.comments, *stay.comments),

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import Field
 
 from canonical.base import AwareDatetime, Code, CurrencyCode, Frozen, Money
-from canonical.booking import BookingAction, BookingStatus, Guarantee, Guest
+from canonical.booking import BookingAction, BookingStatus, Guarantee, Guest, TaxBasis
 
 
 class BookingView(Frozen):
@@ -33,6 +33,7 @@ class BookingView(Frozen):
     status: BookingStatus
     overbooked: bool = False
     total: Money | None = None
+    tax_basis: TaxBasis | None = None  # of `total` and the nights; None: the partner sent no amounts
     currency: CurrencyCode
     guarantee: Guarantee | None = None
     comments: tuple[str, ...] = ()

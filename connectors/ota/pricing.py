@@ -6,20 +6,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from lxml import etree
 
 from canonical.base import Money
-from canonical.booking import NightlyPrice
+from canonical.booking import NightlyPrice, TaxBasis
 from connectors.ota.elements import Children
 from connectors.ota.errors import InvalidField
 from connectors.ota.fields import read_amount, read_count, read_currency, read_date, text_of
 
-TaxBasis = Literal["after_tax", "before_tax"]
 # Nights one rate amount stands for, per OTA RateTimeUnit (times UnitMultiplier).
 _UNIT_NIGHTS = {"day": 1, "week": 7}
 _ONE_NIGHT = timedelta(days=1)
+_AMOUNT_ATTRIBUTE = {TaxBasis.AFTER_TAX: "AmountAfterTax", TaxBasis.BEFORE_TAX: "AmountBeforeTax"}
+# after tax wins when an element carries both, unless the caller prefers the net amount
+_READ_ORDER = {
+    None: (TaxBasis.AFTER_TAX, TaxBasis.BEFORE_TAX),
+    TaxBasis.AFTER_TAX: (TaxBasis.AFTER_TAX, TaxBasis.BEFORE_TAX),
+    TaxBasis.BEFORE_TAX: (TaxBasis.BEFORE_TAX, TaxBasis.AFTER_TAX),
+}
 
 
 @dataclass(frozen=True)
@@ -42,21 +48,20 @@ class _Rate(NamedTuple):
 
 
 def pick_amount(
-    element: etree._Element, *, default_currency: str
+    element: etree._Element, *, default_currency: str, prefer: TaxBasis | None = None
 ) -> tuple[Decimal, str, TaxBasis] | None:
-    """AmountAfterTax if present, else AmountBeforeTax, with its currency; None when neither."""
+    """AmountAfterTax if present, else AmountBeforeTax, with its currency and basis; None when neither.
+
+    `prefer` before tax reads AmountBeforeTax first (a Total read to match its stay's rates).
+    """
     places = element.get("DecimalPlaces")
-    basis: TaxBasis = "after_tax"
-    amount = read_amount(element.get("AmountAfterTax"), field="AmountAfterTax", decimal_places=places)
-    if amount is None:
-        basis = "before_tax"
-        amount = read_amount(
-            element.get("AmountBeforeTax"), field="AmountBeforeTax", decimal_places=places
-        )
-        if amount is None:
-            return None
-    currency = read_currency(element.get("CurrencyCode"), default=default_currency)
-    return amount, currency, basis
+    for basis in _READ_ORDER[prefer]:
+        name = _AMOUNT_ATTRIBUTE[basis]
+        amount = read_amount(element.get(name), field=name, decimal_places=places)
+        if amount is not None:
+            currency = read_currency(element.get("CurrencyCode"), default=default_currency)
+            return amount, currency, basis
+    return None
 
 
 def _nights(start: date, end: date) -> list[date]:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from lxml import etree
 
 from canonical.base import Money
-from canonical.booking import CardRef, Guarantee, RoomStay
+from canonical.booking import CardRef, Guarantee, RoomStay, TaxBasis
 from canonical.cards import card_ref_from
 from connectors.ota.cards import CardSlot
 from connectors.ota.codes import PropertyCodes, hub_rate_plan, hub_room_type
@@ -25,10 +25,19 @@ _MAX_UNITS = 9
 
 def money(element: etree._Element | None, *, currency: str) -> Money | None:
     """A Total-like element's amount (AfterTax preferred) as Money, or None."""
+    return taxed_money(element, currency=currency)[0]
+
+
+def taxed_money(
+    element: etree._Element | None, *, currency: str, prefer: TaxBasis | None = None
+) -> tuple[Money | None, TaxBasis | None]:
+    """A Total-like element's amount as Money with its tax basis (`prefer`ring one), or (None, None)."""
     if element is None:
-        return None
-    picked = pick_amount(element, default_currency=currency)
-    return Money(amount=picked[0], currency=picked[1]) if picked is not None else None
+        return None, None
+    picked = pick_amount(element, default_currency=currency, prefer=prefer)
+    if picked is None:
+        return None, None
+    return Money(amount=picked[0], currency=picked[1]), picked[2]
 
 
 def card_ref(card: etree._Element) -> CardRef | None:
@@ -127,6 +136,14 @@ def room_stays(
         units = read_count(room_type_el.get("NumberOfUnits"), field="NumberOfUnits", default=1)
     if not 1 <= units <= _MAX_UNITS:
         raise InvalidField(f"NumberOfUnits {units} is out of range 1..{_MAX_UNITS}", tag="NumberOfUnits")
+    total = basis = None
+    if units == 1:
+        # a RoomStay Total covers all its units; split it and the sum could drift, so drop it
+        total, basis = taxed_money(stay.first("Total"), currency=codes.currency, prefer=prices.basis)
+        if prices.basis is not None and basis is not prices.basis:
+            # a gross Total beside net rates (or the reverse) cannot be stored under one basis:
+            # the core then sums the nights instead
+            total = None
     one = RoomStay(
         room_type_code=room_type,
         rate_plan_code=rate_plan,
@@ -134,8 +151,9 @@ def room_stays(
         departure=departure,
         guests=guest_count(stay),
         nightly=prices.nightly,
-        # a RoomStay Total covers all its units; split it and the sum could drift, so drop it
-        total=money(stay.first("Total"), currency=codes.currency) if units == 1 else None,
+        total=total,
+        # the rates say whether tax is in; without rates, the Total the nights are priced from does
+        tax_basis=prices.basis or basis,
         guarantee=guarantee(stay, currency=codes.currency),
         comments=comments(stay),
     )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
-from canonical.base import Code
+from canonical.base import Code, Money
 from canonical.booking import BookingAction, BookingReceived, RoomStay
 from connectors.ota.codec import OtaRequest
 from connectors.ota.codes import PartnerCodes, PropertyCodes
@@ -22,7 +22,7 @@ from connectors.ota.errors import (
 )
 from connectors.ota.fields import read_timestamp, text_of
 from connectors.ota.profiles import comments, guests
-from connectors.ota.reservation import guarantee, money, room_stays
+from connectors.ota.reservation import guarantee, room_stays, taxed_money
 from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_SECTOR
 
 __all__ = ["PartnerCodes", "PropertyCodes", "hotel_codes", "translate_booking"]
@@ -116,15 +116,11 @@ def _checked_id(value: str) -> str:
     return value
 
 
-def _partner_reservation_id(
-    reservation: Children, requestor_type: str | None, action: BookingAction
-) -> str:
+def _partner_reservation_id(reservation: Children, requestor_type: str | None, action: BookingAction) -> str:
     """UniqueID Type 14 (15 for a cancellation), else the HotelReservationID of the sender's type."""
     for unique in reservation.all("UniqueID"):
         uid, kind = text_of(unique.get("ID")), unique.get("Type")
-        if uid and (
-            kind == _RESERVATION_ID or (kind == _CANCELLATION_ID and action is BookingAction.CANCEL)
-        ):
+        if uid and (kind == _RESERVATION_ID or (kind == _CANCELLATION_ID and action is BookingAction.CANCEL)):
             return _checked_id(uid)
     ids = reservation.under("ResGlobalInfo", "HotelReservationIDs", "HotelReservationID")
     for wanted in (requestor_type, _RESERVATION_ID):
@@ -168,9 +164,7 @@ def _res_notif(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> list[Bo
     reservations = message.under("HotelReservations", "HotelReservation")
     if not reservations:
         raise MissingField("no HotelReservation", tag="HotelReservation")
-    return [
-        _reservation(element, req, codes, partner_id, requestor_type) for element in reservations
-    ]
+    return [_reservation(element, req, codes, partner_id, requestor_type) for element in reservations]
 
 
 def _reservation(
@@ -212,7 +206,7 @@ def _reservation(
     if global_info is not None:
         held = guarantee(global_info, currency=prop.currency)
         notes = comments(global_info)
-        total = money(global_info.first("Total"), currency=prop.currency)
+        total, canonical_stays = _global_total(global_info, canonical_stays, prop.currency)
     label = status or "Commit"
     # the revision is the first timestamp present: a content hash only when there is none
     stamp = read_timestamp(element.get("LastModifyDateTime"), field="TimeStamp")
@@ -237,6 +231,19 @@ def _reservation(
     return booking if stamp is not None else _with_content_revision(booking, label)
 
 
+def _global_total(
+    global_info: Children, stays: list[RoomStay], currency: str
+) -> tuple[Money | None, list[RoomStay]]:
+    """ResGlobalInfo's Total in the stays' tax basis; a lone stay priced by it alone takes its basis."""
+    bases = {stay.tax_basis for stay in stays if stay.tax_basis is not None}
+    prefer = bases.pop() if len(bases) == 1 else None
+    total, basis = taxed_money(global_info.first("Total"), currency=currency, prefer=prefer)
+    if len(stays) == 1 and stays[0].total is None and stays[0].tax_basis is None and basis is not None:
+        # the core prices a lone stay without amounts from this Total: it carries the Total's basis
+        stays = [stays[0].model_copy(update={"tax_basis": basis})]
+    return total, stays
+
+
 def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingReceived:
     root, ns = req.root, req.namespace
     sectors = [root.get("TravelSector")]
@@ -252,9 +259,7 @@ def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingRec
     if cancel_type.lower() not in _CANCEL_TYPES:
         raise UnsupportedAction(f"CancelType {cancel_type!r} is not supported", tag="CancelType")
     uniques = [
-        (unique.get("Type"), uid)
-        for unique in message.all("UniqueID")
-        if (uid := text_of(unique.get("ID")))
+        (unique.get("Type"), uid) for unique in message.all("UniqueID") if (uid := text_of(unique.get("ID")))
     ]
     chosen = next((uid for kind, uid in uniques if kind == _RESERVATION_ID), None)
     if chosen is None and uniques:

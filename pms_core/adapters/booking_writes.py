@@ -53,6 +53,7 @@ def _values(view: BookingView, room_type_id: int, rate_plan_id: int) -> dict[str
         "status": view.status.value,
         "overbooked": view.overbooked,
         "total_amount": None if view.total is None else view.total.amount,
+        "tax_basis": None if view.tax_basis is None else view.tax_basis.value,
         "currency": view.currency,
         "guarantee": _guarantee_json(view.guarantee),
         "comments": list(view.comments),

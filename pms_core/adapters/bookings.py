@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, bindparam, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import Money
-from canonical.booking import BookingStatus, Guarantee, Guest
+from canonical.booking import BookingStatus, Guarantee, Guest, TaxBasis
 from pms_core.adapters.tables import (
     booking_revisions,
     bookings,
@@ -74,6 +74,7 @@ def view_from_row(row: Row[Any]) -> BookingView:
         status=BookingStatus(row.status),
         overbooked=row.overbooked,
         total=total,
+        tax_basis=None if row.tax_basis is None else TaxBasis(row.tax_basis),
         currency=row.currency,
         guarantee=guarantee,
         comments=tuple(row.comments),

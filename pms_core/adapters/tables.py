@@ -165,6 +165,9 @@ bookings = Table(
     Column("status", String(16), nullable=False),
     Column("overbooked", Boolean, nullable=False, default=False),
     Column("total_amount", MONEY, nullable=True),
+    # after_tax / before_tax, of total_amount and the nights; NULL: unknown. No CHECK: adding one
+    # to an existing SQLite table means rebuilding it, and only TaxBasis values are ever written.
+    Column("tax_basis", String(16), nullable=True),
     Column("currency", String(3), nullable=False),
     Column("guarantee", JSON, nullable=True),  # card reference only: brand, BIN, last 4, expiry, token
     Column("comments", JSON, nullable=False),
