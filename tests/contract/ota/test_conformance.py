@@ -24,7 +24,7 @@ from ota_conformance import (
     translate,
 )
 
-from canonical.booking import BookingAction
+from canonical.booking import BookingAction, TaxBasis
 from connectors.ota.errors import (
     MissingField,
     OtaError,
@@ -73,19 +73,27 @@ AB_STATUS = (
 
 EXPECTED: dict[str, Booked | Refused] = {
     f"{OTA_2011B}/OTA_HotelResNotifRQ.xml": Refused(
-        MissingField, (10, 321), "RoomTypeCode",
+        MissingField,
+        (10, 321),
+        "RoomTypeCode",
         "the RoomStay books a rate plan but names no room type",
     ),
     f"{OTA_2011B}/OTA_HotelResNotifRQ_Disability.xml": Refused(
-        MissingField, (10, 321), "RoomTypeCode",
+        MissingField,
+        (10, 321),
+        "RoomTypeCode",
         "the RoomType describes amenities only, with no RoomTypeCode",
     ),
     f"{OTA_2011B}/OTA_HotelResNotifRQ2.xml": Refused(
-        MissingField, (10, 321), "reservation id",
+        MissingField,
+        (10, 321),
+        "reservation id",
         "a hotel's billing instruction: no UniqueID and no HotelReservationID at all",
     ),
     f"{OTA_2011B}/OTA_HotelResNotifRQ3.xml": Refused(
-        MissingField, (10, 321), "reservation id",
+        MissingField,
+        (10, 321),
+        "reservation id",
         "a hotel's billing instruction: only the hotel's confirmation (ResID_Type 40), sent by the hotel",
     ),
     f"{OTA_2011B}/OTA_CancelRQ.xml": Refused(UnsupportedMessage, (2, 450), "travel sector", AIR),
@@ -100,7 +108,8 @@ EXPECTED: dict[str, Booked | Refused] = {
         (CANCEL,), ("99999999",), "the hotel cancel sample: CancelType Initiate is a one-phase cancel"
     ),
     f"{OTA_2011B}/OTA_CancelRQ_GolfUC1.xml": Booked(
-        (CANCEL,), ("999999",),
+        (CANCEL,),
+        ("999999",),
         "a golf tee-time cancel that names no sector: at the door it is indistinguishable from a hotel "
         "cancel; the PMS core will not find the reservation",
     ),
@@ -170,6 +179,7 @@ async def test_given_alpinebits_push_when_translated_then_stay_guests_card_and_c
     assert (stay.arrival, stay.departure) == (date(2023, 1, 1), date(2023, 1, 12))
     assert (stay.guests.adults, stay.guests.children, stay.guests.child_ages) == (2, 2, (9, 3))
     assert stay.total is not None and (stay.total.amount, stay.total.currency) == (Decimal(299), "EUR")
+    assert stay.tax_basis is TaxBasis.AFTER_TAX  # no rates: the stay Total's AmountAfterTax says so
     assert stay.guarantee is not None and stay.guarantee.card is not None
     card = stay.guarantee.card
     assert (card.brand, card.bin, card.last4, card.expiry) == ("VI", "444433", "1111", "12/26")
@@ -209,6 +219,7 @@ async def test_given_2011b_sample_with_a_room_type_when_translated_then_priced_a
         (date(2005, 10, 18), Decimal("280.00")),
         (date(2005, 10, 19), Decimal("280.00")),
     ]
+    assert canonical_stay.tax_basis is TaxBasis.BEFORE_TAX  # Base AmountBeforeTax only
     assert canonical_stay.comments == ("non-smoking Room requested;king bed",)
     assert canonical_stay.guarantee is not None and canonical_stay.guarantee.card is not None
     card = canonical_stay.guarantee.card

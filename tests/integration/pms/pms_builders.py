@@ -16,6 +16,7 @@ from canonical.booking import (
     GuestCount,
     NightlyPrice,
     RoomStay,
+    TaxBasis,
 )
 from canonical.property import DefineProperty, RatePlanDefinition, RoomTypeDefinition
 
@@ -68,8 +69,9 @@ def a_stay(
     nightly: str | None = "100.00",
     rate_plan: str = "BAR",
     adults: int = 2,
+    tax_basis: TaxBasis | None = None,
 ) -> RoomStay:
-    """One room stay; `nightly` prices every night the same (None: no prices sent)."""
+    """One room stay; `nightly` prices every night the same (None: no prices sent), on `tax_basis`."""
     dates = [arrival + timedelta(days=offset) for offset in range(nights)]
     prices: tuple[NightlyPrice, ...] = ()
     if nightly is not None:
@@ -84,6 +86,7 @@ def a_stay(
         departure=arrival + timedelta(days=nights),
         guests=GuestCount(adults=adults),
         nightly=prices,
+        tax_basis=tax_basis,
     )
 
 

@@ -52,18 +52,16 @@ def room_stay(
     guest_counts: str = ADULTS_2,
     extra: str = "",
     units: str = "",
+    total: str = '<Total AmountAfterTax="300.00" CurrencyCode="EUR"/>',
 ) -> str:
     """One RoomStay in schema order; `extra` is appended at the end (out of order on purpose)."""
-    room_types = (
-        f'<RoomTypes><RoomType RoomTypeCode="{room_type}"{units}/></RoomTypes>' if room_type else ""
-    )
+    room_types = f'<RoomTypes><RoomType RoomTypeCode="{room_type}"{units}/></RoomTypes>' if room_type else ""
     rate_plans = f'<RatePlans><RatePlan RatePlanCode="{rate_plan}"/></RatePlans>' if rate_plan else ""
     room_rates = f"<RoomRates><RoomRate><Rates>{rates}</Rates></RoomRate></RoomRates>" if rates else ""
     info = f'<BasicPropertyInfo HotelCode="{hotel}"/>' if hotel else ""
     return (
         f"<RoomStay>{room_types}{rate_plans}{room_rates}<GuestCounts>{guest_counts}</GuestCounts>"
-        f'<TimeSpan Start="{start}" End="{end}"/><Total AmountAfterTax="300.00" CurrencyCode="EUR"/>'
-        f"{info}{extra}</RoomStay>"
+        f'<TimeSpan Start="{start}" End="{end}"/>{total}{info}{extra}</RoomStay>'
     )
 
 
@@ -148,7 +146,11 @@ def cancel_rq(
 
 
 def soap(
-    message: bytes, *, version: str = "1.1", username: str | None = None, password: str = "",
+    message: bytes,
+    *,
+    version: str = "1.1",
+    username: str | None = None,
+    password: str = "",
     password_type: str | None = f"{PROFILE}#PasswordText",
 ) -> bytes:
     """Wrap an OTA message in a SOAP envelope, with a WS-Security UsernameToken when `username`."""
