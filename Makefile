@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy canonical pms_core connectors mappings routes hub
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q

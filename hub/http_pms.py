@@ -51,8 +51,12 @@ async def authorize(request: Request, code: PropertyCode) -> str:
         if partner is None:
             raise Problem(401, "unauthenticated", "Wrong credentials", "unknown partner or wrong password")
         if code not in partner.grants:
-            raise Problem(403, "forbidden", "Property not granted",
-                          f"partner {partner.id} is not granted property {code}")
+            raise Problem(
+                403,
+                "forbidden",
+                "Property not granted",
+                f"partner {partner.id} is not granted property {code}",
+            )
         return f"partner:{partner.id}"
     if token is None:
         return "operator"
@@ -60,8 +64,12 @@ async def authorize(request: Request, code: PropertyCode) -> str:
         header[7:].strip().encode(), token.get_secret_value().encode()
     ):
         return "operator"
-    raise Problem(401, "unauthenticated", "Authentication required",
-                  "send the operator bearer token or partner credentials")
+    raise Problem(
+        401,
+        "unauthenticated",
+        "Authentication required",
+        "send the operator bearer token or partner credentials",
+    )
 
 
 Caller = Annotated[str, Depends(authorize)]
@@ -179,8 +187,15 @@ async def get_bookings(
     async with request.app.state.hub.reader.connect() as conn:
         try:
             return await queries.list_bookings(
-                conn, code, partner_id=partner, partner_reservation_id=partner_reservation_id,
-                status=status, stay_from=stay_from, stay_to=stay_to, limit=limit, offset=offset,
+                conn,
+                code,
+                partner_id=partner,
+                partner_reservation_id=partner_reservation_id,
+                status=status,
+                stay_from=stay_from,
+                stay_to=stay_to,
+                limit=limit,
+                offset=offset,
             )
         except pms_errors.UnknownProperty as err:
             raise _problem_from(err) from err

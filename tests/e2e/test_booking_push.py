@@ -22,7 +22,9 @@ async def bookings(hub: RunningHub, **filters: Any) -> list[dict[str, Any]]:
 async def sold(hub: RunningHub, room_type: str, day: Any) -> int:
     """Rooms of a type sold on one night, through the availability API."""
     rows = await hub.api(f"{PROPERTY}/availability", **{"from": day.isoformat(), "to": day.isoformat()})
-    return sum(r["sold"] for r in rows if r["room_type_code"] == room_type and r["stay_date"] == day.isoformat())
+    return sum(
+        r["sold"] for r in rows if r["room_type_code"] == room_type and r["stay_date"] == day.isoformat()
+    )
 
 
 async def open_letters(hub: RunningHub) -> list[dict[str, Any]]:
@@ -36,9 +38,9 @@ async def settled(hub: RunningHub) -> bool:
     from sqlalchemy import text
 
     async with hub.hub.engine.connect() as conn:
-        pending = (await conn.execute(text(
-            "SELECT count(*) FROM outbox WHERE status = 'pending'"
-        ))).scalar_one()
+        pending = (
+            await conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'"))
+        ).scalar_one()
     return pending == 0
 
 
@@ -72,7 +74,10 @@ async def test_given_a_booking_when_modified_then_cancelled_then_inventory_moves
     assert parse_answer((await hub.push(commit(spec), OTAONE)).content).success
     await hub.eventually(lambda: _sold_is(hub, "DBL", ARRIVAL, 1), what="DBL sold")
 
-    moved = spec.revised((stay("DZSUP", arrival=ARRIVAL + timedelta(days=1), nights=2),), spec.modified_at + timedelta(minutes=5))
+    moved = spec.revised(
+        (stay("DZSUP", arrival=ARRIVAL + timedelta(days=1), nights=2),),
+        spec.modified_at + timedelta(minutes=5),
+    )
     assert parse_answer((await hub.push(modify(moved), OTAONE)).content).success
     await hub.eventually(lambda: _sold_is(hub, "DSUP", ARRIVAL + timedelta(days=2), 1), what="DSUP sold")
     assert await sold(hub, "DBL", ARRIVAL) == 0
@@ -174,7 +179,9 @@ async def test_given_a_running_hub_when_operators_look_then_health_readiness_met
     assert 'hotelhub_ingress_total{message="ota",outcome="accepted",partner="otaone"}' in metrics
     assert "hotelhub_outbox_pending 0.0" in metrics
     paths = (await hub.http.get("/openapi.json")).json()["paths"]
-    assert {"/ota", "/api/v1/properties/{code}/bookings", "/api/v1/properties/{code}/availability"} <= set(paths)
+    assert {"/ota", "/api/v1/properties/{code}/bookings", "/api/v1/properties/{code}/availability"} <= set(
+        paths
+    )
     assert (await hub.http.get("/docs")).status_code == 200
 
 
@@ -187,14 +194,18 @@ async def test_given_a_correlation_id_when_a_booking_is_pushed_then_it_follows_t
 
     caplog.set_level(logging.INFO, logger="hotelhub")
     response = await hub.http.post(
-        "/ota", content=commit(reservation("E2E-6001")), auth=OTAONE,
+        "/ota",
+        content=commit(reservation("E2E-6001")),
+        auth=OTAONE,
         headers={"content-type": "text/xml", "x-correlation-id": "corr-e2e-6001"},
     )
     assert parse_answer(response.content).success
 
     async def logged() -> bool:
-        return any(r.name == "hotelhub.bookings" and getattr(r, "correlation_id", None) == "corr-e2e-6001"
-                   for r in caplog.records)
+        return any(
+            r.name == "hotelhub.bookings" and getattr(r, "correlation_id", None) == "corr-e2e-6001"
+            for r in caplog.records
+        )
 
     await hub.eventually(logged, what="the booking's log line")
     record = next(r for r in caplog.records if r.name == "hotelhub.bookings")

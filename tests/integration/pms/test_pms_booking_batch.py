@@ -103,7 +103,9 @@ async def _handle(
         if batch:
             outcomes = await handle_booking_batch(list(zip(messages, uows, strict=True)))
         else:
-            outcomes = [await handle_booking_received(msg, uow) for msg, uow in zip(messages, uows, strict=True)]
+            outcomes = [
+                await handle_booking_received(msg, uow) for msg, uow in zip(messages, uows, strict=True)
+            ]
         rows = await _rows(conn)
         await transaction.rollback()
     events = [(key, _scrub_ids(event.model_dump(mode="json"))) for uow in uows for key, event in uow.events]
@@ -141,7 +143,11 @@ async def test_given_creates_for_the_same_last_room_in_one_batch_then_only_the_l
     [
         ((a_reservation("R8"), a_reservation("R9", action=MODIFY, rev=1)), 1, BookingNotYetKnown),
         ((a_reservation("R8", stays=(a_stay("SUITE"),)), a_reservation("R9")), 0, UnknownRoomType),
-        ((a_reservation("R8"), a_reservation("R8", action=MODIFY, rev=1, stays=(a_stay("SUITE"),))), 1, UnknownRoomType),
+        (
+            (a_reservation("R8"), a_reservation("R8", action=MODIFY, rev=1, stays=(a_stay("SUITE"),))),
+            1,
+            UnknownRoomType,
+        ),
     ],
 )
 async def test_given_a_message_that_fails_when_batched_then_failed_names_it_and_its_error(

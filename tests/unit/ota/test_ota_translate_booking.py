@@ -232,7 +232,11 @@ def test_given_tokenised_card_in_stay_guarantee_when_translated_then_card_ref(
     assert stay_guarantee is not None and stay_guarantee.card is not None
     card = stay_guarantee.card
     assert (card.brand, card.bin, card.last4, card.expiry, card.token) == (
-        "VI", "411111", "1111", "09/31", "tok123"
+        "VI",
+        "411111",
+        "1111",
+        "09/31",
+        "tok123",
     )
     assert stay_guarantee.guarantee_code == "CC"
 

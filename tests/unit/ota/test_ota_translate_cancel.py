@@ -86,9 +86,7 @@ def test_given_no_timestamp_when_translated_then_content_revision(translate: Tra
     [
         (cancel_rq(sector="1"), UnsupportedMessage),
         (
-            cancel_rq(
-                unique_ids='<UniqueID Type="14" ID="X"><CompanyName TravelSector="1"/></UniqueID>'
-            ),
+            cancel_rq(unique_ids='<UniqueID Type="14" ID="X"><CompanyName TravelSector="1"/></UniqueID>'),
             UnsupportedMessage,
         ),
         (cancel_rq(cancel_type="Ignore"), UnsupportedAction),

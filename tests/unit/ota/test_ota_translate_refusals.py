@@ -41,8 +41,7 @@ def rate(amount: str) -> str:
 def dated_rate(effective: str, expire: str, basis: str = "AmountAfterTax") -> str:
     """One Rate from `effective` to `expire` (May 2030 days) with an amount of 1."""
     return (
-        f'<Rate EffectiveDate="2030-05-{effective}" ExpireDate="2030-05-{expire}">'
-        f'<Base {basis}="1"/></Rate>'
+        f'<Rate EffectiveDate="2030-05-{effective}" ExpireDate="2030-05-{expire}"><Base {basis}="1"/></Rate>'
     )
 
 
@@ -60,9 +59,7 @@ REFUSALS = {
         InvalidField,
         (3, 320),
     ),
-    "bad_guest_count": (
-        booking(guest_counts='<GuestCount Count="two"/>'), InvalidField, (3, 320)
-    ),
+    "bad_guest_count": (booking(guest_counts='<GuestCount Count="two"/>'), InvalidField, (3, 320)),
     "rates_leave_a_gap": (
         booking(rates=dated_rate("01", "02") + dated_rate("05", "06")),
         InvalidField,
@@ -87,25 +84,21 @@ REFUSALS = {
     "reservation_id_over_32": (res_notif(reservation(res_id="R" * 33)), InvalidField, (3, 320)),
     "commit_without_room_stays": (res_notif(reservation(stays=())), MissingField, (10, 321)),
     "no_hotel_reservation": (
-        res_notif(reservation()).replace(b"<HotelReservations>", b"<X>").replace(
-            b"</HotelReservations>", b"</X>"
-        ),
+        res_notif(reservation())
+        .replace(b"<HotelReservations>", b"<X>")
+        .replace(b"</HotelReservations>", b"</X>"),
         MissingField,
         (10, 321),
     ),
     "status_initiate": (res_notif(reservation(status="Initiate")), UnsupportedAction, (3, 356)),
     "status_requested": (res_notif(reservation(status="Requested")), UnsupportedAction, (3, 356)),
-    "bad_create_date_time": (
-        res_notif(reservation(create="yesterday")), InvalidDate, (3, 15)
-    ),
+    "bad_create_date_time": (res_notif(reservation(create="yesterday")), InvalidDate, (3, 15)),
     "two_hotels_in_one_reservation": (
         res_notif(reservation(stays=(room_stay(), room_stay(hotel="H2")))),
         InvalidField,
         (3, 320),
     ),
-    "unsupported_message": (
-        res_notif(name="OTA_HotelAvailNotifRQ"), UnsupportedMessage, (2, 450)
-    ),
+    "unsupported_message": (res_notif(name="OTA_HotelAvailNotifRQ"), UnsupportedMessage, (2, 450)),
 }
 
 
