@@ -35,7 +35,7 @@ def create_app(
         the_hub = build_hub(settings or HubSettings())
         app.state.hub = the_hub
         # In RabbitMQ mode the API process only ingests; workers consume and relay.
-        await the_hub.start(consume=consume, relay=False)
+        await the_hub.start(consume=consume, relay=False, upkeep=True)
         try:
             yield
         finally:

@@ -6,6 +6,7 @@ import base64
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.payments.vault import LocalCardVault, generate_key
 from hub.db import create_engine, is_sqlite
+from hub.housekeeping import Housekeeping
 from hub.settings import HubSettings
 from routes.codes import CodeBook
 from routes.embedded import EmbeddedDispatcher
@@ -58,14 +60,22 @@ class Hub:
     table: RoutingTable
     dispatcher: EmbeddedDispatcher | None = None
     rabbit: object | None = None
+    housekeeping: Housekeeping | None = None
     started: list[str] = field(default_factory=list)
 
-    async def start(self, *, consume: bool = True, relay: bool = True) -> None:
-        """Start the journal, and the dispatcher (embedded) or broker parts (RabbitMQ) asked for."""
+    async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
+        """Start the journal, the upkeep of an API process if asked, and the dispatcher (embedded)
+        or broker parts (RabbitMQ) asked for."""
         import asyncio
 
         await self.journal.start()
         self.started.append("journal")
+        if upkeep:
+            self.housekeeping = Housekeeping(
+                self.engine, idempotency_ttl=timedelta(hours=self.settings.idempotency_ttl_hours)
+            )
+            self.housekeeping.start()
+            self.started.append("housekeeping")
         if self.settings.embedded:
             if consume and self.dispatcher is not None:
                 self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
@@ -80,6 +90,8 @@ class Hub:
 
     async def stop(self) -> None:
         """Finish in-flight work and stop every part, then close the database."""
+        if self.housekeeping is not None:
+            await self.housekeeping.stop()
         if self.rabbit is not None:
             await self.rabbit.stop()  # type: ignore[attr-defined]
         if "dispatcher" in self.started and self.dispatcher is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -75,3 +75,9 @@ async def claim(
 async def attach(conn: AsyncConnection, scope: KeyScope, booking_id: UUID) -> None:
     """Record the booking a claimed key made, in the transaction that made it."""
     await conn.execute(update(keys).where(_is(scope)).values(booking_id=booking_id))
+
+
+async def purge_expired(conn: AsyncConnection, *, now: datetime, ttl: timedelta) -> int:
+    """Delete keys past their TTL (a later request with one of them would replace it anyway); count them."""
+    result = await conn.execute(delete(keys).where(keys.c.created_at <= now - ttl))
+    return int(result.rowcount or 0)

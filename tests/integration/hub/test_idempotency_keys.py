@@ -1,21 +1,24 @@
-"""Claiming an Idempotency-Key: a second claimant waits for the first, on SQLite and on PostgreSQL."""
+"""Idempotency keys on SQLite and PostgreSQL: a second claimant waits for the first; expired keys are purged."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from services import postgres_database
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
 from hub.db import create_engine
+from hub.housekeeping import Housekeeping
 from hub.schema import upgrade
-from routes.idempotency import HeldKey, KeyScope, attach, claim
+from routes.idempotency import HeldKey, KeyScope, attach, claim, purge_expired
+from routes.tables import idempotency_keys
 
 SCOPE = KeyScope(caller="operator", property_code="ALPINA", key="retry-0001")
 TTL = timedelta(hours=24)
@@ -100,3 +103,42 @@ async def test_given_a_ttl_of_zero_when_a_key_is_claimed_again_then_it_is_always
 ) -> None:
     assert await _claim_alone(engine, "f1", ttl=timedelta(0)) is None
     assert await _claim_alone(engine, "f2", ttl=timedelta(0)) is None
+
+
+async def _keys(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(idempotency_keys.c.idempotency_key))).scalars())
+
+
+async def _claim_at(engine: AsyncEngine, key: str, when: datetime) -> None:
+    async with engine.begin() as conn:
+        await claim(conn, KeyScope("operator", "ALPINA", key), "f", now=when, ttl=TTL)
+        await attach(conn, KeyScope("operator", "ALPINA", key), uuid4())
+
+
+async def test_given_keys_old_and_new_when_purged_then_only_those_past_the_ttl_are_deleted(
+    engine: AsyncEngine,
+) -> None:
+    now = utcnow()
+    await _claim_at(engine, "old", now - TTL - timedelta(minutes=1))
+    await _claim_at(engine, "fresh", now - TTL + timedelta(minutes=1))
+    async with engine.begin() as conn:
+        assert await purge_expired(conn, now=now, ttl=TTL) == 1
+    assert await _keys(engine) == ["fresh"]
+
+
+async def test_given_an_expired_key_when_an_api_process_starts_its_upkeep_then_the_key_is_gone(
+    engine: AsyncEngine,
+) -> None:
+    await _claim_at(engine, "old", utcnow() - TTL - timedelta(hours=1))
+    await _claim_at(engine, "fresh", utcnow())
+    upkeep = Housekeeping(engine, idempotency_ttl=TTL, every_s=0.05)
+    upkeep.start()
+    try:
+        for _ in range(100):
+            if await _keys(engine) == ["fresh"]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await upkeep.stop()
+    assert await _keys(engine) == ["fresh"]
