@@ -380,6 +380,7 @@ async def bench(
     )
     if broker_url:
         env["HUB_BROKER_URL"] = broker_url
+    env.update(args.hub_setting)
     procs: dict[str, subprocess.Popen[bytes]] = {}
     ports = [free_port() for _ in range(args.api_processes)]
     try:
@@ -461,6 +462,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="`hotelhub worker` processes (rabbit)")
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument("--booked-timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--hub-setting",
+        type=_hub_setting,
+        action="append",
+        default=[],
+        metavar="HUB_NAME=VALUE",
+        help="a setting for the hub processes (repeatable), e.g. HUB_RABBIT_PREFETCH=128",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hotelhub-bench-") as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
@@ -483,6 +492,13 @@ def main() -> None:
                 )
             raise
     print(json.dumps(report, indent=2))
+
+
+def _hub_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.startswith("HUB_"):
+        raise argparse.ArgumentTypeError("expected HUB_NAME=VALUE")
+    return name, value
 
 
 if __name__ == "__main__":
