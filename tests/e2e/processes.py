@@ -38,7 +38,7 @@ class HubProcesses:
         return self.tmp_path / "worker-ready"
 
     def env(self, **extra: str) -> dict[str, str]:
-        """The environment both processes get."""
+        """The environment both processes get (an empty broker URL: the embedded hub)."""
         return {
             **os.environ,
             **PASSWORDS,
