@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,6 +34,16 @@ Handler = Callable[[Envelope[Any], DeliveryContext], Awaitable[object]]
 BatchHandler = Callable[[list[tuple[Envelope[Any], DeliveryContext]]], Awaitable[object]]
 
 
+@cache
+def envelope_type(message_type: str) -> type[Envelope[Any]]:
+    """`Envelope[payload]` for a message type, built once.
+
+    Parametrising a generic pydantic model is a cache lookup that costs more than validating a
+    small envelope, and the class is rebuilt whenever nothing else holds it.
+    """
+    return Envelope[payload_type(message_type)]  # type: ignore[misc,return-value]
+
+
 class BatchItemFailed(Exception):
     """A batch handler failed: `index` is the message at fault, None when none is known."""
 
@@ -60,7 +71,7 @@ class Route:
 
     def decode(self, body: str | bytes) -> Envelope[Any]:
         """Parse an envelope of this route's message type (pydantic ValidationError when malformed)."""
-        return Envelope[self.payload_type].model_validate_json(body)  # type: ignore[name-defined]
+        return envelope_type(self.message_type).model_validate_json(body)
 
 
 class RoutingTable:
