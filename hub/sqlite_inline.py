@@ -177,11 +177,6 @@ class InlineConnection:
         """A new cursor (an async context manager, as aiosqlite's)."""
         return InlineCursor(self)
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> InlineCursor:
-        """Run one statement on a new cursor."""
-        cursor = InlineCursor(self)
-        return await cursor.execute(sql, parameters)
-
     async def commit(self) -> None:
         """Commit the open transaction."""
         self._open().commit()
@@ -207,11 +202,6 @@ class InlineConnection:
         self._open().create_function(*args, **kwargs)
 
     @property
-    def in_transaction(self) -> bool:
-        """Whether a transaction is open."""
-        return self._open().in_transaction
-
-    @property
     def isolation_level(self) -> str | None:
         """sqlite3's isolation level (None: the hub issues BEGIN itself)."""
         return self._open().isolation_level
@@ -219,11 +209,6 @@ class InlineConnection:
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
         self._open().isolation_level = value  # type: ignore[assignment]
-
-    @property
-    def total_changes(self) -> int:
-        """Rows changed since the connection opened."""
-        return self._open().total_changes
 
 
 def inline_creator(database: str, *, timeout_s: float) -> Callable[[], Any]:
