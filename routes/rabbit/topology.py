@@ -24,8 +24,7 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExcha
 from faststream.rabbit.schemas.queue import QuorumQueueArgs
 from faststream.specification import AsyncAPI
 
-from canonical.envelope import Envelope
-from routes.table import Route, RoutingTable
+from routes.table import Route, RoutingTable, envelope_type
 
 DEFAULT_PREFIX = "hotelhub"
 DEFAULT_DELIVERY_LIMIT = 20
@@ -185,18 +184,13 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
 # --- AsyncAPI export ------------------------------------------------------------------------
 
 
-def _envelope_of(route: Route) -> Any:
-    """Envelope[payload model of the route], built at run time from the registry."""
-    return Envelope[route.payload_type]  # type: ignore[name-defined]
-
-
 def _documented_handler(route: Route) -> Any:
     """A stand-in handler whose annotation tells FastStream the payload schema of the route."""
 
     async def handler(message: Any) -> None:
         """Documentation only; the transport consumes through its own group-commit path."""
 
-    handler.__annotations__ = {"message": _envelope_of(route), "return": None}
+    handler.__annotations__ = {"message": envelope_type(route.message_type), "return": None}
     handler.__name__ = f"consume_{route.consumer}"
     return handler
 
@@ -235,10 +229,10 @@ def asyncapi_document(
             persist=True,
             title=f"direct:{route.consumer}",
             description=f"Replays and delayed retries for {route.consumer} only",
-            schema=_envelope_of(route),
+            schema=envelope_type(route.message_type),
         )
     for message_type in table.message_types:
-        schema = _envelope_of(table.for_type(message_type)[0])
+        schema = envelope_type(message_type)
         broker.publisher(
             exchange=topology.events,
             routing_key=message_type,
