@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 
 from hub import http_ota, http_pms
-from hub.bootstrap import Hub, build_hub
+from hub.bootstrap import Hub, build_hub, settle_heap
 from hub.problems import Problem, on_http, on_problem, on_validation
 from hub.settings import HubSettings
 from routes import deadletters, metrics
@@ -22,9 +22,17 @@ log = logging.getLogger("hotelhub.http")
 
 
 def create_app(
-    settings: HubSettings | None = None, *, hub: Hub | None = None, consume: bool = True
+    settings: HubSettings | None = None,
+    *,
+    hub: Hub | None = None,
+    consume: bool = True,
+    settle: bool = False,
 ) -> FastAPI:
-    """Build the app; its lifespan starts the hub (embedded dispatcher or broker publisher)."""
+    """Build the app; its lifespan starts the hub (embedded dispatcher or broker publisher).
+
+    `settle`: once started, move what start-up built out of the collector's reach (`settle_heap`);
+    for a process that runs this one app until it exits (`hotelhub serve`).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,6 +44,8 @@ def create_app(
         app.state.hub = the_hub
         # In RabbitMQ mode the API process only ingests; workers consume and relay.
         await the_hub.start(consume=consume, relay=False, upkeep=True)
+        if settle:
+            settle_heap()
         try:
             yield
         finally:

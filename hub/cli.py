@@ -52,7 +52,7 @@ def serve(
         upgrade(settings.database_url)
     uvicorn.run(
         # With a broker, serve only ingests: the workers consume and relay.
-        create_app(settings, consume=settings.embedded),
+        create_app(settings, consume=settings.embedded, settle=True),
         host=host or settings.http_host,
         port=port or settings.http_port,
         # httptools parses HTTP in C and uvloop runs the event loop in C: measured on the door,
@@ -73,7 +73,7 @@ def worker(
     ] = Path("/tmp/hotelhub-worker-ready"),  # noqa: S108 - a flag file, not data
 ) -> None:
     """Run RabbitMQ consumers and the outbox relay until SIGTERM (finishes in-flight work)."""
-    from hub.bootstrap import build_hub
+    from hub.bootstrap import build_hub, settle_heap
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
@@ -88,6 +88,7 @@ def worker(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await hub.start(consume=True, relay=True)
+        settle_heap()
         ready_file.touch()
         try:
             await stop.wait()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import JSON, Column, Integer, Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pms_core.adapters.tables import UtcDateTime
 from routes import deadletters
 from routes.tables import inbound_messages, outbox
 
@@ -21,6 +23,43 @@ log = logging.getLogger("hotelhub.journal")
 # Built once: each batch runs them as one executemany.
 _INSERT_INBOUND = insert(inbound_messages)
 _INSERT_OUTBOX = insert(outbox)
+
+
+def _unnest_insert(table: Table, first: int) -> tuple[str, list[Column[Any]]]:
+    """`INSERT INTO table (...) SELECT * FROM unnest($first::type[], ...)`, every column but the id."""
+    columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+    arrays = []
+    for number, column in enumerate(columns, start=first):
+        if isinstance(column.type, JSON):
+            cast = "text[]::json[]"  # sent as JSON text, as SQLAlchemy would send it
+        elif isinstance(column.type, Integer):
+            cast = "int[]"
+        elif isinstance(column.type, UtcDateTime):
+            cast = "timestamptz[]"
+        else:
+            cast = "text[]"  # assigned to varchar columns, whose length limits still hold
+        arrays.append(f"${number}::{cast}")
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    return f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({', '.join(arrays)})", columns
+
+
+_INBOUND_SQL, _INBOUND_COLUMNS = _unnest_insert(inbound_messages, 1)
+_OUTBOX_SQL, _OUTBOX_COLUMNS = _unnest_insert(outbox, len(_INBOUND_COLUMNS) + 1)
+# A batch's inbound rows and outbox rows in ONE PostgreSQL statement: one round trip, and atomic
+# on its own (no BEGIN / COMMIT round trips around it).
+_PG_BATCH = f"WITH inbound AS ({_INBOUND_SQL}) {_OUTBOX_SQL}"
+
+
+def _column_arrays(rows: list[dict[str, Any]], columns: list[Column[Any]]) -> list[list[Any]]:
+    arrays: list[list[Any]] = []
+    for column in columns:
+        if isinstance(column.type, JSON):
+            arrays.append([None if (v := row.get(column.name)) is None else json.dumps(v) for row in rows])
+        else:
+            arrays.append([row.get(column.name) for row in rows])
+    return arrays
+
+
 # How long the writer keeps its connection between batches before handing it back to the pool.
 _REUSE_S = 1.0
 
@@ -62,10 +101,12 @@ class IngressJournal:
         self._task: asyncio.Task[None] | None = None
         self._conn: AsyncConnection | None = None
         self._conn_used_at = float("-inf")
+        self._one_statement = False
 
     async def start(self) -> None:
         """Start the writer task."""
         if self._task is None:
+            self._one_statement = self.engine.dialect.name == "postgresql"
             self._task = asyncio.create_task(self._run(), name="ingress-journal")
 
     async def stop(self) -> None:
@@ -149,6 +190,9 @@ class IngressJournal:
             await self._release()
         if self._conn is None:
             self._conn = await self.engine.connect()
+            if self._one_statement:
+                # one statement a batch needs no BEGIN / COMMIT round trips around it
+                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
         self._conn_used_at = now
         return self._conn
 
@@ -160,19 +204,21 @@ class IngressJournal:
 
     async def _commit(self, batch: list[_Pending]) -> None:
         entries = [entry for entry, _ in batch]
-        outbox_rows = [row for e in entries for row in e.outbox_rows]
         try:
-            conn = await self._connection()
-            async with conn.begin():
-                await conn.execute(_INSERT_INBOUND, [e.inbound for e in entries])
-                if outbox_rows:
-                    await conn.execute(_INSERT_OUTBOX, outbox_rows)
-                for e in entries:
-                    if e.dead_letter is not None:
-                        await deadletters.record(conn, e.dead_letter)
+            if self._one_statement and not any(e.dead_letter for e in entries):
+                conn = await self._connection()
+                await conn.exec_driver_sql(_PG_BATCH, _batch_parameters(entries))
+            elif self._one_statement:
+                # the writer's connection autocommits: a batch with dead letters takes a pooled one
+                async with self.engine.begin() as conn:
+                    await _write_in_transaction(conn, entries)
+            else:
+                conn = await self._connection()
+                async with conn.begin():
+                    await _write_in_transaction(conn, entries)
         except Exception as err:
             await self._release()
-            if len(batch) > 1 and isinstance(err, DBAPIError) and not err.connection_invalidated:
+            if len(batch) > 1 and _refused(err):
                 # one entry the database refuses must not fail the partners it was batched with
                 log.warning("journal batch of %d refused (%s); writing one by one", len(batch), err)
                 for item in batch:
@@ -188,3 +234,27 @@ class IngressJournal:
                 future.set_result(None)
         if self.on_commit is not None:
             self.on_commit()
+
+
+def _batch_parameters(entries: list[JournalEntry]) -> tuple[list[Any], ...]:
+    """The column arrays `_PG_BATCH` takes: inbound rows, then outbox rows."""
+    outbox_rows = [row for e in entries for row in e.outbox_rows]
+    return (
+        *_column_arrays([e.inbound for e in entries], _INBOUND_COLUMNS),
+        *_column_arrays(outbox_rows, _OUTBOX_COLUMNS),
+    )
+
+
+async def _write_in_transaction(conn: AsyncConnection, entries: list[JournalEntry]) -> None:
+    await conn.execute(_INSERT_INBOUND, [e.inbound for e in entries])
+    outbox_rows = [row for e in entries for row in e.outbox_rows]
+    if outbox_rows:
+        await conn.execute(_INSERT_OUTBOX, outbox_rows)
+    for e in entries:
+        if e.dead_letter is not None:
+            await deadletters.record(conn, e.dead_letter)
+
+
+def _refused(err: Exception) -> bool:
+    """The database answered with an error about the data; the connection itself is fine."""
+    return isinstance(err, DBAPIError) and not err.connection_invalidated
