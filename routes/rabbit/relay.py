@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes import metrics
 from routes.outbox import claim_due, mark, postpone
-from routes.rabbit.publishing import CONFIRM_TIMEOUT_S, Confirm, publish_confirmed
+from routes.rabbit.publishing import CONFIRM_TIMEOUT_S, Confirm, ConfirmChannel
 from routes.rabbit.settings import RabbitSettings
 from routes.rabbit.topology import DEFAULT_PREFIX, Topology
 from routes.table import RoutingTable
@@ -45,7 +45,7 @@ class OutboxRelay:
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
     ) -> None:
         self.engine = engine
-        self.broker = broker
+        self.publisher = ConfirmChannel(broker)
         self.table = table
         self.topology = topology or Topology.from_table(
             table, prefix=prefix, delivery_limit=settings.rabbit_delivery_limit
@@ -114,10 +114,9 @@ class OutboxRelay:
         return len(rows), failed
 
     async def _publish(self, row: dict[str, Any], exchange: RabbitExchange, routing_key: str) -> Confirm:
-        return await publish_confirmed(
-            self.broker,
+        return await self.publisher.publish(
             row["body"].encode(),
-            exchange=exchange,
+            exchange=exchange.name,
             routing_key=routing_key,
             message_id=row["message_id"],
             correlation_id=row["correlation_id"],
@@ -161,3 +160,4 @@ class OutboxRelay:
         if self._task is not None:
             await self._task
             self._task = None
+        await self.publisher.close()

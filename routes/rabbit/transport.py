@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes.rabbit.consumer import GroupCommit
 from routes.rabbit.deadletter_store import DeadLetterStore
+from routes.rabbit.publishing import APP_ID
 from routes.rabbit.relay import OutboxRelay
 from routes.rabbit.settings import RabbitSettings
 from routes.rabbit.topology import DEFAULT_PREFIX, Topology, declare_topology
@@ -44,7 +45,7 @@ def hub_broker(
         decoder=_raw,
         graceful_timeout=graceful_timeout_s,
         reconnect_interval=reconnect_interval_s,
-        app_id="hotelhub",
+        app_id=APP_ID,
     )
 
 
