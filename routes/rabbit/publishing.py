@@ -83,16 +83,21 @@ class ConfirmChannel:
     def __init__(self, broker: RabbitBroker) -> None:
         self.broker = broker
         self._channel: AbstractRobustChannel | None = None
-        self._opening = asyncio.Lock()
+        self._opening: asyncio.Future[AbstractRobustChannel] | None = None
 
     async def _underlay(self) -> Channel:
         if self._channel is None or self._channel.is_closed:
-            async with self._opening:
-                if self._channel is None or self._channel.is_closed:
-                    connection = await self.broker.connect()
-                    self._channel = await connection.channel(publisher_confirms=True, on_return_raises=False)
+            if self._opening is None or self._opening.done():
+                self._opening = asyncio.ensure_future(self._open())
+            # every publisher that found it closed goes on in the same loop turn once it is open
+            # (a lock would let them through one a turn); shielded from one caller's timeout
+            self._channel = await asyncio.shield(self._opening)
         # waits for a reconnect in progress (bounded by the caller's timeout)
         return cast(Channel, await self._channel.get_underlay_channel())
+
+    async def _open(self) -> AbstractRobustChannel:
+        connection = await self.broker.connect()
+        return await connection.channel(publisher_confirms=True, on_return_raises=False)
 
     async def publish(
         self,

@@ -23,6 +23,7 @@ from routes.rabbit.publishing import APP_ID
 from routes.rabbit.relay import OutboxRelay
 from routes.rabbit.settings import RabbitSettings
 from routes.rabbit.topology import DEFAULT_PREFIX, Topology, declare_topology
+from routes.rabbit.wire import HubRobustConnection
 from routes.table import Route, RoutingTable
 
 log = logging.getLogger("hotelhub.rabbit")
@@ -38,7 +39,7 @@ def hub_broker(
 ) -> RabbitBroker:
     """The FastStream broker as the hub configures it: raw messages to handlers, no per-message logs."""
     # Per-message logging costs about a quarter of consume throughput; the hub logs failures itself.
-    return RabbitBroker(
+    broker = RabbitBroker(
         url,
         logger=None,
         apply_types=False,
@@ -47,6 +48,10 @@ def hub_broker(
         reconnect_interval=reconnect_interval_s,
         app_id=APP_ID,
     )
+    # FastStream hands these keywords to aio_pika.connect_robust; it has no option of its own for
+    # the connection class. tests/integration/rabbit/test_wire.py fails if this stops taking effect.
+    broker._connection_kwargs["connection_class"] = HubRobustConnection
+    return broker
 
 
 class RabbitTransport:
