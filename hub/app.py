@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from hub import http_ota, http_pms
 from hub.bootstrap import Hub, build_hub, settle_heap
@@ -19,6 +20,19 @@ from routes import deadletters, metrics
 from routes.outbox import pending_count
 
 log = logging.getLogger("hotelhub.http")
+
+
+class HubApp(FastAPI):
+    """FastAPI with the OTA door in front of its whole middleware stack.
+
+    POST /ota is answered before FastAPI's error, telemetry and body-limit middlewares (the door
+    caps bodies and shapes every error itself): measured under load, those layers cost about a
+    tenth of the door's CPU a push. Everything else goes through the full stack as usual.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack, wrapped by the door."""
+        return http_ota.OtaDoor(super().build_middleware_stack())
 
 
 def create_app(
@@ -51,7 +65,7 @@ def create_app(
         finally:
             await the_hub.stop()
 
-    app = FastAPI(
+    app = HubApp(
         title="hotelhub",
         version="0.1.0",
         summary="Integration hub and channel manager for hotels",
@@ -60,8 +74,7 @@ def create_app(
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
-    app.include_router(http_ota.router)  # documents /ota; OtaDoor below serves it
-    app.add_middleware(http_ota.OtaDoor)
+    app.include_router(http_ota.router)  # documents /ota; HubApp's OtaDoor serves it
     app.include_router(http_pms.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -35,9 +35,11 @@ class HubSettings(BaseSettings):
     log_json: bool = True
 
     # Group commit at ingress: how many accepted messages share one transaction, and how long
-    # the first one waits for company.
+    # the first one waits for company when no commit is in flight. 0: commit at once; what
+    # arrives during a commit rides in the next one anyway, and under load the partners whose
+    # pushes are all in hand are waiting for the commit (measured: a 2 ms wait cost throughput).
     ingress_batch_max: int = Field(default=128, ge=1)
-    ingress_batch_wait_ms: float = Field(default=2.0, ge=0)
+    ingress_batch_wait_ms: float = Field(default=0.0, ge=0)
 
     # Embedded dispatcher and outbox relay.
     dispatcher_batch: int = Field(default=64, ge=1)

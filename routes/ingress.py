@@ -111,7 +111,18 @@ class OtaIngress:
         if correlation_id is not None and _CORRELATION_ID.fullmatch(correlation_id) is None:
             # it is stored in 100-character columns and logged: one that does not fit is replaced
             correlation_id = None
-        answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
+        try:
+            answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
+        except Exception:
+            # The hub could not look the partner up or store the message (database away, shutting
+            # down): nothing was accepted, so the partner is told to send it again later.
+            log.exception("push not stored: answered ServiceUnavailable")
+            unavailable = errors.ServiceUnavailable(
+                "the hub cannot store messages right now; send it again later"
+            )
+            answer = Answer(
+                503, responses.error_response(None, [unavailable], sniff_message_name(body)), "unavailable"
+            )
         _count(answer.partner_id or "-", answer.outcome)
         _SECONDS.observe(time.perf_counter() - started)
         return answer

@@ -90,7 +90,7 @@ class IngressJournal:
         engine: AsyncEngine,
         *,
         batch_max: int = 128,
-        wait_ms: float = 2.0,
+        wait_ms: float = 0.0,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine

@@ -120,3 +120,28 @@ async def test_given_a_partner_correlation_id_when_pushed_then_it_is_kept(door: 
     async with door.engine.connect() as conn:
         stored = (await conn.execute(select(inbound_messages.c.correlation_id))).scalars().all()
     assert stored == ["partner-4711/abc"]
+
+
+async def test_given_the_hub_cannot_store_a_push_when_pushed_then_ota_service_unavailable_and_a_retry_is_accepted(
+    door: Hub,
+) -> None:
+    through_door, _ = clients(door)
+    push = commit(reservation("DOOR-DOWN-1"))
+    await door.journal.stop()  # what a shutting-down hub or a lost database leaves the door with
+    async with through_door:
+        refused = await through_door.post(
+            "/ota", content=push, auth=OTAONE, headers={"content-type": "text/xml"}
+        )
+        await door.journal.start()
+        retried = await through_door.post(
+            "/ota", content=push, auth=OTAONE, headers={"content-type": "text/xml"}
+        )
+
+    assert refused.status_code == 503
+    assert b"<OTA_HotelResNotifRS" in refused.content
+    assert b'Type="12"' in refused.content and b'Code="187"' in refused.content
+    assert TEST_PAN.encode() not in refused.content
+    assert retried.status_code == 200 and b"<Success/>" in retried.content
+    async with door.engine.connect() as conn:
+        stored = (await conn.execute(select(inbound_messages.c.outcome))).scalars().all()
+    assert stored == ["accepted"]
