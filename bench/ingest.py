@@ -242,6 +242,28 @@ class Sampler:
             await asyncio.sleep(0.1)
 
 
+SERVER_PROCESSES = {"postgres": "postgresql", "beam.smp": "rabbitmq"}
+
+
+def server_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every PostgreSQL and RabbitMQ process on this machine, by pid."""
+    found: dict[int, tuple[str, float]] = {}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        server = SERVER_PROCESSES.get(proc.info["name"] or "")
+        if server and proc.info["cpu_times"] is not None:
+            times = proc.info["cpu_times"]
+            found[proc.pid] = (server, times.user + times.system)
+    return found
+
+
+def server_cpu_since(before: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each server spent since `before` (processes started since count in full)."""
+    spent: dict[str, float] = {}
+    for pid, (server, now) in server_cpu().items():
+        spent[server] = spent.get(server, 0.0) + now - (before[pid][1] if pid in before else 0.0)
+    return {server: round(seconds, 2) for server, seconds in sorted(spent.items())}
+
+
 def machine() -> dict[str, object]:
     """What the figures were measured on."""
     model = next(
@@ -405,10 +427,12 @@ async def bench(
         cpu_before = {k: v for k, v in sampler.cpu.items()}
         me = psutil.Process()
         my_cpu = sum(me.cpu_times()[:2])
+        servers_before = server_cpu()
         started = time.perf_counter()
         latencies, outcomes, wall = await load(urls, bodies[warm:], args.concurrency, args.client, auth)
         my_cpu = sum(me.cpu_times()[:2]) - my_cpu
         rows, done = await booked(database_url, warm + outcomes["accepted"], args.booked_timeout)
+        servers = server_cpu_since(servers_before)
         await asyncio.sleep(0.15)
         sampling.cancel()
     finally:
@@ -446,6 +470,8 @@ async def bench(
         "cpu_seconds": {
             **{k: round(v - cpu_before[k], 2) for k, v in sampler.cpu.items()},
             "load_generator": round(my_cpu, 2),
+            # every process of the machine's servers, whoever they worked for: an idle machine is assumed
+            **servers,
         },
         "machine": machine(),
     }
