@@ -432,7 +432,8 @@ async def bench(
         latencies, outcomes, wall = await load(urls, bodies[warm:], args.concurrency, args.client, auth)
         my_cpu = sum(me.cpu_times()[:2]) - my_cpu
         rows, done = await booked(database_url, warm + outcomes["accepted"], args.booked_timeout)
-        servers = server_cpu_since(servers_before)
+        # the servers' share of the work (rabbit mode; embedded uses neither)
+        servers = server_cpu_since(servers_before) if broker_url else {}
         await asyncio.sleep(0.15)
         sampling.cancel()
     finally:
