@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, cast
 
@@ -46,20 +47,26 @@ async def publish_confirmed(
     The message id must be set: the client matches a returned message to its publish by it, and
     without one a return would be followed by a plain ack and read as delivered.
     """
+    publish = broker.publish(
+        body,
+        exchange=exchange,
+        routing_key=routing_key,
+        mandatory=True,
+        persist=True,
+        timeout=confirm_timeout_s,
+        message_id=message_id,
+        correlation_id=correlation_id,
+        message_type=message_type,
+        headers=headers,
+        content_type="application/json",
+    )
+    return await confirm_of(publish, routing_key)
+
+
+async def confirm_of(publish: Awaitable[object], routing_key: str) -> Confirm:
+    """What became of a mandatory, confirmed publish: await it and read the broker's answer."""
     try:
-        result = await broker.publish(
-            body,
-            exchange=exchange,
-            routing_key=routing_key,
-            mandatory=True,
-            persist=True,
-            timeout=confirm_timeout_s,
-            message_id=message_id,
-            correlation_id=correlation_id,
-            message_type=message_type,
-            headers=headers,
-            content_type="application/json",
-        )
+        result = await publish
     except DeliveryError:
         return Confirm.NACKED
     except Exception as err:  # whatever the cause, the message is not known to be queued
@@ -67,7 +74,7 @@ async def publish_confirmed(
         return Confirm.FAILED
     if isinstance(result, spec.Basic.Ack):
         return Confirm.SENT
-    return Confirm.RETURNED
+    return Confirm.RETURNED  # aiormq gives the returned message itself
 
 
 class ConfirmChannel:
@@ -121,10 +128,11 @@ class ConfirmChannel:
             headers=headers or {},
             app_id=APP_ID,
         )
-        try:
+
+        async def publish() -> object:
             async with asyncio.timeout(confirm_timeout_s):
                 channel = await self._underlay()
-                result = await channel.basic_publish(
+                return await channel.basic_publish(
                     body,
                     exchange=exchange,
                     routing_key=routing_key,
@@ -132,14 +140,8 @@ class ConfirmChannel:
                     mandatory=True,
                     wait=False,
                 )
-        except DeliveryError:
-            return Confirm.NACKED
-        except Exception as err:  # whatever the cause, the message is not known to be queued
-            log.warning("publish not confirmed", extra={"routing_key": routing_key, "error": repr(err)[:300]})
-            return Confirm.FAILED
-        if isinstance(result, spec.Basic.Ack):
-            return Confirm.SENT
-        return Confirm.RETURNED
+
+        return await confirm_of(publish(), routing_key)
 
     async def close(self) -> None:
         """Close the channel (the connection stays FastStream's)."""

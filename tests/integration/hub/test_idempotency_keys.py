@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
-import pytest
-from services import postgres_database
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
-from hub.db import create_engine
 from hub.housekeeping import Housekeeping
-from hub.schema import upgrade
 from routes.idempotency import HeldKey, KeyScope, attach, claim, purge_expired
 from routes.tables import idempotency_keys
 
 SCOPE = KeyScope(caller="operator", property_code="ALPINA", key="retry-0001")
 TTL = timedelta(hours=24)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite file or PostgreSQL database of this test's own."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
-        yield url
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """The hub's engine on that database."""
-    engine = create_engine(database_url, pool_size=4)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _claim_alone(engine: AsyncEngine, fingerprint: str = "f1", ttl: timedelta = TTL) -> HeldKey | None:

@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 from uuid import uuid4
 
-import pytest
-from services import postgres_database
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
-from hub.db import create_engine
-from hub.schema import upgrade
 from routes.outbox import claim_due, claim_statement
 from routes.tables import outbox
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite file or PostgreSQL database of this test's own."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}"
-        upgrade(url)
-        yield url
-        return
-    with postgres_database() as url:
-        upgrade(url)
-        yield url
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """The hub's engine on that database."""
-    engine = create_engine(database_url, pool_size=2)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def _row(status: str, due_in_s: float, label: str) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aio_pika
+from faststream.rabbit import RabbitBroker
 from rabbit_harness import Services
 
 from routes.rabbit.publishing import Confirm, ConfirmChannel
@@ -35,16 +36,22 @@ async def _publish_and_read(services: Services, channel: ConfirmChannel, count: 
     return received
 
 
+async def _connected(broker: RabbitBroker) -> HubRobustConnection:
+    """The hub broker's connection, with the test queue declared."""
+    connection = await broker.connect()
+    assert isinstance(connection, HubRobustConnection)
+    setup = await connection.channel()
+    await setup.declare_queue(QUEUE, durable=True)
+    await setup.close()
+    return connection
+
+
 async def test_given_the_hub_broker_when_it_publishes_many_at_once_then_few_socket_writes_carry_them(
     services: Services,
 ) -> None:
     broker = hub_broker(services.broker_url)
-    connection = await broker.connect()
     try:
-        assert isinstance(connection, HubRobustConnection)
-        setup = await connection.channel()
-        await setup.declare_queue(QUEUE, durable=True)
-        await setup.close()
+        connection = await _connected(broker)
         transport = connection.wire.transport
         assert isinstance(transport, CoalescingTransport)
         channel = ConfirmChannel(broker)
@@ -64,12 +71,8 @@ async def test_given_the_broker_dropped_the_connection_when_reconnected_then_the
     services: Services,
 ) -> None:
     broker = hub_broker(services.broker_url, reconnect_interval_s=0.2)
-    connection = await broker.connect()
     try:
-        assert isinstance(connection, HubRobustConnection)
-        setup = await connection.channel()
-        await setup.declare_queue(QUEUE, durable=True)
-        await setup.close()
+        connection = await _connected(broker)
         first = connection.wire.transport
         channel = ConfirmChannel(broker)
         assert len(await _publish_and_read(services, channel, 5)) == 5
