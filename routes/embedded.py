@@ -14,6 +14,7 @@ from canonical.base import utcnow
 from routes import deadletters
 from routes.delivery import Delivery, Outcome, Verdict, deliver_one, retry_delay
 from routes.group import BatchFailed, deliver_all_or_nothing
+from routes.kept import KeptConnection
 from routes.outbox import add_to_outbox, claim_due, mark, reschedule
 from routes.table import Route, RoutingTable
 
@@ -32,6 +33,7 @@ class EmbeddedDispatcher:
         self, engine: AsyncEngine, table: RoutingTable, *, batch: int = 64, idle_s: float = 0.05
     ) -> None:
         self.engine = engine
+        self._database = KeptConnection(engine)
         self.table = table
         self.batch = batch
         self.idle_s = idle_s
@@ -44,7 +46,7 @@ class EmbeddedDispatcher:
 
     async def run_once(self) -> int:
         """Deliver one batch of due rows in one transaction; return how many rows were taken."""
-        async with self.engine.begin() as conn:
+        async with self._database.begin() as conn:
             rows = await claim_due(conn, limit=self.batch)
             work: list[tuple[dict[str, Any], Route]] = []
             for row in rows:
@@ -134,17 +136,20 @@ class EmbeddedDispatcher:
 
     async def run(self) -> None:
         """Deliver until stopped; sleep while nothing is due, wake early on notify()."""
-        while not self._stopping:
-            try:
-                taken = await self.run_once()
-            except Exception:
-                log.exception("dispatcher batch failed; rows stay pending and are retried")
-                taken = 0
-                await asyncio.sleep(min(1.0, self.idle_s * 10))
-            if taken == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_s)
+        try:
+            while not self._stopping:
+                try:
+                    taken = await self.run_once()
+                except Exception:
+                    log.exception("dispatcher batch failed; rows stay pending and are retried")
+                    taken = 0
+                    await asyncio.sleep(min(1.0, self.idle_s * 10))
+                if taken == 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.idle_s)
+        finally:
+            await self._database.release()
 
     def stop(self) -> None:
         """Finish the batch in hand, then return from run()."""
@@ -154,9 +159,12 @@ class EmbeddedDispatcher:
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Deliver until nothing is due now (tests, demo); return the rows taken."""
         total = 0
-        for _ in range(max_batches):
-            taken = await self.run_once()
-            total += taken
-            if taken == 0:
-                break
+        try:
+            for _ in range(max_batches):
+                taken = await self.run_once()
+                total += taken
+                if taken == 0:
+                    break
+        finally:
+            await self._database.release()
         return total

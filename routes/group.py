@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
 from canonical.envelope import Envelope
 from routes import metrics
 from routes.context import correlation_id
 from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
+from routes.kept import Transactions
 from routes.outbox import add_to_outbox, outbox_values
 from routes.table import BatchItemFailed, DeliveryContext, Route
 from routes.tables import inbox
@@ -147,14 +148,14 @@ async def _run(
         metrics.HANDLER_SECONDS.labels(route.consumer).observe(elapsed)
 
 
-async def deliver_group(engine: AsyncEngine, deliveries: Sequence[Delivery]) -> list[Outcome]:
+async def deliver_group(database: Transactions, deliveries: Sequence[Delivery]) -> list[Outcome]:
     """Deliver a batch in one committed transaction and return each outcome (DB errors propagate)."""
     try:
-        async with engine.begin() as conn:
+        async with database.begin() as conn:
             return await deliver_all_or_nothing(conn, deliveries)
     except BatchFailed as failed:
         known = failed
-    async with engine.begin() as conn:
+    async with database.begin() as conn:
         return [
             known.outcome if index == known.index else await deliver_one(conn, delivery)
             for index, delivery in enumerate(deliveries)

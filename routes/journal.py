@@ -4,64 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from pms_core.adapters.tables import UtcDateTime
+from pms_core.adapters.bulk import UnnestInsert
 from routes import deadletters
+from routes.kept import KeptConnection
 from routes.tables import inbound_messages, outbox
 
 log = logging.getLogger("hotelhub.journal")
-# Built once: each batch runs them as one executemany.
-_INSERT_INBOUND = insert(inbound_messages)
-_INSERT_OUTBOX = insert(outbox)
 
 
-def _unnest_insert(table: Table, first: int) -> tuple[str, list[Column[Any]]]:
-    """`INSERT INTO table (...) SELECT * FROM unnest($first::type[], ...)`, every column but the id."""
-    columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-    arrays = []
-    for number, column in enumerate(columns, start=first):
-        if isinstance(column.type, JSON):
-            cast = "text[]::json[]"  # sent as JSON text, as SQLAlchemy would send it
-        elif isinstance(column.type, Integer):
-            cast = "int[]"
-        elif isinstance(column.type, UtcDateTime):
-            cast = "timestamptz[]"
-        else:
-            cast = "text[]"  # assigned to varchar columns, whose length limits still hold
-        arrays.append(f"${number}::{cast}")
-    names = ", ".join(f'"{c.name}"' for c in columns)
-    return f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({', '.join(arrays)})", columns
-
-
-_INBOUND_SQL, _INBOUND_COLUMNS = _unnest_insert(inbound_messages, 1)
-_OUTBOX_SQL, _OUTBOX_COLUMNS = _unnest_insert(outbox, len(_INBOUND_COLUMNS) + 1)
+_INBOUND = UnnestInsert(inbound_messages)
+_OUTBOX = UnnestInsert(outbox, first=_INBOUND.parameter_count + 1)
 # A batch's inbound rows and outbox rows in ONE PostgreSQL statement: one round trip, and atomic
 # on its own (no BEGIN / COMMIT round trips around it).
-_PG_BATCH = f"WITH inbound AS ({_INBOUND_SQL}) {_OUTBOX_SQL}"
-
-
-def _column_arrays(rows: list[dict[str, Any]], columns: list[Column[Any]]) -> list[list[Any]]:
-    arrays: list[list[Any]] = []
-    for column in columns:
-        if isinstance(column.type, JSON):
-            arrays.append([None if (v := row.get(column.name)) is None else json.dumps(v) for row in rows])
-        else:
-            arrays.append([row.get(column.name) for row in rows])
-    return arrays
-
-
-# How long the writer keeps its connection between batches before handing it back to the pool.
-_REUSE_S = 1.0
+_PG_BATCH = f"WITH inbound AS ({_INBOUND.sql}) {_OUTBOX.sql}"
 
 
 @dataclass
@@ -99,8 +62,8 @@ class IngressJournal:
         self.on_commit = on_commit
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._conn: AsyncConnection | None = None
-        self._conn_used_at = float("-inf")
+        # one statement a batch needs no BEGIN / COMMIT round trips around it
+        self._kept = KeptConnection(engine, autocommit=True)
         self._one_statement = False
 
     async def start(self) -> None:
@@ -117,7 +80,7 @@ class IngressJournal:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-        await self._release()
+        await self._kept.release()
 
     async def write(self, entry: JournalEntry) -> None:
         """Queue an entry and return once it is committed (raise if the commit failed)."""
@@ -178,46 +141,21 @@ class IngressJournal:
             batch.append(item)
         return False
 
-    async def _connection(self) -> AsyncConnection:
-        """The writer's connection: kept between batches that follow each other closely.
-
-        A checkout pings the server (three round trips on PostgreSQL); under load that was as much
-        as the batch itself. A connection idle longer than `_REUSE_S` goes back to the pool, so the
-        next batch takes a pinged one and a server restart between bursts costs no batch.
-        """
-        now = time.monotonic()
-        if self._conn is not None and (now - self._conn_used_at > _REUSE_S or self._conn.invalidated):
-            await self._release()
-        if self._conn is None:
-            self._conn = await self.engine.connect()
-            if self._one_statement:
-                # one statement a batch needs no BEGIN / COMMIT round trips around it
-                await self._conn.execution_options(isolation_level="AUTOCOMMIT")
-        self._conn_used_at = now
-        return self._conn
-
-    async def _release(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):  # a broken connection only needs to be gone
-                await conn.close()
-
     async def _commit(self, batch: list[_Pending]) -> None:
         entries = [entry for entry, _ in batch]
         try:
             if self._one_statement and not any(e.dead_letter for e in entries):
-                conn = await self._connection()
+                conn = await self._kept.connection()
                 await conn.exec_driver_sql(_PG_BATCH, _batch_parameters(entries))
             elif self._one_statement:
                 # the writer's connection autocommits: a batch with dead letters takes a pooled one
                 async with self.engine.begin() as conn:
                     await _write_in_transaction(conn, entries)
             else:
-                conn = await self._connection()
-                async with conn.begin():
+                async with self._kept.begin() as conn:
                     await _write_in_transaction(conn, entries)
         except Exception as err:
-            await self._release()
+            await self._kept.release()
             if len(batch) > 1 and _refused(err):
                 # one entry the database refuses must not fail the partners it was batched with
                 log.warning("journal batch of %d refused (%s); writing one by one", len(batch), err)
@@ -239,17 +177,12 @@ class IngressJournal:
 def _batch_parameters(entries: list[JournalEntry]) -> tuple[list[Any], ...]:
     """The column arrays `_PG_BATCH` takes: inbound rows, then outbox rows."""
     outbox_rows = [row for e in entries for row in e.outbox_rows]
-    return (
-        *_column_arrays([e.inbound for e in entries], _INBOUND_COLUMNS),
-        *_column_arrays(outbox_rows, _OUTBOX_COLUMNS),
-    )
+    return (*_INBOUND.arrays([e.inbound for e in entries]), *_OUTBOX.arrays(outbox_rows))
 
 
 async def _write_in_transaction(conn: AsyncConnection, entries: list[JournalEntry]) -> None:
-    await conn.execute(_INSERT_INBOUND, [e.inbound for e in entries])
-    outbox_rows = [row for e in entries for row in e.outbox_rows]
-    if outbox_rows:
-        await conn.execute(_INSERT_OUTBOX, outbox_rows)
+    await _INBOUND.execute(conn, [e.inbound for e in entries])
+    await _OUTBOX.execute(conn, [row for e in entries for row in e.outbox_rows])
     for e in entries:
         if e.dead_letter is not None:
             await deadletters.record(conn, e.dead_letter)

@@ -8,26 +8,27 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BindParameter, bindparam, delete, insert, update
+from sqlalchemy import BindParameter, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.booking import Guarantee, Guest
 from pms_core.adapters.bookings import GUEST_FIELDS
+from pms_core.adapters.bulk import UnnestInsert
 from pms_core.adapters.tables import booking_guests, booking_nights, booking_revisions, bookings
 from pms_core.errors import ConcurrentBookingChange
 from pms_core.views import BookingView
 
-# Built once: SQLAlchemy then finds each compiled statement by a cache key it has already computed,
-# and a list of rows goes out as one executemany.
-_INSERT_BOOKINGS = insert(bookings)
+# Built once: SQLAlchemy then finds each compiled statement by a cache key it has already computed;
+# new rows go out as one statement per table (pms_core.adapters.bulk).
+_INSERT_BOOKINGS = UnnestInsert(bookings)
 _UPDATE_BOOKINGS = update(bookings).where(bookings.c.id == bindparam("booking_id"))
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 _DELETE_GUESTS = delete(booking_guests).where(booking_guests.c.booking_id.in_(_IDS))
 _DELETE_NIGHTS = delete(booking_nights).where(booking_nights.c.booking_id.in_(_IDS))
-_INSERT_GUESTS = insert(booking_guests)
-_INSERT_NIGHTS = insert(booking_nights)
-_INSERT_REVISIONS = insert(booking_revisions)
+_INSERT_GUESTS = UnnestInsert(booking_guests)
+_INSERT_NIGHTS = UnnestInsert(booking_nights)
+_INSERT_REVISIONS = UnnestInsert(booking_revisions)
 
 
 def _guarantee_json(guarantee: Guarantee | None) -> dict[str, Any] | None:
@@ -133,7 +134,7 @@ class BookingWrites:
         (a concurrent writer of the same reservation or confirmation) raises ConcurrentBookingChange."""
         if self._new:
             try:
-                await conn.execute(_INSERT_BOOKINGS, self._new)
+                await _INSERT_BOOKINGS.execute(conn, self._new)
             except IntegrityError as err:
                 # The transaction is lost either way; a retry will find that writer's booking.
                 clashing = ", ".join(f"{row['confirmation']}/{row['stay_index']}" for row in self._new[:5])
@@ -148,5 +149,4 @@ class BookingWrites:
             (_INSERT_NIGHTS, self._nights),
             (_INSERT_REVISIONS, self._revisions),
         ):
-            if rows:
-                await conn.execute(statement, rows)
+            await statement.execute(conn, rows)

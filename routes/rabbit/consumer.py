@@ -32,6 +32,7 @@ from tenacity import (
 from canonical.base import utcnow
 from routes.delivery import Delivery, Outcome, Verdict, deliver_one, error_name, retry_delay
 from routes.group import deliver_group
+from routes.kept import KeptConnection
 from routes.rabbit.headers import attempts_of, dead_letter_headers, first_failed_of, retry_headers
 from routes.rabbit.publishing import Confirm, publish_confirmed
 from routes.rabbit.topology import Topology
@@ -70,6 +71,7 @@ class GroupCommit:
         kill_after_commit: str | None = None,
     ) -> None:
         self.engine = engine
+        self._database = KeptConnection(engine)
         self.broker = broker
         self.topology = topology
         self.batch_max = batch_max
@@ -112,6 +114,7 @@ class GroupCommit:
             self._loop_task = None
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._database.release()
 
     async def _run(self) -> None:
         while True:
@@ -160,7 +163,7 @@ class GroupCommit:
             reraise=True,
         ):
             with attempt:
-                outcomes = await deliver_group(self.engine, deliveries)
+                outcomes = await deliver_group(self._database, deliveries)
         return outcomes
 
     async def _flush(self, batch: list[_Held]) -> None:
@@ -208,7 +211,7 @@ class GroupCommit:
         try:
             # Takes a batch slot: a retry never runs beside a batch of this process, so the two
             # cannot deadlock on the same rows.
-            async with self._slots, self.engine.begin() as conn:
+            async with self._slots, self._database.begin() as conn:
                 outcome = await deliver_one(conn, delivery)
         except Exception as err:  # the commit itself failed: nothing happened, try again later
             outcome = Outcome(Verdict.RETRY, error_name(err), str(err) or error_name(err))

@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker, RabbitExchange
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes import metrics
+from routes.kept import KeptConnection
 from routes.outbox import claim_due, mark, postpone
 from routes.rabbit.publishing import CONFIRM_TIMEOUT_S, Confirm, ConfirmChannel
 from routes.rabbit.settings import RabbitSettings
@@ -45,6 +46,7 @@ class OutboxRelay:
         confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
     ) -> None:
         self.engine = engine
+        self._database = KeptConnection(engine)
         self.publisher = ConfirmChannel(broker)
         self.table = table
         self.topology = topology or Topology.from_table(
@@ -71,7 +73,7 @@ class OutboxRelay:
 
     async def run_once(self) -> tuple[int, int]:
         """Publish one batch of due rows; return (rows taken, publishes with no answer)."""
-        async with self.engine.begin() as conn:
+        async with self._database.begin() as conn:
             rows = await claim_due(conn, limit=self.batch)
             if not rows:
                 return 0, 0
@@ -160,4 +162,5 @@ class OutboxRelay:
         if self._task is not None:
             await self._task
             self._task = None
+        await self._database.release()
         await self.publisher.close()

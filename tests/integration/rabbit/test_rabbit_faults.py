@@ -63,6 +63,7 @@ async def test_given_no_queue_bound_when_relay_publishes_then_row_stays_pending(
         relay = OutboxRelay(transport.settings, services.engine, transport.broker, table)
 
         taken, no_answer = await relay.run_once()
+        await relay.stop()
 
     assert (taken, no_answer) == (1, 0)
     [row] = await outbox_rows(services.engine)
