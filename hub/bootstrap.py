@@ -73,7 +73,9 @@ class Hub:
         self.started.append("journal")
         if upkeep:
             self.housekeeping = Housekeeping(
-                self.engine, idempotency_ttl=timedelta(hours=self.settings.idempotency_ttl_hours)
+                self.engine,
+                idempotency_ttl=timedelta(hours=self.settings.idempotency_ttl_hours),
+                keep=self.settings.keep_times,
             )
             self.housekeeping.start()
             self.started.append("housekeeping")

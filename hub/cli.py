@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -266,6 +267,29 @@ def db_upgrade(revision: str = "head") -> None:
 
     upgrade(_settings().database_url, revision)
     console.print("database is up to date")
+
+
+@db_app.command("purge")
+def db_purge() -> None:
+    """Delete now what is past its keep time (HUB_RETAIN_*_DAYS) and expired idempotency keys."""
+    from hub.housekeeping import Housekeeping
+
+    settings = _settings()
+
+    async def main() -> dict[str, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            upkeep = Housekeeping(
+                engine,
+                idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+                keep=settings.keep_times,
+            )
+            return await upkeep.run_once()
+        finally:
+            await engine.dispose()
+
+    for table, count in asyncio.run(main()).items():
+        console.print(f"{table}: {count} deleted")
 
 
 @topology_app.command("asyncapi")

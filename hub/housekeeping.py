@@ -1,38 +1,52 @@
-"""Periodic upkeep of an API process: idempotency keys past their TTL are deleted."""
+"""Periodic upkeep of an API process: expired idempotency keys and rows past their retention go."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
+from routes import retention
 from routes.idempotency import purge_expired
 
 log = logging.getLogger("hotelhub.housekeeping")
 
 EVERY_S = 3600.0
 
+PURGED = Counter("hotelhub_purged_rows_total", "Rows deleted by housekeeping, by table", ["table"])
 
+
+@dataclass
 class Housekeeping:
-    """Runs the upkeep once at start, then every `every_s` seconds, until stopped."""
+    """Runs the upkeep once at start, then every `every_s` seconds, until stopped.
 
-    def __init__(self, engine: AsyncEngine, *, idempotency_ttl: timedelta, every_s: float = EVERY_S) -> None:
-        self.engine = engine
-        self.idempotency_ttl = idempotency_ttl
-        self.every_s = every_s
-        self._task: asyncio.Task[None] | None = None
+    Several API processes may run it at once: each purge batch skips rows another one holds.
+    """
 
-    async def run_once(self) -> int:
-        """One round of upkeep; returns how many idempotency keys were deleted."""
+    engine: AsyncEngine
+    idempotency_ttl: timedelta
+    keep: retention.KeepTimes = field(default_factory=retention.KeepTimes)
+    every_s: float = EVERY_S
+    _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    async def run_once(self) -> dict[str, int]:
+        """One round of upkeep; returns the rows deleted per table."""
+        now = utcnow()
         async with self.engine.begin() as conn:
-            purged = await purge_expired(conn, now=utcnow(), ttl=self.idempotency_ttl)
-        if purged:
-            log.info("deleted %d idempotency keys past their TTL", purged)
-        return purged
+            keys = await purge_expired(conn, now=now, ttl=self.idempotency_ttl)
+        deleted = {"idempotency_keys": keys, **await retention.purge(self.engine, self.keep, now=now)}
+        for table, count in deleted.items():
+            if count:
+                PURGED.labels(table).inc(count)
+        if any(deleted.values()):
+            log.info("housekeeping deleted rows past their keep time", extra={"deleted": deleted})
+        return deleted
 
     async def _run(self) -> None:
         while True:
@@ -48,7 +62,7 @@ class Housekeeping:
             self._task = asyncio.create_task(self._run(), name="hotelhub-housekeeping")
 
     async def stop(self) -> None:
-        """Stop the periodic task (a round in progress is cancelled; it is one transaction)."""
+        """Stop the periodic task (a round in progress is cancelled; each batch is one transaction)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

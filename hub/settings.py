@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from routes.retention import KeepTimes
 
 
 class HubSettings(BaseSettings):
@@ -30,6 +33,11 @@ class HubSettings(BaseSettings):
     api_token: SecretStr | None = None
     # How long the REST API honours an Idempotency-Key; an older key is free to be used again.
     idempotency_ttl_hours: float = Field(default=24.0, ge=0)
+    # Retention (routes.retention), in days; 0 keeps those rows for ever. The inbox must outlive
+    # the longest time a message can wait in a queue or retry tier (see docs/configuration.md).
+    retain_outbox_days: float = Field(default=7.0, ge=0)
+    retain_inbox_days: float = Field(default=30.0, ge=0)
+    retain_inbound_days: float = Field(default=90.0, ge=0)
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -56,6 +64,19 @@ class HubSettings(BaseSettings):
     # Fault injection for the crash tests only: the worker kills itself after committing a
     # message of this type and before acknowledging it.
     fault_kill_after_commit: str | None = None
+
+    @property
+    def keep_times(self) -> KeepTimes:
+        """The retention settings as keep times (None: for ever)."""
+
+        def days(value: float) -> timedelta | None:
+            return timedelta(days=value) if value > 0 else None
+
+        return KeepTimes(
+            finished_outbox=days(self.retain_outbox_days),
+            inbox=days(self.retain_inbox_days),
+            inbound_messages=days(self.retain_inbound_days),
+        )
 
     @property
     def embedded(self) -> bool:

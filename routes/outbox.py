@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
 from canonical.envelope import Envelope
+from pms_core.adapters.bulk import UnnestInsert
 from routes.tables import outbox
 
 
@@ -38,10 +39,12 @@ def outbox_values(
     }
 
 
+_INSERT = UnnestInsert(outbox)
+
+
 async def add_to_outbox(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert outbox rows in the caller's transaction."""
-    if rows:
-        await conn.execute(insert(outbox), list(rows))
+    """Insert outbox rows in the caller's transaction (one statement however many)."""
+    await _INSERT.execute(conn, rows)
 
 
 async def claim_due(

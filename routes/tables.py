@@ -62,6 +62,8 @@ inbox = Table(
     Column("consumer", String(100), primary_key=True),
     Column("processed_at", UtcDateTime(), nullable=False),
 )
+# the retention purge finds old rows by age (routes.retention); BRIN on PostgreSQL
+Index("ix_inbox_processed_at", inbox.c.processed_at, postgresql_using="brin")
 
 dead_letters = Table(
     "dead_letters",
@@ -116,6 +118,7 @@ inbound_messages = Table(
     Column("references", JSON, nullable=False, default=list),
 )
 Index("ix_inbound_partner", inbound_messages.c.partner_id, inbound_messages.c.received_at)
+Index("ix_inbound_messages_received_at", inbound_messages.c.received_at, postgresql_using="brin")
 
 partners = Table(
     "partners",
