@@ -145,3 +145,23 @@ async def test_given_the_hub_cannot_store_a_push_when_pushed_then_ota_service_un
     async with door.engine.connect() as conn:
         stored = (await conn.execute(select(inbound_messages.c.outcome))).scalars().all()
     assert stored == ["accepted"]
+
+
+async def test_given_the_hub_cannot_store_a_soap_push_when_pushed_then_service_unavailable_in_soap(
+    door: Hub,
+) -> None:
+    through_door, _ = clients(door)
+    soap12 = "http://www.w3.org/2003/05/soap-envelope"
+    payload = commit(reservation("DOOR-DOWN-2")).decode().split("?>", 1)[-1]
+    push = f'<s:Envelope xmlns:s="{soap12}"><s:Header/><s:Body>{payload}</s:Body></s:Envelope>'.encode()
+    await door.journal.stop()
+    async with through_door:
+        refused = await through_door.post(
+            "/ota", content=push, auth=OTAONE, headers={"content-type": "application/soap+xml"}
+        )
+    await door.journal.start()
+
+    assert refused.status_code == 503
+    assert f'<soap:Envelope xmlns:soap="{soap12}">'.encode() in refused.content
+    assert b"<OTA_HotelResNotifRS" in refused.content and b'Code="187"' in refused.content
+    assert TEST_PAN.encode() not in refused.content
