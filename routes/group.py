@@ -16,11 +16,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
 from canonical.envelope import Envelope
+from pms_core.adapters.bulk import UnnestInsert
 from routes import metrics
 from routes.context import correlation_id
 from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
@@ -41,20 +42,29 @@ class BatchFailed(Exception):
         self.outcome = outcome
 
 
+_FIRST_SQLITE = (
+    sqlite.insert(inbox)
+    .on_conflict_do_nothing(index_elements=["message_id", "consumer"])
+    .returning(inbox.c.message_id, inbox.c.consumer)
+)
+# PostgreSQL: one array per column, so the text (and its prepared statement) is the same for any
+# batch size; SQLite takes SQLAlchemy's multi-row INSERT.
+_FIRST_PG = UnnestInsert(
+    inbox, suffix="ON CONFLICT (message_id, consumer) DO NOTHING RETURNING message_id, consumer"
+)
+
+
 async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Record (message_id, consumer) pairs in the inbox at once; return the ones not seen before."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     now = utcnow()
-    stmt = (
-        dialect.insert(inbox)
-        .on_conflict_do_nothing(index_elements=["message_id", "consumer"])
-        .returning(inbox.c.message_id, inbox.c.consumer)
-    )
-    # executemany: SQLAlchemy sends one multi-row INSERT and caches it, whatever the batch size.
     rows = [{"message_id": m, "consumer": c, "processed_at": now} for m, c in dict.fromkeys(keys)]
     if not rows:
         return set()
-    return {(row[0], row[1]) for row in await conn.execute(stmt, rows)}
+    if conn.dialect.name == "postgresql":
+        result = await conn.exec_driver_sql(_FIRST_PG.sql, tuple(_FIRST_PG.arrays(rows)))
+    else:
+        result = await conn.execute(_FIRST_SQLITE, rows)
+    return {(row.message_id, row.consumer) for row in result}
 
 
 def _failed(index: int, delivery: Delivery, outcome: Outcome, err: Exception) -> BatchFailed:

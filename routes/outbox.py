@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import BigInteger, Select, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
@@ -72,9 +73,21 @@ def claim_statement(dialect_name: str, *, limit: int, now: datetime) -> Select[A
     return stmt
 
 
+# PostgreSQL: the ids as one array, so the statement's text does not change with their number
+_MARK_PG = (
+    update(outbox)
+    .where(outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+    .values(status=bindparam("new_status"), sent_at=bindparam("at"))
+)
+
+
 async def mark(conn: AsyncConnection, ids: Sequence[int], status: str) -> None:
     """Set the status of outbox rows (done, sent, dead, unrouted)."""
-    if ids:
+    if not ids:
+        return
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_MARK_PG, {"ids": list(ids), "new_status": status, "at": utcnow()})
+    else:
         await conn.execute(
             update(outbox).where(outbox.c.id.in_(list(ids))).values(status=status, sent_at=utcnow())
         )

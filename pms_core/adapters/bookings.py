@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, bindparam, exists, or_, select, tuple_
+from sqlalchemy import Row, Select, String, Uuid, any_, bindparam, exists, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import Money
@@ -143,10 +144,39 @@ _OF_RESERVATIONS = (
     )
     .order_by(bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
 )
-_OF_RESERVATIONS_LOCKED = _OF_RESERVATIONS.with_for_update(of=bookings)
 _APPLIED_REVISIONS = select(booking_revisions.c.booking_id, booking_revisions.c.partner_revision).where(
     booking_revisions.c.booking_id.in_(bindparam("ids", expanding=True)),
     booking_revisions.c.partner_revision.in_(bindparam("revisions", expanding=True)),
+)
+
+
+# PostgreSQL: the same look-ups with one array per column instead of a list of literals, so their
+# text is the same for any batch size and each is prepared once per connection.
+def _pairs(first: str, second: str) -> Select[Any]:
+    pairs = (
+        func.unnest(bindparam(first, type_=ARRAY(String)), bindparam(second, type_=ARRAY(String)))
+        .table_valued("a", "b")
+        .render_derived()
+    )
+    return select(pairs.c.a, pairs.c.b)
+
+
+_OF_RESERVATIONS_LOCKED = _OF_RESERVATIONS.with_for_update(of=bookings)
+# Reservations only (no cancellation quoting a confirmation: nearly every batch), as a semi-join on
+# the pairs: an OR of two such joins would leave the planner nothing but a scan of every booking.
+_OF_RESERVATIONS_ONLY_LOCKED = (
+    booking_select()
+    .where(
+        tuple_(bookings.c.partner_id, bookings.c.partner_reservation_id).in_(
+            _pairs("reservation_partners", "reservation_ids")
+        )
+    )
+    .order_by(bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
+    .with_for_update(of=bookings)
+)
+_APPLIED_REVISIONS_PG = select(booking_revisions.c.booking_id, booking_revisions.c.partner_revision).where(
+    booking_revisions.c.booking_id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+    booking_revisions.c.partner_revision == any_(bindparam("revisions", type_=ARRAY(String))),
 )
 
 
@@ -188,8 +218,17 @@ async def many_reservations(
     confirmations: Collection[tuple[str, str]],
 ) -> list[StoredBooking]:
     """Every stay of these (partner, reservation id)s and (partner, confirmation)s, locked, at once."""
-    statement = _OF_RESERVATIONS_LOCKED if conn.dialect.name == "postgresql" else _OF_RESERVATIONS
-    params = {"reservations": sorted(set(reservations)), "confirmations": sorted(set(confirmations))}
+    wanted, quoted = sorted(set(reservations)), sorted(set(confirmations))
+    statement: Select[Any] = _OF_RESERVATIONS
+    params: dict[str, Any] = {"reservations": wanted, "confirmations": quoted}
+    if conn.dialect.name == "postgresql" and not quoted:
+        statement = _OF_RESERVATIONS_ONLY_LOCKED
+        params = {
+            "reservation_partners": [partner for partner, _ in wanted],
+            "reservation_ids": [reference for _, reference in wanted],
+        }
+    elif conn.dialect.name == "postgresql":
+        statement = _OF_RESERVATIONS_LOCKED
     return [
         StoredBooking(view_from_row(row), row.room_type_id, row.rate_plan_id)
         for row in (await conn.execute(statement, params)).all()
@@ -203,7 +242,8 @@ async def applied_revisions(
     if not booking_ids or not partner_revisions:
         return set()
     params = {"ids": sorted(set(booking_ids)), "revisions": sorted(set(partner_revisions))}
-    return {(row.booking_id, row.partner_revision) for row in await conn.execute(_APPLIED_REVISIONS, params)}
+    statement = _APPLIED_REVISIONS_PG if conn.dialect.name == "postgresql" else _APPLIED_REVISIONS
+    return {(row.booking_id, row.partner_revision) for row in await conn.execute(statement, params)}
 
 
 def guest_from_row(row: Row[Any]) -> Guest:

@@ -62,10 +62,13 @@ class UnnestInsert:
 
     `first` numbers the statement's first parameter, so several can share one statement (see
     `sql`). A row leaves out a column only when the column has a scalar default, which is used.
+    `execute` runs the plain insert; a statement with a `suffix` is run by its owner with `sql`
+    and `arrays`, which knows what to run on other databases.
     """
 
-    def __init__(self, table: Table, *, first: int = 1) -> None:
+    def __init__(self, table: Table, *, first: int = 1, suffix: str = "") -> None:
         self.table = table
+        self.suffix = suffix
         self.columns = [c for c in table.columns if c is not table.autoincrement_column]
         self._json = [isinstance(c.type, JSON) for c in self.columns]
         self._defaults = [
@@ -78,8 +81,11 @@ class UnnestInsert:
         self._filled = {c.name: d for c, d in zip(self.columns, self._defaults, strict=True) if d is not None}
         arrays = ", ".join(f"${n}::{_array_type(c)}" for n, c in enumerate(self.columns, start=first))
         names = ", ".join(f'"{c.name}"' for c in self.columns)
-        #: the PostgreSQL statement; its parameters are `arrays(rows)`
-        self.sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})"
+        #: the PostgreSQL statement, then `suffix` (ON CONFLICT …, RETURNING …); its parameters are
+        #: `arrays(rows)`. unnest reads the arrays out in order, so the rows go in the order given.
+        self.sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})" + (
+            f" {suffix}" if suffix else ""
+        )
         self._many = insert(table)
 
     @property
@@ -106,6 +112,8 @@ class UnnestInsert:
         """Insert `rows`: one statement on PostgreSQL, an executemany elsewhere."""
         if not rows:
             return
+        if self.suffix:
+            raise TypeError("an insert with a suffix is run through `sql` and `arrays`")
         if conn.dialect.name == "postgresql":
             await conn.exec_driver_sql(self.sql, tuple(self.arrays(rows)))
         else:

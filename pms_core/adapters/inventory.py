@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pms_core.adapters.bulk import UnnestInsert
 from pms_core.adapters.tables import inventory, rooms
 from pms_core.errors import InventoryMismatch
 from pms_core.model import Night
@@ -58,6 +59,14 @@ def _takes(dialect: Any) -> Insert:
 
 
 _MOVE = {"postgresql": _moves(postgresql), "sqlite": _moves(sqlite)}
+# PostgreSQL: the same upsert with one array per column, so its text is the same for any number of
+# nights and it is prepared once per connection (the multi-row VALUES above is new text for every
+# count of nights: a round trip to prepare it and a fresh plan nearly every batch).
+_PG_MOVE = UnnestInsert(
+    inventory,
+    suffix="ON CONFLICT (room_type_id, stay_date) DO UPDATE SET sold = inventory.sold + excluded.sold "
+    "RETURNING room_type_id, stay_date, sold, physical - out_of_order AS capacity",
+)
 _TAKE = {"postgresql": _takes(postgresql), "sqlite": _takes(sqlite)}
 _RELEASE = (
     update(inventory)
@@ -119,7 +128,10 @@ async def move(
     # A release adds 0 there and is subtracted next: the proposed row of an upsert must pass the
     # sold >= 0 CHECK even when it meets an existing row.
     rows = [_row(night, stock[night[0]], max(deltas[night], 0)) for night in nights]
-    result = await conn.execute(_MOVE[conn.dialect.name], rows)
+    if conn.dialect.name == "postgresql":
+        result = await conn.exec_driver_sql(_PG_MOVE.sql, tuple(_PG_MOVE.arrays(rows)))
+    else:
+        result = await conn.execute(_MOVE[conn.dialect.name], rows)
     levels = {(row.room_type_id, row.stay_date): (row.sold, row.capacity) for row in result}
     releases: dict[int, list[Night]] = defaultdict(list)
     for night in nights:

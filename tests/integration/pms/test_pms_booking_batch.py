@@ -179,3 +179,25 @@ async def test_given_a_batch_of_new_reservations_when_handled_then_a_few_stateme
     assert {outcome.kind for outcome in outcomes} == {OutcomeKind.APPLIED}
     # Property, room types, rate plans; reservations; inventory; bookings, guests, nights, revisions.
     assert len(statements) <= 9
+
+
+# SQLite runs each statement as written; PostgreSQL prepares each distinct text on every connection.
+@pytest.mark.services
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_given_batches_of_different_sizes_when_handled_then_the_same_statement_texts(
+    hotel: PmsDriver, engine: AsyncEngine
+) -> None:
+    texts = []
+    for size, first in ((3, 10), (17, 20)):
+        messages = [
+            a_reservation(f"S{first + n}", stays=(a_stay("DBL", arrival=ARRIVAL + timedelta(days=first + n)),))
+            for n in range(size)
+        ]
+        async with engine.connect() as conn, conn.begin():
+            with counting_statements(engine) as statements:
+                await handle_booking_batch(list(zip(messages, _uows(conn, size), strict=True)))
+        texts.append(statements)
+
+    # a text that changed with the number of rows would be prepared and planned anew every batch
+    assert texts[0] == texts[1]
+    assert len(texts[0]) <= 9
