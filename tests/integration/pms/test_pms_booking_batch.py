@@ -190,7 +190,9 @@ async def test_given_batches_of_different_sizes_when_handled_then_the_same_state
     texts = []
     for size, first in ((3, 10), (17, 20)):
         messages = [
-            a_reservation(f"S{first + n}", stays=(a_stay("DBL", arrival=ARRIVAL + timedelta(days=first + n)),))
+            a_reservation(
+                f"S{first + n}", stays=(a_stay("DBL", arrival=ARRIVAL + timedelta(days=first + n)),)
+            )
             for n in range(size)
         ]
         async with engine.connect() as conn, conn.begin():
