@@ -20,7 +20,9 @@ def alembic_config(database_url: str) -> Config:
     """An Alembic config pointing at the hub's migrations and this database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database_url)
+    # Alembic keeps options in a ConfigParser, which reads "%" as interpolation: a URL with an
+    # escaped character (a password's "%40", a socket path's "%2F") must have it doubled.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from services import postgres_database
-from sqlalchemy import insert, text
+from sqlalchemy import insert, make_url, text
 
 from canonical.base import utcnow
 from hub.db import create_engine
@@ -78,3 +78,13 @@ def test_given_postgresql_when_migrated_then_message_bodies_are_stored_with_lz4_
         "booking_revisions.snapshot",
     }
     assert method == "lz4"
+
+
+@pytest.mark.services
+def test_given_a_url_with_escaped_characters_when_migrated_then_it_connects_as_written() -> None:
+    with postgres_database() as url:
+        # a password with an "@" is written "%40" (the test server does not ask for it)
+        written = make_url(url).set(password="p@ss").render_as_string(hide_password=False)
+        assert "%40" in written
+        upgrade(written)
+        command.check(alembic_config(written))
