@@ -58,7 +58,9 @@ class HubSettings(BaseSettings):
     # Overrides every route's retry schedule (seconds between deliveries), e.g. "[0.2, 0.5]".
     retry_delays_s: list[float] | None = None
 
-    rabbit_prefetch: int = Field(default=64, ge=1)
+    # Unacknowledged deliveries per consumer channel; a worker commits up to this many in one
+    # transaction. 128 measured fewer database and worker CPU seconds a booking than 64.
+    rabbit_prefetch: int = Field(default=128, ge=1)
     rabbit_delivery_limit: int = Field(default=20, ge=1)
 
     # Fault injection for the crash tests only: the worker kills itself after committing a
