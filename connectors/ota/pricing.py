@@ -211,6 +211,5 @@ def stay_prices(stay: Children, *, arrival: date, departure: date, currency: str
         price = prices.get(key)
         if price is None:
             price = prices[key] = Money(amount=amount, currency=currency_code)
-        # both values are typed already (a date, a validated Money): nothing left to check
-        nightly.append(NightlyPrice.model_construct(night=night, price=price))
+        nightly.append(NightlyPrice(night=night, price=price))
     return StayPrices(nightly=tuple(nightly), basis=bases.pop())
