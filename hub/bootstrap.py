@@ -7,7 +7,6 @@ import gc
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -72,11 +71,7 @@ class Hub:
         await self.journal.start()
         self.started.append("journal")
         if upkeep:
-            self.housekeeping = Housekeeping(
-                self.engine,
-                idempotency_ttl=timedelta(hours=self.settings.idempotency_ttl_hours),
-                keep=self.settings.keep_times,
-            )
+            self.housekeeping = Housekeeping.for_settings(self.engine, self.settings)
             self.housekeeping.start()
             self.started.append("housekeeping")
         if self.settings.embedded:

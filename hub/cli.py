@@ -6,7 +6,6 @@ import asyncio
 import json
 import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -279,12 +278,7 @@ def db_purge() -> None:
     async def main() -> dict[str, int]:
         engine = create_engine(settings.database_url)
         try:
-            upkeep = Housekeeping(
-                engine,
-                idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
-                keep=settings.keep_times,
-            )
-            return await upkeep.run_once()
+            return await Housekeeping.for_settings(engine, settings).run_once()
         finally:
             await engine.dispose()
 

@@ -12,6 +12,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
+from hub.settings import HubSettings
 from routes import retention
 from routes.idempotency import purge_expired
 
@@ -34,6 +35,15 @@ class Housekeeping:
     keep: retention.KeepTimes = field(default_factory=retention.KeepTimes)
     every_s: float = EVERY_S
     _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def for_settings(cls, engine: AsyncEngine, settings: HubSettings) -> Housekeeping:
+        """The upkeep these settings ask for (idempotency TTL, keep times)."""
+        return cls(
+            engine,
+            idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            keep=settings.keep_times,
+        )
 
     async def run_once(self) -> dict[str, int]:
         """One round of upkeep; returns the rows deleted per table."""

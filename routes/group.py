@@ -61,7 +61,7 @@ async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str
     if not rows:
         return set()
     if conn.dialect.name == "postgresql":
-        result = await conn.exec_driver_sql(_FIRST_PG.sql, tuple(_FIRST_PG.arrays(rows)))
+        result = await _FIRST_PG.on_postgresql(conn, rows)
     else:
         result = await conn.execute(_FIRST_SQLITE, rows)
     return {(row.message_id, row.consumer) for row in result}

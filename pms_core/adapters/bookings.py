@@ -130,6 +130,8 @@ _LOOKUPS = {
     ("postgresql", False): _BY_RESERVATION.with_for_update(of=bookings),
     ("postgresql", True): _BY_CONFIRMATION.with_for_update(of=bookings),
 }
+# the order rows are locked in: the same in every writer, so they cannot deadlock on each other
+_RESERVATION_ORDER = (bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
 _OF_RESERVATIONS = (
     booking_select()
     .where(
@@ -142,7 +144,7 @@ _OF_RESERVATIONS = (
             ),
         )
     )
-    .order_by(bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
+    .order_by(*_RESERVATION_ORDER)
 )
 _APPLIED_REVISIONS = select(booking_revisions.c.booking_id, booking_revisions.c.partner_revision).where(
     booking_revisions.c.booking_id.in_(bindparam("ids", expanding=True)),
@@ -171,7 +173,7 @@ _OF_RESERVATIONS_ONLY_LOCKED = (
             _pairs("reservation_partners", "reservation_ids")
         )
     )
-    .order_by(bookings.c.partner_id, bookings.c.partner_reservation_id, bookings.c.stay_index)
+    .order_by(*_RESERVATION_ORDER)
     .with_for_update(of=bookings)
 )
 _APPLIED_REVISIONS_PG = select(booking_revisions.c.booking_id, booking_revisions.c.partner_revision).where(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
 
@@ -62,8 +63,8 @@ class UnnestInsert:
 
     `first` numbers the statement's first parameter, so several can share one statement (see
     `sql`). A row leaves out a column only when the column has a scalar default, which is used.
-    `execute` runs the plain insert; a statement with a `suffix` is run by its owner with `sql`
-    and `arrays`, which knows what to run on other databases.
+    A `suffix` (ON CONFLICT …, RETURNING …) is PostgreSQL's own: `on_postgresql` runs it, and its
+    owner says what runs on other databases.
     """
 
     def __init__(self, table: Table, *, first: int = 1, suffix: str = "") -> None:
@@ -108,13 +109,19 @@ class UnnestInsert:
             arrays.append(values)
         return arrays
 
+    async def on_postgresql(
+        self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]
+    ) -> CursorResult[Any]:
+        """Run `sql` for `rows` on a PostgreSQL connection; the result holds what it returns."""
+        return await conn.exec_driver_sql(self.sql, tuple(self.arrays(rows)))
+
     async def execute(self, conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert `rows`: one statement on PostgreSQL, an executemany elsewhere."""
         if not rows:
             return
-        if self.suffix:
-            raise TypeError("an insert with a suffix is run through `sql` and `arrays`")
         if conn.dialect.name == "postgresql":
-            await conn.exec_driver_sql(self.sql, tuple(self.arrays(rows)))
+            await self.on_postgresql(conn, rows)
+        elif self.suffix:
+            raise TypeError(f"{self.table.name}: an insert with a suffix runs on PostgreSQL only")
         else:
             await conn.execute(self._many, [{**self._filled, **row} for row in rows])

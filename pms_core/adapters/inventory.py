@@ -129,7 +129,7 @@ async def move(
     # sold >= 0 CHECK even when it meets an existing row.
     rows = [_row(night, stock[night[0]], max(deltas[night], 0)) for night in nights]
     if conn.dialect.name == "postgresql":
-        result = await conn.exec_driver_sql(_PG_MOVE.sql, tuple(_PG_MOVE.arrays(rows)))
+        result = await _PG_MOVE.on_postgresql(conn, rows)
     else:
         result = await conn.execute(_MOVE[conn.dialect.name], rows)
     levels = {(row.room_type_id, row.stay_date): (row.sold, row.capacity) for row in result}
