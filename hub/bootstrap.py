@@ -96,6 +96,7 @@ class Hub:
             self.dispatcher.stop()
             await self._dispatch_task
         await self.journal.stop()
+        await self.directory.close()
         await self.engine.dispose()
         if self.reader is not self.engine:
             await self.reader.dispose()

@@ -44,6 +44,7 @@ def serve(
     import uvicorn
 
     from hub.app import create_app
+    from hub.http_server import HubHttpProtocol
     from hub.schema import upgrade
 
     settings = _settings()
@@ -56,8 +57,9 @@ def serve(
         host=host or settings.http_host,
         port=port or settings.http_port,
         # httptools parses HTTP in C and uvloop runs the event loop in C: measured on the door,
-        # about a third less CPU a push than h11 on asyncio's loop (uvloop has no Windows build).
-        http="httptools",
+        # about a third less CPU a push than h11 on asyncio's loop (uvloop has no Windows build);
+        # HubHttpProtocol sends each answer in one write (hub/http_server.py).
+        http=HubHttpProtocol,
         loop="asyncio" if sys.platform == "win32" else "uvloop",
         backlog=2048,
         log_config=None,

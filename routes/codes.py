@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ class CodeBook:
         self.engine = engine
         self._cache: dict[str, tuple[dict[str, Any], PartnerCodeBook]] = {}
         self._currencies: dict[str, str] = {}
+        # one build at a time: a burst of pushes after a start or a mapping change builds once
+        self._building = asyncio.Lock()
 
     async def _currency(self, property_code: str) -> str:
         if property_code not in self._currencies:
@@ -46,9 +49,13 @@ class CodeBook:
         cached = self._cache.get(partner.id)
         if cached is not None and cached[0] is partner.mapping:
             return cached[1]
-        book = await self._build(partner)
-        self._cache[partner.id] = (partner.mapping, book)
-        return book
+        async with self._building:
+            cached = self._cache.get(partner.id)
+            if cached is not None and cached[0] is partner.mapping:
+                return cached[1]
+            book = await self._build(partner)
+            self._cache[partner.id] = (partner.mapping, book)
+            return book
 
     async def _build(self, partner: PartnerRecord) -> PartnerCodeBook:
         if not partner.mapping:

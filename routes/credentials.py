@@ -49,16 +49,17 @@ class VerifiedCache:
         self._ok: dict[tuple[str, bytes], bool] = {}
         self._max = max_entries
 
-    def _key_of(self, secret: str, stored: str) -> tuple[str, bytes]:
+    def key_of(self, secret: str, stored: str) -> tuple[str, bytes]:
+        """The cache key of a pair: the stored hash and a keyed fingerprint of the secret."""
         return (stored, hashlib.blake2b(secret.encode(), key=self._key, digest_size=32).digest())
 
     def known(self, secret: str, stored: str) -> bool:
         """True when this pair verified before (cheap: no scrypt)."""
-        return self._key_of(secret, stored) in self._ok
+        return self.key_of(secret, stored) in self._ok
 
     def verify(self, secret: str, stored: str) -> bool:
         """verify_secret, answered from the cache when this pair verified before."""
-        key = self._key_of(secret, stored)
+        key = self.key_of(secret, stored)
         if key in self._ok:
             return True
         if not verify_secret(secret, stored):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +16,8 @@ from canonical.base import utcnow
 from routes.credentials import VerifiedCache, hash_secret, verify_secret
 from routes.policy import DeliveryPolicy
 from routes.tables import partner_grants, partners
+
+log = logging.getLogger("hotelhub.partners")
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,14 @@ async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
 
 
 class PartnerDirectory:
-    """Partners cached in memory for `ttl_s` seconds; authenticates inbound credentials."""
+    """Partners cached in memory for `ttl_s` seconds; authenticates inbound credentials.
+
+    No copy older than `ttl_s` is used. Past half of it, the next lookup starts a reload in the
+    background and is answered from the copy in hand, so under steady traffic no push waits for
+    the database: before, every push arriving during a reload queued behind it (50-120 ms every
+    five seconds at a thousand pushes a second). Unchanged partners keep their record objects, so
+    caches keyed by them (the code book) stay valid across reloads.
+    """
 
     def __init__(self, engine: AsyncEngine, *, ttl_s: float = 5.0) -> None:
         self.engine = engine
@@ -129,21 +140,52 @@ class PartnerDirectory:
         self._by_username: dict[str, PartnerRecord] = {}
         self._loaded_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._ahead: asyncio.Task[None] | None = None
         self._verified = VerifiedCache()
+        # one scrypt per (stored hash, secret) at a time: a partner's first burst of pushes after
+        # a start shares one verification instead of each running its own
+        self._verifying: dict[tuple[str, bytes], asyncio.Future[bool]] = {}
 
     async def refresh(self) -> None:
         """Reload every partner from the database now."""
         async with self.engine.connect() as conn:
             records = await load_partners(conn)
-        self._by_id = {r.id: r for r in records}
-        self._by_username = {r.username: r for r in records if r.username}
+        kept = [self._same_or(record) for record in records]
+        self._by_id = {r.id: r for r in kept}
+        self._by_username = {r.username: r for r in kept if r.username}
         self._loaded_at = time.monotonic()
 
+    def _same_or(self, record: PartnerRecord) -> PartnerRecord:
+        known = self._by_id.get(record.id)
+        return known if known == record else record
+
     async def _fresh(self) -> None:
-        if time.monotonic() - self._loaded_at > self.ttl_s:
+        age = time.monotonic() - self._loaded_at
+        if age > self.ttl_s:
             async with self._lock:
                 if time.monotonic() - self._loaded_at > self.ttl_s:
                     await self.refresh()
+        elif age > self.ttl_s / 2 and self._ahead is None:
+            self._ahead = asyncio.create_task(self._refresh_ahead(), name="partner-directory-reload")
+
+    async def _refresh_ahead(self) -> None:
+        try:
+            async with self._lock:
+                if time.monotonic() - self._loaded_at > self.ttl_s / 2:
+                    await self.refresh()
+        except Exception:
+            # the copy in hand serves until it expires; then lookups reload (and fail) themselves
+            log.warning("reloading partners failed; the loaded copy is kept", exc_info=True)
+        finally:
+            self._ahead = None
+
+    async def close(self) -> None:
+        """Stop a reload in the background (before the engine is disposed)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ahead
 
     async def get(self, partner_id: str) -> PartnerRecord | None:
         """The partner with this id, or None."""
@@ -158,7 +200,17 @@ class PartnerDirectory:
             return None
         if self._verified.known(secret, record.password_hash):
             return record
-        # scrypt is deliberately slow: keep it off the event loop.
-        if not await asyncio.to_thread(self._verified.verify, secret, record.password_hash):
+        if not await self._verify(secret, record.password_hash):
             return None
         return record
+
+    async def _verify(self, secret: str, stored: str) -> bool:
+        key = self._verified.key_of(secret, stored)
+        pending = self._verifying.get(key)
+        if pending is None:
+            # scrypt is deliberately slow: keep it off the event loop.
+            pending = asyncio.ensure_future(asyncio.to_thread(self._verified.verify, secret, stored))
+            self._verifying[key] = pending
+            pending.add_done_callback(lambda _: self._verifying.pop(key, None))
+        # shielded: one caller giving up (its client gone) must not cancel the others' answer
+        return await asyncio.shield(pending)

@@ -19,6 +19,7 @@ from connectors.payments.vault import generate_key
 from hub.app import create_app
 from hub.config import HubConfig
 from hub.db import create_engine
+from hub.http_server import HubHttpProtocol
 from hub.schema import alembic_config, target_metadata, upgrade_async
 from hub.settings import HubSettings
 
@@ -95,7 +96,12 @@ async def serving(settings: HubSettings) -> AsyncIterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(settings), log_config=None, access_log=False, lifespan="on", log_level="warning"
+        create_app(settings),
+        http=HubHttpProtocol,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="demo-hub")

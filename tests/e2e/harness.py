@@ -19,6 +19,7 @@ from hub.bootstrap import Hub, build_hub
 from hub.config import load_config
 from hub.config_apply import apply_config
 from hub.db import create_engine
+from hub.http_server import HubHttpProtocol
 from hub.schema import upgrade_async
 from hub.settings import HubSettings
 
@@ -104,7 +105,14 @@ async def running_hub(
     await hub.start(consume=True, relay=True)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(hub=hub), host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(
+            create_app(hub=hub),
+            host="127.0.0.1",
+            port=port,
+            http=HubHttpProtocol,
+            log_config=None,
+            lifespan="on",
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
