@@ -78,6 +78,15 @@ def read_amount(value: str | None, *, field: str, decimal_places: str | None = N
     OTA's DecimalPlaces means an amount written without a decimal point is in minor units
     ("8500" with DecimalPlaces="2" is 85.00); an amount with a point is taken as written.
     """
+    if value is None:
+        return None
+    return _amount(value, field, decimal_places)
+
+
+@lru_cache(maxsize=4096)
+def _amount(value: str, field: str, decimal_places: str | None) -> Decimal | None:
+    # amounts repeat (every night of a stay, every stay at a rate): each distinct one is read once;
+    # a refused one raises each time (exceptions are not cached)
     raw = text_of(value)
     if raw is None:
         return None
@@ -111,9 +120,16 @@ def read_count(value: str | None, *, field: str, default: int = 0) -> int:
 
 def read_currency(value: str | None, *, default: str) -> str:
     """An ISO-4217 code (upper-cased); absent -> the property's currency."""
+    if value is None:
+        return default
+    return _currency(value) or default
+
+
+@lru_cache(maxsize=256)
+def _currency(value: str) -> str | None:
     raw = text_of(value)
     if raw is None:
-        return default
+        return None
     code = raw.upper()
     if _CURRENCY.fullmatch(code) is None:
         raise InvalidField(f"CurrencyCode {raw!r} is not an ISO-4217 code", tag="CurrencyCode")

@@ -203,13 +203,24 @@ def stay_prices(stay: Children, *, arrival: date, departure: date, currency: str
     if len(currencies) > 1:
         raise InvalidField(f"the rates mix currencies {sorted(currencies)}", tag="CurrencyCode")
     (currency_code,) = currencies
-    prices: dict[str, Money] = {}
-    nightly = []
-    for night, (amount, _) in sorted(assigned.items()):
-        # nights at the same amount (as written: 150.0 is not 150.00) share one immutable Money
-        key = str(amount)
-        price = prices.get(key)
-        if price is None:
-            price = prices[key] = Money(amount=amount, currency=currency_code)
-        nightly.append(NightlyPrice(night=night, price=price))
-    return StayPrices(nightly=tuple(nightly), basis=bases.pop())
+    nightly = tuple(
+        nightly_price(night, str(amount), currency_code) for night, (amount, _) in sorted(assigned.items())
+    )
+    return StayPrices(nightly=nightly, basis=bases.pop())
+
+
+# Canonical values are immutable, so equal ones are built once and shared: the same night at the
+# same price recurs across bookings, the same amount across nights. Keyed by the amount as written
+# (150.0 and 150.00 are equal Decimals, but not the same message).
+
+
+@lru_cache(maxsize=1024)
+def money_of(written: str, currency: str) -> Money:
+    """Money for an amount as written (str of its Decimal) in an ISO-4217 currency, built once."""
+    return Money(amount=Decimal(written), currency=currency)
+
+
+@lru_cache(maxsize=16384)
+def nightly_price(night: date, written: str, currency: str) -> NightlyPrice:
+    """The price of one night, built once per night, amount and currency."""
+    return NightlyPrice(night=night, price=money_of(written, currency))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 from canonical.booking import Guest, GuestCount
@@ -39,8 +41,13 @@ def guest_count(stay: Children) -> GuestCount:
             adults += count
     if adults > _MAX_PER_ROOM or len(children) > _MAX_PER_ROOM:
         raise InvalidField("too many guests in one room", tag="GuestCount")
-    ages = tuple(age for age in children if age is not None)
-    return GuestCount(adults=adults, children=len(children), child_ages=ages)
+    return _guest_count(adults, len(children), tuple(age for age in children if age is not None))
+
+
+@lru_cache(maxsize=1024)
+def _guest_count(adults: int, children: int, ages: tuple[int, ...]) -> GuestCount:
+    # an immutable value that recurs in nearly every booking: built once, shared
+    return GuestCount(adults=adults, children=children, child_ages=ages)
 
 
 def _customer_guest(element: etree._Element, ns: str | None, *, primary: bool) -> Guest:

@@ -15,7 +15,7 @@ from connectors.ota.codes import PropertyCodes, hub_rate_plan, hub_room_type
 from connectors.ota.elements import Children
 from connectors.ota.errors import InvalidDate, InvalidField, MissingField, UntokenisedCard
 from connectors.ota.fields import read_amount, read_count, read_currency, read_date, text_of
-from connectors.ota.pricing import pick_amount, stay_prices
+from connectors.ota.pricing import money_of, pick_amount, stay_prices
 from connectors.ota.profiles import comments, guest_count
 from connectors.ota.settings import MAX_STAY_NIGHTS
 
@@ -37,7 +37,7 @@ def taxed_money(
     picked = pick_amount(element, default_currency=currency, prefer=prefer)
     if picked is None:
         return None, None
-    return Money(amount=picked[0], currency=picked[1]), picked[2]
+    return money_of(str(picked[0]), picked[1]), picked[2]
 
 
 def card_ref(card: etree._Element) -> CardRef | None:
