@@ -68,6 +68,8 @@ def _count(partner_id: str, outcome: str) -> None:
 
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# two base32 characters for each 10-bit value: five look-ups write the ten characters
+_BASE32_PAIRS = tuple(a + b for a in _BASE32 for b in _BASE32)
 
 
 def confirmation_for(partner_id: str, partner_reservation_id: str) -> str:
@@ -78,7 +80,15 @@ def confirmation_for(partner_id: str, partner_reservation_id: str) -> str:
     """
     digest = hashlib.sha256(f"{partner_id}\x1f{partner_reservation_id}".encode()).digest()
     bits = int.from_bytes(digest[:7], "big") >> 6
-    return "HH" + "".join(_BASE32[(bits >> shift) & 31] for shift in range(45, -5, -5))
+    pairs = _BASE32_PAIRS
+    return (
+        "HH"
+        + pairs[bits >> 40]
+        + pairs[(bits >> 30) & 1023]
+        + pairs[(bits >> 20) & 1023]
+        + pairs[(bits >> 10) & 1023]
+        + pairs[bits & 1023]
+    )
 
 
 @dataclass(frozen=True)

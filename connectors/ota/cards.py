@@ -58,7 +58,6 @@ class CardSlot:
 
     def __init__(self, element: etree._Element) -> None:
         self.element = element
-        self._ns = etree.QName(element).namespace
         self._children: dict[str, etree._Element] | None = None
 
     def _child(self, name: str) -> etree._Element | None:
@@ -78,7 +77,14 @@ class CardSlot:
         if attribute is not None:
             return attribute
         number = self._child("CardNumber")
-        return number.findtext("{*}PlainText") if number is not None else None
+        if number is None:
+            return None
+        # CardNumber/PlainText in any namespace, as findtext("{*}PlainText") reads it: a wildcard
+        # ElementPath search costs more than looking at the one or two children there are
+        for child in number:
+            if isinstance(child.tag, str) and _local(child) == "PlainText":
+                return child.text or ""
+        return None
 
     @property
     def pan(self) -> str | None:
@@ -161,7 +167,7 @@ class CardSlot:
 
     def _write_token(self, pan: str, token: str, provider: str) -> None:
         self._strip()
-        number = etree.Element(f"{{{self._ns}}}CardNumber" if self._ns else "CardNumber")
+        number = etree.Element(self._card_number_tag())
         number.set("Token", token)
         number.set("Mask", mask_of(pan))
         number.set("TokenProviderID", provider)
@@ -179,13 +185,18 @@ class CardSlot:
         }
         self._strip()
         if keep_mask or keep_token:
-            number = etree.Element(f"{{{self._ns}}}CardNumber" if self._ns else "CardNumber")
+            number = etree.Element(self._card_number_tag())
             for name, value in keep_token.items():
                 number.set(name, value)
             if keep_mask:
                 number.set("Mask", keep_mask)
             self.element.insert(self._card_number_index(), number)
             self._children = None
+
+    def _card_number_tag(self) -> str:
+        # a new CardNumber in the PaymentCard's namespace (the tag is "{ns}PaymentCard" or bare)
+        namespace, brace, _ = str(self.element.tag).rpartition("}")
+        return f"{namespace}{brace}CardNumber"
 
     def _strip(self) -> None:
         self._children = None

@@ -54,13 +54,27 @@ def pick_amount(
 
     `prefer` before tax reads AmountBeforeTax first (a Total read to match its stay's rates).
     """
-    places = element.get("DecimalPlaces")
+    return _picked(_amount_attributes(element), default_currency, prefer)
+
+
+_AmountAttributes = tuple[str | None, str | None, str | None, str | None]
+
+
+def _amount_attributes(element: etree._Element) -> _AmountAttributes:
+    """An amount element's AmountAfterTax, AmountBeforeTax, CurrencyCode and DecimalPlaces as sent."""
+    get = element.get
+    return get("AmountAfterTax"), get("AmountBeforeTax"), get("CurrencyCode"), get("DecimalPlaces")
+
+
+def _picked(
+    attributes: _AmountAttributes, default_currency: str, prefer: TaxBasis | None = None
+) -> tuple[Decimal, str, TaxBasis] | None:
+    after, before, currency, places = attributes
     for basis in _READ_ORDER[prefer]:
-        name = _AMOUNT_ATTRIBUTE[basis]
-        amount = read_amount(element.get(name), field=name, decimal_places=places)
+        written = after if basis is TaxBasis.AFTER_TAX else before
+        amount = read_amount(written, field=_AMOUNT_ATTRIBUTE[basis], decimal_places=places)
         if amount is not None:
-            currency = read_currency(element.get("CurrencyCode"), default=default_currency)
-            return amount, currency, basis
+            return amount, read_currency(currency, default=default_currency), basis
     return None
 
 
@@ -99,45 +113,70 @@ def _read_rates(stay: Children, currency: str) -> list[_Rate]:
     base_tag, total_tag = stay.tag("Base"), stay.tag("Total")
     rates: list[_Rate] = []
     for room_rate in stay.under("RoomRates", "RoomRate"):
+        room_effective, room_expire = room_rate.get("EffectiveDate"), room_rate.get("ExpireDate")
         for rate in Children(room_rate, ns).under("Rates", "Rate"):
             # a Rate holds one or two amount elements: look at them directly, no index needed
-            holder = total = None
+            base = total = None
             for child in rate:
                 tag = child.tag
-                if tag == base_tag and holder is None:
-                    holder = child
+                if tag == base_tag and base is None:
+                    base = _amount_attributes(child)
                 elif tag == total_tag and total is None:
-                    total = child
-            picked = pick_amount(holder, default_currency=currency) if holder is not None else None
-            if picked is None:
-                picked = pick_amount(total, default_currency=currency) if total is not None else None
-            if picked is None:
-                continue
-            effective = rate.get("EffectiveDate") or room_rate.get("EffectiveDate")
-            expire = rate.get("ExpireDate") or room_rate.get("ExpireDate")
-            indicator = text_of(rate.get("ExpireDateExclusiveIndicator"))
-            unit = (text_of(rate.get("RateTimeUnit")) or "Day").lower()
-            multiplier = read_count(rate.get("UnitMultiplier"), field="UnitMultiplier", default=1)
-            if multiplier < 1:
-                raise InvalidField("UnitMultiplier must be at least 1", tag="UnitMultiplier")
-            if unit == "fullduration":
-                unit_nights = None
-            elif unit in _UNIT_NIGHTS:
-                unit_nights = _UNIT_NIGHTS[unit] * multiplier
-            else:
-                raise InvalidField(f"RateTimeUnit {unit!r} is not supported", tag="RateTimeUnit")
-            rates.append(
-                _Rate(
-                    effective=read_date(effective, field="EffectiveDate") if effective else None,
-                    expire=read_date(expire, field="ExpireDate") if expire else None,
-                    exclusive=None if indicator is None else indicator.lower() in ("true", "1"),
-                    amount=picked[0],
-                    currency=picked[1],
-                    basis=picked[2],
-                    unit_nights=unit_nights,
-                )
+                    total = _amount_attributes(child)
+            get = rate.get
+            read = _rate(
+                base,
+                total,
+                get("EffectiveDate") or room_effective,
+                get("ExpireDate") or room_expire,
+                get("ExpireDateExclusiveIndicator"),
+                get("RateTimeUnit"),
+                get("UnitMultiplier"),
+                currency,
             )
+            if read is not None:
+                rates.append(read)
     return rates
+
+
+@lru_cache(maxsize=8192)
+def _rate(
+    base: _AmountAttributes | None,
+    total: _AmountAttributes | None,
+    effective: str | None,
+    expire: str | None,
+    indicator_written: str | None,
+    unit_written: str | None,
+    multiplier_written: str | None,
+    currency: str,
+) -> _Rate | None:
+    """One Rate from its values as sent, read once per distinct set (the same rate recurs across
+    bookings); None when it carries no amount. A refused one raises each time it is met."""
+    picked = _picked(base, currency) if base is not None else None
+    if picked is None:
+        picked = _picked(total, currency) if total is not None else None
+    if picked is None:
+        return None
+    indicator = text_of(indicator_written)
+    unit = (text_of(unit_written) or "Day").lower()
+    multiplier = read_count(multiplier_written, field="UnitMultiplier", default=1)
+    if multiplier < 1:
+        raise InvalidField("UnitMultiplier must be at least 1", tag="UnitMultiplier")
+    if unit == "fullduration":
+        unit_nights = None
+    elif unit in _UNIT_NIGHTS:
+        unit_nights = _UNIT_NIGHTS[unit] * multiplier
+    else:
+        raise InvalidField(f"RateTimeUnit {unit!r} is not supported", tag="RateTimeUnit")
+    return _Rate(
+        effective=read_date(effective, field="EffectiveDate") if effective else None,
+        expire=read_date(expire, field="ExpireDate") if expire else None,
+        exclusive=None if indicator is None else indicator.lower() in ("true", "1"),
+        amount=picked[0],
+        currency=picked[1],
+        basis=picked[2],
+        unit_nights=unit_nights,
+    )
 
 
 def _span(rate: _Rate, arrival: date, departure: date, inclusive: bool) -> list[date]:

@@ -26,22 +26,31 @@ def guest_count(stay: Children) -> GuestCount:
     adults = 0
     children: list[int | None] = []
     for line in stay.under("GuestCounts", "GuestCount"):
-        count = read_count(line.get("Count"), field="Count", default=1)
-        if count == 0:
-            continue
-        if count > _MAX_PER_ROOM:
-            raise InvalidField(f"GuestCount Count={count} is out of range", tag="Count")
-        age_text = text_of(line.get("Age"))
-        age = read_count(age_text, field="Age") if age_text is not None else None
-        code = text_of(line.get("AgeQualifyingCode"))
-        is_child = age < _ADULT_AGE if age is not None else code in _CHILD_CODES
-        if is_child:
-            children.extend([age] * count)
-        else:
-            adults += count
+        line_adults, line_children = _guest_line(
+            line.get("Count"), line.get("Age"), line.get("AgeQualifyingCode")
+        )
+        adults += line_adults
+        children.extend(line_children)
     if adults > _MAX_PER_ROOM or len(children) > _MAX_PER_ROOM:
         raise InvalidField("too many guests in one room", tag="GuestCount")
     return _guest_count(adults, len(children), tuple(age for age in children if age is not None))
+
+
+@lru_cache(maxsize=1024)
+def _guest_line(
+    count_written: str | None, age_written: str | None, code_written: str | None
+) -> tuple[int, tuple[int | None, ...]]:
+    """(adults, children's ages) of one GuestCount line as sent; the same lines recur in most pushes."""
+    count = read_count(count_written, field="Count", default=1)
+    if count == 0:
+        return 0, ()
+    if count > _MAX_PER_ROOM:
+        raise InvalidField(f"GuestCount Count={count} is out of range", tag="Count")
+    age_text = text_of(age_written)
+    age = read_count(age_text, field="Age") if age_text is not None else None
+    code = text_of(code_written)
+    is_child = age < _ADULT_AGE if age is not None else code in _CHILD_CODES
+    return (0, (age,) * count) if is_child else (count, ())
 
 
 @lru_cache(maxsize=1024)
@@ -50,29 +59,59 @@ def _guest_count(adults: int, children: int, ages: tuple[int, ...]) -> GuestCoun
     return GuestCount(adults=adults, children=children, child_ages=ages)
 
 
+_PERSON_NAME = ("GivenName", "Surname", "NamePrefix")
+_ADDRESS = ("AddressLine", "CityName", "PostalCode", "CountryName")
+
+
+def _firsts(element: etree._Element | None, prefix: str, names: tuple[str, ...]) -> dict[str, etree._Element]:
+    """The first child of each of `names` (tags in the `prefix` namespace), in one pass."""
+    found: dict[str, etree._Element] = {}
+    if element is None:
+        return found
+    wanted = {prefix + name: name for name in names}
+    for child in element:
+        name = wanted.get(child.tag)
+        if name is not None and name not in found:
+            found[name] = child
+    return found
+
+
 def _customer_guest(element: etree._Element, ns: str | None, *, primary: bool) -> Guest:
-    customer = Children(element, ns)
-    name = customer.of("PersonName")
+    prefix = "" if ns is None else f"{{{ns}}}"
+    person = address = email = None
     phone = None
-    for telephone in customer.all("Telephone"):
-        phone = text_of(telephone.get("PhoneNumber"))
-        if phone:
-            break
-    address = customer.of("Address")
-    country = address.first("CountryName") if address is not None else None
+    person_tag, address_tag, email_tag, phone_tag = (
+        prefix + "PersonName",
+        prefix + "Address",
+        prefix + "Email",
+        prefix + "Telephone",
+    )
+    for child in element:
+        tag = child.tag
+        if tag == person_tag:
+            person = child if person is None else person
+        elif tag == address_tag:
+            address = child if address is None else address
+        elif tag == email_tag:
+            email = child if email is None else email
+        elif tag == phone_tag and phone is None:
+            phone = text_of(child.get("PhoneNumber"))
+    name = _firsts(person, prefix, _PERSON_NAME)
+    place = _firsts(address, prefix, _ADDRESS)
+    country = place.get("CountryName")
     country_code = text_of(country.get("Code")) if country is not None else None
     if country_code is None and country is not None:
         text = element_text(country)
         country_code = text.upper() if text and len(text) == 2 and text.isalpha() else None
     return Guest(
-        given_name=element_text(name.first("GivenName")) if name is not None else None,
-        surname=element_text(name.first("Surname")) if name is not None else None,
-        name_prefix=element_text(name.first("NamePrefix")) if name is not None else None,
-        email=element_text(customer.first("Email")),
+        given_name=element_text(name.get("GivenName")),
+        surname=element_text(name.get("Surname")),
+        name_prefix=element_text(name.get("NamePrefix")),
+        email=element_text(email),
         phone=phone,
-        address_line=element_text(address.first("AddressLine")) if address is not None else None,
-        city=element_text(address.first("CityName")) if address is not None else None,
-        postal_code=element_text(address.first("PostalCode")) if address is not None else None,
+        address_line=element_text(place.get("AddressLine")),
+        city=element_text(place.get("CityName")),
+        postal_code=element_text(place.get("PostalCode")),
         country_code=country_code,
         language=text_of(element.get("Language")),
         primary=primary,
