@@ -1,13 +1,16 @@
 """Ingest benchmark: OTA_HotelResNotifRQ pushes over HTTP to `hotelhub serve`; prints JSON figures.
 
     python bench/ingest.py [--count 20000] [--concurrency 32] [--mode embedded|rabbit] [--client raw|httpx]
+                           [--pin-door] [--timeline] [--hub-setting HUB_NAME=VALUE ...]
 
 embedded: a fresh SQLite file, one `hotelhub serve` (ingress + embedded dispatcher).
 rabbit:   HUB_BROKER_URL and a PostgreSQL HUB_DATABASE_URL name the servers; the bench creates its
           own database and vhost there, runs `hotelhub serve` and `hotelhub worker`, and drops both.
 Figures: accepted/s and answer latency (p50/p99) at the door, booked/s end to end (until the last
 booking is committed, polled from the database), peak RSS and CPU seconds per hub process, errors,
-and the machine. See bench/README.md for what was measured and where the time goes.
+and the machine. --pin-door gives `serve` a core of its own (see docs/configuration.md#cpus);
+--timeline adds answers and latency for each second. See bench/README.md for what was measured
+and where the time goes.
 """
 
 from __future__ import annotations
@@ -246,6 +249,49 @@ class Sampler:
 
 
 SERVER_PROCESSES = {"postgres": "postgresql", "beam.smp": "rabbitmq"}
+DOOR_CPU = 0
+
+
+@contextlib.contextmanager
+def door_on_its_own_core() -> Iterator[dict[str, object]]:
+    """Keep core 0 for `serve`: this process, PostgreSQL and RabbitMQ (every thread) move to the
+    other cores for the run, and are given every core back afterwards. The hub processes pin
+    themselves (HUB_CPU_AFFINITY). Yields what was pinned, for the report."""
+    every = set(range(os.cpu_count() or 1))
+    others = every - {DOOR_CPU}
+    if not others or not hasattr(os, "sched_setaffinity"):
+        raise SystemExit("--pin-door needs Linux and at least two CPUs")
+    moved: list[int] = []
+    refused: list[str] = []
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] not in SERVER_PROCESSES:
+            continue
+        for thread in _threads(proc):
+            try:
+                os.sched_setaffinity(thread, others)
+                moved.append(thread)
+            except OSError as err:
+                refused.append(f"{proc.info['name']}:{thread}: {err.strerror}")
+    os.sched_setaffinity(0, others)
+    try:
+        yield {
+            "serve_cpus": [DOOR_CPU],
+            "everything_else_cpus": sorted(others),
+            "server_threads_moved": len(moved),
+            "refused": refused,
+        }
+    finally:
+        os.sched_setaffinity(0, every)
+        for thread in moved:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(thread, every)
+
+
+def _threads(proc: psutil.Process) -> list[int]:
+    try:
+        return [thread.id for thread in proc.threads()]
+    except psutil.Error:
+        return []
 
 
 def server_cpu() -> dict[int, tuple[str, float]]:
@@ -428,14 +474,22 @@ async def bench(
     if broker_url:
         env["HUB_BROKER_URL"] = broker_url
     env.update(args.hub_setting)
+    serve_env, worker_env = dict(env), dict(env)
+    if args.pin_door:
+        others = ",".join(str(cpu) for cpu in range(os.cpu_count() or 1) if cpu != DOOR_CPU)
+        serve_env["HUB_CPU_AFFINITY"], worker_env["HUB_CPU_AFFINITY"] = str(DOOR_CPU), others
+    arranged = contextlib.ExitStack()
     procs: dict[str, subprocess.Popen[bytes]] = {}
     ports = [free_port() for _ in range(args.api_processes)]
     try:
+        pinned = arranged.enter_context(door_on_its_own_core()) if args.pin_door else None
         for n, port in enumerate(ports):
-            procs[f"serve-{n}"] = start(f"serve-{n}", ["serve", "--port", str(port)], env, folder)
+            procs[f"serve-{n}"] = start(f"serve-{n}", ["serve", "--port", str(port)], serve_env, folder)
         ready_files = [folder / f"worker-{n}.ready" for n in range(args.workers if broker_url else 0)]
         for n, ready in enumerate(ready_files):
-            procs[f"worker-{n}"] = start(f"worker-{n}", ["worker", "--ready-file", str(ready)], env, folder)
+            procs[f"worker-{n}"] = start(
+                f"worker-{n}", ["worker", "--ready-file", str(ready)], worker_env, folder
+            )
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for n, url in enumerate(urls):
             await wait_ready(url, procs[f"serve-{n}"])
@@ -469,6 +523,7 @@ async def bench(
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        arranged.close()
     accepted = outcomes["accepted"]
     latencies = [latency for _, latency in answers]
     figures: dict[str, object] = {
@@ -502,6 +557,8 @@ async def bench(
         },
         "machine": machine(),
     }
+    if pinned is not None:
+        figures["pinned"] = pinned
     if args.timeline:
         figures["timeline"] = timeline(answers)
     return figures
@@ -520,6 +577,12 @@ def main() -> None:
     parser.add_argument("--booked-timeout", type=float, default=600.0)
     parser.add_argument(
         "--timeline", action="store_true", help="add answers and latency for each second of the run"
+    )
+    parser.add_argument(
+        "--pin-door",
+        action="store_true",
+        help="give `serve` core 0 alone: the worker, PostgreSQL, RabbitMQ and the load generator "
+        "run on the other cores for the run (needs the right to set their CPU affinity)",
     )
     parser.add_argument(
         "--hub-setting",

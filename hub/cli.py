@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -35,6 +36,31 @@ def _settings() -> HubSettings:
     return HubSettings()
 
 
+def _pin(settings: HubSettings) -> None:
+    """Keep this process (and the threads it starts) on HUB_CPU_AFFINITY's CPUs, when set."""
+    cpus = settings.cpus
+    if cpus is None:
+        return
+    if not hasattr(os, "sched_setaffinity"):
+        err_console.print("HUB_CPU_AFFINITY is not supported on this platform: ignored")
+        return
+    try:
+        os.sched_setaffinity(0, cpus)
+    except OSError as err:
+        err_console.print(
+            f"HUB_CPU_AFFINITY={settings.cpu_affinity}: {err.strerror} (CPUs here: {_cpus_here()})"
+        )
+        raise typer.Exit(2) from None
+
+
+def _cpus_here() -> str:
+    return (
+        ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
+        if hasattr(os, "sched_getaffinity")
+        else "?"
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default HUB_HTTP_HOST)")] = None,
@@ -49,6 +75,7 @@ def serve(
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    _pin(settings)
     if is_sqlite(settings.database_url):
         upgrade(settings.database_url)
     uvicorn.run(
@@ -79,6 +106,7 @@ def worker(
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    _pin(settings)
     if settings.embedded:
         err_console.print("worker needs HUB_BROKER_URL; the embedded hub dispatches inside `serve`.")
         raise typer.Exit(2)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routes.retention import KeepTimes
@@ -63,6 +63,11 @@ class HubSettings(BaseSettings):
     rabbit_prefetch: int = Field(default=128, ge=1)
     rabbit_delivery_limit: int = Field(default=20, ge=1)
 
+    # CPUs this process runs on (Linux), e.g. "0" or "1-3,6"; unset: any. On a small host that
+    # also runs the worker and the servers, the door answers partners fastest on a core of its
+    # own: `serve` on "0", `worker` on "1" (see docs/configuration.md#cpus).
+    cpu_affinity: str | None = None
+
     # Fault injection for the crash tests only: the worker kills itself after committing a
     # message of this type and before acknowledging it.
     fault_kill_after_commit: str | None = None
@@ -80,10 +85,38 @@ class HubSettings(BaseSettings):
             inbound_messages=days(self.retain_inbound_days),
         )
 
+    @field_validator("cpu_affinity")
+    @classmethod
+    def _cpu_list(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None:
+            cpu_list(value)  # refuse a malformed list at start, naming it
+        return value
+
+    @property
+    def cpus(self) -> frozenset[int] | None:
+        """HUB_CPU_AFFINITY as a set of CPU numbers (None: no restriction)."""
+        return cpu_list(self.cpu_affinity) if self.cpu_affinity is not None else None
+
     @property
     def embedded(self) -> bool:
         """True when no broker is configured: the outbox table is the queue."""
         return not self.broker_url
+
+
+def cpu_list(text: str) -> frozenset[int]:
+    """CPU numbers from a Linux CPU list ("0", "0,2", "1-3,6"); ValueError naming a bad part."""
+    cpus: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"{part!r} in CPU list {text!r} is not a CPU number or range (e.g. 0 or 1-3)")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"{part!r} in CPU list {text!r} runs backwards")
+        cpus.update(range(low, high + 1))
+    return frozenset(cpus)
 
 
 def environment() -> Mapping[str, str]:

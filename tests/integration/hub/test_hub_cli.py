@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
-from harness import DEMO_CONFIG, PASSWORDS
+from harness import DEMO_CONFIG, PASSWORDS, free_port
+from processes import HOTELHUB
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -120,3 +126,50 @@ def test_given_a_dead_letter_when_discarded_then_a_reason_is_required_and_kept(e
     assert shown["status"] == "discarded"
     assert shown["actions"][0]["reason"] == "test booking, not real"
     assert runner.invoke(app, ["dlq", "list", "--json"]).output.strip() == "[]"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux only")
+def test_given_a_cpu_list_when_serving_then_the_process_and_its_threads_run_on_those_cpus(
+    tmp_path: Path,
+) -> None:
+    cpu = min(os.sched_getaffinity(0))
+    port = free_port()
+    env = {
+        **os.environ,
+        **PASSWORDS,
+        "HUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pinned.db'}",
+        "HUB_CARD_VAULT_KEY_FILE": str(tmp_path / "vault.key"),
+        "HUB_CPU_AFFINITY": str(cpu),
+        "HUB_LOG_LEVEL": "WARNING",
+    }
+    env.pop("HUB_BROKER_URL", None)
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([HOTELHUB, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("serve did not start: " + (tmp_path / "serve.log").read_text())
+        threads = [int(task.name) for task in Path(f"/proc/{serve.pid}/task").iterdir()]
+        assert len(threads) > 1
+        assert {frozenset(os.sched_getaffinity(thread)) for thread in threads} == {frozenset({cpu})}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux only")
+def test_given_a_cpu_this_machine_lacks_when_starting_then_exit_2_naming_it(tmp_path: Path) -> None:
+    missing = str(max(os.sched_getaffinity(0)) + 64)
+    result = runner.invoke(
+        app,
+        ["worker", "--ready-file", str(tmp_path / "ready")],
+        env={"HUB_CPU_AFFINITY": missing, "HUB_BROKER_URL": "amqp://guest:guest@127.0.0.1:1/"},
+    )
+    assert result.exit_code == 2
+    assert f"HUB_CPU_AFFINITY={missing}" in result.output
+    assert not (tmp_path / "ready").exists()
