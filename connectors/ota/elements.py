@@ -19,20 +19,17 @@ class Children:
 
     __slots__ = ("_by_tag", "_prefix", "element", "namespace")
 
+    _by_tag: dict[object, list[etree._Element]]
+
     def __init__(self, element: etree._Element, namespace: str | None) -> None:
         self.element = element
         self.namespace = namespace
         # ElementPath's "Name" without a namespace matches only unqualified elements: so does "" + name
         self._prefix = "" if namespace is None else f"{{{namespace}}}"
-        by_tag: dict[str, list[etree._Element]] = {}
+        # comments, PIs and entities (tag not a str) land under keys no lookup asks for
+        by_tag: dict[object, list[etree._Element]] = {}
         for child in element:
-            tag = child.tag
-            if isinstance(tag, str):
-                group = by_tag.get(tag)
-                if group is None:
-                    by_tag[tag] = [child]
-                else:
-                    group.append(child)
+            by_tag.setdefault(child.tag, []).append(child)
         self._by_tag = by_tag
 
     def tag(self, name: str) -> str:
