@@ -55,11 +55,17 @@ class Children:
         found = self._by_tag.get(self._prefix + names[0])
         if not found:
             return []  # the usual answer for optional parts (comments, deposits): nothing to walk
-        found = list(found)
         for name in names[1:]:
             tag = self._prefix + name
-            found = [child for parent in found for child in parent if child.tag == tag]
-        return found
+            below: list[etree._Element] = []
+            for parent in found:
+                for child in parent:
+                    if child.tag == tag:
+                        below.append(child)
+            if not below:
+                return below
+            found = below
+        return list(found)
 
     def first_under(self, *names: str) -> etree._Element | None:
         """The first element at the path `names` below this one, like `element.find("A/B")`."""
