@@ -1,10 +1,12 @@
 """Consume throughput of the hub's RabbitMQ path against a raw aio-pika consume+ack loop; prints JSON.
 
-Run from the repository root:  .venv/bin/python -m bench.transport [--messages 20000] [--prefetch 64]
+Run from the repository root:
+    .venv/bin/python -m bench.transport [--messages 20000] [--prefetch 64] [--rounds 3]
 
-Three runs over the same number of ~1 KB persistent messages in a quorum queue, same prefetch:
+The same number of ~1 KB persistent messages in a quorum queue, same prefetch, for each of:
   raw        aio-pika consume + ack, nothing else
   hub        the hub's FastStream subscriber (raw decoder, MANUAL ack) + envelope decode + no-op handler + ack
+             (raw and hub alternate for --rounds rounds; the ratio is the median of the rounds')
   hub_inbox  the full RabbitTransport: group commit, inbox de-duplication, no-op handler, commit, ack
              (PostgreSQL when reachable at 127.0.0.1:5432, else a SQLite file in /tmp; the JSON says which)
 Queues and exchanges get a unique name prefix and are deleted afterwards, as is the database.
@@ -17,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -89,22 +92,25 @@ async def _raw(url: str, queue: str, count: int, prefetch: int) -> float:
         declared = await channel.declare_queue(queue, passive=True)
         done, seen = asyncio.Event(), 0
 
+        started = 0.0
+
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            nonlocal seen
+            nonlocal seen, started
+            if not seen:
+                started = time.perf_counter()
             await message.ack()
             seen += 1
             if seen == count:
                 done.set()
 
-        started = time.perf_counter()
         await declared.consume(on_message)
         await done.wait()
-        return count / (time.perf_counter() - started)
+        return (count - 1) / (time.perf_counter() - started)
 
 
 async def _hub(url: str, queue: str, count: int, prefetch: int, route: Route) -> float:
     broker = hub_broker(url)
-    done, seen = asyncio.Event(), 0
+    done, seen, started = asyncio.Event(), 0, 0.0
 
     @broker.subscriber(
         RabbitQueue(queue, QueueType.QUORUM, declare=False),
@@ -113,19 +119,20 @@ async def _hub(url: str, queue: str, count: int, prefetch: int, route: Route) ->
         no_reply=True,
     )
     async def consume(message: RabbitMessage) -> None:
-        nonlocal seen
+        nonlocal seen, started
+        if not seen:
+            started = time.perf_counter()
         route.decode(message.body)
         await message.ack()
         seen += 1
         if seen == count:
             done.set()
 
-    started = time.perf_counter()
     await broker.start()
     await done.wait()
     elapsed = time.perf_counter() - started
     await broker.stop()
-    return count / elapsed
+    return (count - 1) / elapsed
 
 
 async def _database() -> tuple[str, str, Any]:
@@ -197,31 +204,45 @@ async def _cleanup(url: str, prefix: str, queues: list[str], table: RoutingTable
             await channel.exchange_delete(exchange.name)
 
 
-async def main(url: str, count: int, prefetch: int) -> dict[str, Any]:
-    """Run the three consumers and return the figures."""
+async def main(url: str, count: int, prefetch: int, rounds: int) -> dict[str, Any]:
+    """Run raw and hub consumers in alternating rounds, then the full transport; return the figures.
+
+    Each round fills both queues, then consumes the raw one and at once the hub's: the two loops of
+    a round run seconds apart, so the machine's drift in speed moves them alike. Rates are counted
+    from each loop's first delivery to its last (connecting and declaring are not consuming).
+    """
     prefix = f"hhbench_{uuid4().hex[:8]}"
     route = Route(BOOKING_RECEIVED_V1, "bench", _noop)
     table = RoutingTable([route])
-    raw_queue, hub_queue = f"{prefix}.raw", f"{prefix}.hub"
+    queues: list[str] = []
+    raws: list[float] = []
+    hubs: list[float] = []
     try:
-        await _fill(url, raw_queue, count)
-        raw = await _raw(url, raw_queue, count, prefetch)
-        await _fill(url, hub_queue, count)
-        hub = await _hub(url, hub_queue, count, prefetch, route)
+        for n in range(rounds):
+            raw_queue, hub_queue = f"{prefix}.raw{n}", f"{prefix}.hub{n}"
+            queues += [raw_queue, hub_queue]
+            await _fill(url, raw_queue, count)
+            await _fill(url, hub_queue, count)
+            raws.append(await _raw(url, raw_queue, count, prefetch))
+            hubs.append(await _hub(url, hub_queue, count, prefetch, route))
         inbox = await _hub_inbox(url, count, prefetch, table, prefix)
     finally:
-        await _cleanup(url, prefix, [raw_queue, hub_queue], table)
+        await _cleanup(url, prefix, queues, table)
+    ratios = sorted(hub / raw for raw, hub in zip(raws, hubs, strict=True))
+    raw_rate = statistics.median(raws)
     return {
         "messages": count,
         "message_bytes": len(_body(0)),
         "prefetch": prefetch,
         "queue_type": "quorum",
-        "raw_msg_per_s": round(raw),
-        "hub_msg_per_s": round(hub),
-        "ratio": round(hub / raw, 2),
+        "rounds": rounds,
+        "raw_msg_per_s": [round(rate) for rate in raws],
+        "hub_msg_per_s": [round(rate) for rate in hubs],
+        "ratio_per_round": [round(hub / raw, 2) for raw, hub in zip(raws, hubs, strict=True)],
+        "ratio": round(statistics.median(ratios), 2),
         "hub_inbox_msg_per_s": inbox["msg_per_s"],
         "hub_inbox_database": inbox["database"],
-        "inbox_ratio": round(inbox["msg_per_s"] / raw, 2),
+        "inbox_ratio": round(inbox["msg_per_s"] / raw_rate, 2),
         "target_ratio": 0.6,
     }
 
@@ -231,5 +252,6 @@ if __name__ == "__main__":
     parser.add_argument("--url", default="amqp://guest:guest@127.0.0.1:5672/")
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--prefetch", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="raw/hub pairs; the ratio is their median")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.url, args.messages, args.prefetch)), indent=2))
+    print(json.dumps(asyncio.run(main(args.url, args.messages, args.prefetch, args.rounds)), indent=2))
