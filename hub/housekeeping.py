@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,6 +14,7 @@ from canonical.base import utcnow
 from hub.settings import HubSettings
 from routes import retention
 from routes.idempotency import purge_expired
+from routes.tasks import cancel_and_wait
 
 log = logging.getLogger("hotelhub.housekeeping")
 
@@ -74,7 +74,4 @@ class Housekeeping:
     async def stop(self) -> None:
         """Stop the periodic task (a round in progress is cancelled; each batch is one transaction)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)

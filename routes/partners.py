@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from canonical.base import utcnow
 from routes.credentials import VerifiedCache, hash_secret, verify_secret
 from routes.policy import DeliveryPolicy
 from routes.tables import partner_grants, partners
+from routes.tasks import cancel_and_wait
 
 log = logging.getLogger("hotelhub.partners")
 
@@ -182,10 +182,7 @@ class PartnerDirectory:
     async def close(self) -> None:
         """Stop a reload in the background (before the engine is disposed)."""
         ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            ahead.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ahead
+        await cancel_and_wait(ahead)
 
     async def get(self, partner_id: str) -> PartnerRecord | None:
         """The partner with this id, or None."""

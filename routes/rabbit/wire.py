@@ -1,4 +1,5 @@
-"""The hub's AMQP socket: frames written in one event-loop turn leave in one socket write.
+"""The hub's AMQP socket: frames written in one event-loop turn leave in one socket write
+(`routes/coalescing.py`).
 
 aiormq writes each frame as it comes (a publish, an ack), and every write is a `send` on the
 socket. On loopback that system call runs the peer's receive path too; measured on the worker
@@ -22,6 +23,10 @@ from aio_pika import RobustConnection
 from aiormq.connection import TransportFactory
 from yarl import URL
 
+from routes.coalescing import CoalescingTransport
+
+__all__ = ["FRAME_QUEUE", "CoalescingTransport", "CoalescingTransportFactory", "HubRobustConnection"]
+
 # what asyncio.open_connection uses for its StreamReader
 _READ_LIMIT = 2**16
 # aiormq queues at most FRAME_BUFFER_SIZE (10) frames for its writer; a publisher that finds the
@@ -32,77 +37,6 @@ FRAME_QUEUE = 1024
 aiormq.connection.Connection.FRAME_BUFFER_SIZE = max(
     aiormq.connection.Connection.FRAME_BUFFER_SIZE, FRAME_QUEUE
 )
-
-
-class CoalescingTransport(asyncio.WriteTransport):
-    """Buffers the writes of one event-loop turn and hands them to the socket transport at its end."""
-
-    def __init__(self, transport: asyncio.WriteTransport, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__()
-        self.transport = transport
-        self._loop = loop
-        self._pending: list[bytes] = []
-        self.writes = 0  # socket writes made: what the tests check, and cheap to keep
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Queue `data`; the turn's frames go out together."""
-        if not self._pending:
-            self._loop.call_soon(self.flush)
-        self._pending.append(bytes(data))
-
-    def writelines(self, list_of_data: Any) -> None:
-        """Queue each chunk."""
-        for data in list_of_data:
-            self.write(data)
-
-    def flush(self) -> None:
-        """Hand what is queued to the socket transport now."""
-        if not self._pending:
-            return
-        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
-        self._pending = []
-        if not self.transport.is_closing():
-            self.writes += 1
-            self.transport.write(data)
-
-    def close(self) -> None:
-        """Send what is queued (a Connection.Close among it), then close."""
-        self.flush()
-        self.transport.close()
-
-    def abort(self) -> None:
-        """Drop what is queued and the connection."""
-        self._pending = []
-        self.transport.abort()
-
-    def is_closing(self) -> bool:
-        """As the socket transport."""
-        return self.transport.is_closing()
-
-    def can_write_eof(self) -> bool:
-        """As the socket transport."""
-        return self.transport.can_write_eof()
-
-    def write_eof(self) -> None:
-        """Send what is queued, then the end of stream."""
-        self.flush()
-        self.transport.write_eof()
-
-    def get_write_buffer_size(self) -> int:
-        """Queued here plus buffered in the socket transport."""
-        return self.transport.get_write_buffer_size() + sum(len(d) for d in self._pending)
-
-    def get_write_buffer_limits(self) -> tuple[int, int]:
-        """As the socket transport."""
-        return self.transport.get_write_buffer_limits()
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        """As the socket transport."""
-        self.transport.set_write_buffer_limits(high, low)
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        """As the socket transport (peername, socket, sslcontext...)."""
-        return self.transport.get_extra_info(name, default)
 
 
 class CoalescingTransportFactory(TransportFactory):

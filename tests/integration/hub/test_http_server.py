@@ -12,7 +12,8 @@ import pytest
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
-from hub.http_server import CoalescingTransport, HubHttpProtocol
+from hub.http_server import HubHttpProtocol
+from routes.coalescing import CoalescingTransport
 
 BIG = 1024 * 1024
 
