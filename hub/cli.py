@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -33,7 +34,16 @@ err_console = Console(stderr=True)
 
 
 def _settings() -> HubSettings:
-    return HubSettings()
+    """The settings from the environment; a bad one ends the command naming its variable (exit 2)."""
+    try:
+        return HubSettings()
+    except ValidationError as err:
+        for error in err.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            name = f"HUB_{field.upper()}" if field else "settings"
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            err_console.print(f"{name}: {reason}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _pin(settings: HubSettings) -> None:

@@ -173,3 +173,16 @@ def test_given_a_cpu_this_machine_lacks_when_starting_then_exit_2_naming_it(tmp_
     assert result.exit_code == 2
     assert f"HUB_CPU_AFFINITY={missing}" in result.output
     assert not (tmp_path / "ready").exists()
+
+
+def test_given_bad_settings_when_a_command_starts_then_exit_2_naming_each_variable(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["serve"],
+        env={"HUB_CPU_AFFINITY": "x-1", "HUB_MAX_BODY_BYTES": "10", "HUB_HTTP_PORT": "eighty"},
+    )
+    assert result.exit_code == 2
+    assert "HUB_CPU_AFFINITY: 'x-1' in CPU list 'x-1' is not a CPU number or range" in result.output
+    assert "HUB_MAX_BODY_BYTES: Input should be greater than or equal to 1024" in result.output
+    assert "HUB_HTTP_PORT:" in result.output
+    assert "Traceback" not in result.output
