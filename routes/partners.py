@@ -18,6 +18,7 @@ from routes.tables import partner_grants, partners
 from routes.tasks import cancel_and_wait
 
 log = logging.getLogger("hotelhub.partners")
+SCRYPTS_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,9 @@ class PartnerDirectory:
         # one scrypt per (stored hash, secret) at a time: a partner's first burst of pushes after
         # a start shares one verification instead of each running its own
         self._verifying: dict[tuple[str, bytes], asyncio.Future[bool]] = {}
+        # at most this many scrypts at once: a flood of wrong secrets (never cached) costs two
+        # threads' CPU and waits, rather than taking every core from the pushes that authenticated
+        self._scrypt_slots = asyncio.Semaphore(SCRYPTS_AT_ONCE)
 
     async def refresh(self) -> None:
         """Reload every partner from the database now."""
@@ -205,9 +209,13 @@ class PartnerDirectory:
         key = self._verified.key_of(secret, stored)
         pending = self._verifying.get(key)
         if pending is None:
-            # scrypt is deliberately slow: keep it off the event loop.
-            pending = asyncio.ensure_future(asyncio.to_thread(self._verified.verify, secret, stored))
+            pending = asyncio.ensure_future(self._scrypt(secret, stored))
             self._verifying[key] = pending
             pending.add_done_callback(lambda _: self._verifying.pop(key, None))
         # shielded: one caller giving up (its client gone) must not cancel the others' answer
         return await asyncio.shield(pending)
+
+    async def _scrypt(self, secret: str, stored: str) -> bool:
+        async with self._scrypt_slots:
+            # scrypt is deliberately slow: keep it off the event loop.
+            return await asyncio.to_thread(self._verified.verify, secret, stored)

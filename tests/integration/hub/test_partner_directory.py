@@ -4,6 +4,7 @@ never answers from a copy older than its ttl, keeps unchanged records, verifies 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes import credentials
 from routes.codes import CodeBook
-from routes.partners import PartnerDirectory, PartnerSpec, upsert_partner
+from routes.partners import SCRYPTS_AT_ONCE, PartnerDirectory, PartnerSpec, upsert_partner
 
 TTL = 0.6
 SECRET = "s3cret-for-the-directory"
@@ -127,3 +128,33 @@ async def test_given_a_burst_of_first_pushes_when_authenticated_then_the_secret_
     assert all(record is not None and record.id == "otadir" for record in found)
     assert wrong == [None, None, None]
     assert calls == [SECRET, "wrong"]
+
+
+async def test_given_a_flood_of_wrong_secrets_when_authenticated_then_at_most_two_scrypts_at_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await save(engine, spec())
+    running = peak = 0
+    lock = threading.Lock()
+    verify = credentials.verify_secret
+
+    def counted(secret: str, stored: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            return verify(secret, stored)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(credentials, "verify_secret", counted)
+    directory = PartnerDirectory(engine, ttl_s=60)
+    try:
+        refused = await asyncio.gather(*(directory.authenticate("otadir", f"wrong-{n}") for n in range(8)))
+        assert await directory.authenticate("otadir", SECRET) is not None
+    finally:
+        await directory.close()
+    assert refused == [None] * 8
+    assert peak == SCRYPTS_AT_ONCE
