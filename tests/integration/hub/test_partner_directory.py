@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,64 +48,60 @@ async def save(engine: AsyncEngine, partner: PartnerSpec) -> None:
         await upsert_partner(conn, partner)
 
 
-async def test_given_a_copy_past_half_its_ttl_when_looked_up_then_answered_from_it_and_reloaded_behind(
-    engine: AsyncEngine,
-) -> None:
+@pytest.fixture
+async def directory(engine: AsyncEngine) -> AsyncIterator[PartnerDirectory]:
+    """The test partner saved, and a directory of it with a short ttl (closed afterwards)."""
     await save(engine, spec())
     directory = PartnerDirectory(engine, ttl_s=TTL)
     try:
-        assert (await directory.get("otadir")).name == "Directory OTA"  # type: ignore[union-attr]
-        await save(engine, spec(name="Renamed OTA"))
-        await asyncio.sleep(TTL * 0.6)
-        started = time.perf_counter()
-        looked_up = await directory.get("otadir")
-        assert time.perf_counter() - started < 0.005  # no database read on the way
-        assert looked_up is not None and looked_up.name == "Directory OTA"
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if (await directory.get("otadir")).name == "Renamed OTA":  # type: ignore[union-attr]
-                break
-        else:
-            pytest.fail("the reload in the background never replaced the copy")
+        yield directory
     finally:
         await directory.close()
+
+
+async def test_given_a_copy_past_half_its_ttl_when_looked_up_then_answered_from_it_and_reloaded_behind(
+    engine: AsyncEngine, directory: PartnerDirectory
+) -> None:
+    assert (await directory.get("otadir")).name == "Directory OTA"  # type: ignore[union-attr]
+    await save(engine, spec(name="Renamed OTA"))
+    await asyncio.sleep(TTL * 0.6)
+    started = time.perf_counter()
+    looked_up = await directory.get("otadir")
+    assert time.perf_counter() - started < 0.005  # no database read on the way
+    assert looked_up is not None and looked_up.name == "Directory OTA"
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if (await directory.get("otadir")).name == "Renamed OTA":  # type: ignore[union-attr]
+            break
+    else:
+        pytest.fail("the reload in the background never replaced the copy")
 
 
 async def test_given_a_copy_past_its_ttl_when_looked_up_then_the_lookup_waits_for_the_reload(
-    engine: AsyncEngine,
+    engine: AsyncEngine, directory: PartnerDirectory
 ) -> None:
-    await save(engine, spec())
-    directory = PartnerDirectory(engine, ttl_s=TTL)
-    try:
-        assert (await directory.authenticate("otadir", SECRET)) is not None
-        await save(engine, spec(enabled=False))
-        await asyncio.sleep(TTL * 1.2)
-        assert await directory.authenticate("otadir", SECRET) is None
-    finally:
-        await directory.close()
+    assert (await directory.authenticate("otadir", SECRET)) is not None
+    await save(engine, spec(enabled=False))
+    await asyncio.sleep(TTL * 1.2)
+    assert await directory.authenticate("otadir", SECRET) is None
 
 
 async def test_given_a_reload_with_nothing_changed_when_done_then_the_same_records_and_code_book(
-    engine: AsyncEngine,
+    engine: AsyncEngine, directory: PartnerDirectory
 ) -> None:
-    await save(engine, spec())
-    directory = PartnerDirectory(engine, ttl_s=TTL)
     codes = CodeBook(engine)
-    try:
-        before = await directory.get("otadir")
-        assert before is not None
-        book = await codes.for_partner(before)
-        await directory.refresh()
-        after = await directory.get("otadir")
-        assert after is before
-        assert await codes.for_partner(after) is book
-        await save(engine, spec(mapping=mapping("DIR-2")))
-        await directory.refresh()
-        changed = await directory.get("otadir")
-        assert changed is not before and changed is not None
-        assert await codes.for_partner(changed) is not book
-    finally:
-        await directory.close()
+    before = await directory.get("otadir")
+    assert before is not None
+    book = await codes.for_partner(before)
+    await directory.refresh()
+    after = await directory.get("otadir")
+    assert after is before
+    assert await codes.for_partner(after) is book
+    await save(engine, spec(mapping=mapping("DIR-2")))
+    await directory.refresh()
+    changed = await directory.get("otadir")
+    assert changed is not before and changed is not None
+    assert await codes.for_partner(changed) is not book
 
 
 async def test_given_a_burst_of_first_pushes_when_authenticated_then_the_secret_is_verified_once(
