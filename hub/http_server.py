@@ -11,7 +11,7 @@ of that turn; past `FLUSH_BYTES` in one turn they leave at once, so a long answe
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -27,5 +27,4 @@ class HubHttpProtocol(HttpToolsProtocol):
         """Wrap the connection's transport, then let uvicorn set the connection up."""
         # uvloop's TCPTransport has a transport's methods without subclassing asyncio.Transport
         socket = cast(asyncio.Transport, transport)
-        coalescing: Any = CoalescingTransport(socket, self.loop, flush_bytes=FLUSH_BYTES)
-        super().connection_made(coalescing)
+        super().connection_made(CoalescingTransport(socket, self.loop, flush_bytes=FLUSH_BYTES))

@@ -23,7 +23,7 @@ class CoalescingTransport(asyncio.Transport):
 
     def __init__(
         self,
-        transport: asyncio.WriteTransport,
+        transport: asyncio.Transport,
         loop: asyncio.AbstractEventLoop,
         *,
         flush_bytes: int | None = None,
@@ -111,15 +111,15 @@ class CoalescingTransport(asyncio.Transport):
 
     def pause_reading(self) -> None:
         """As the socket transport."""
-        self._reading().pause_reading()
+        self.transport.pause_reading()
 
     def resume_reading(self) -> None:
         """As the socket transport."""
-        self._reading().resume_reading()
+        self.transport.resume_reading()
 
     def is_reading(self) -> bool:
         """As the socket transport."""
-        return self._reading().is_reading()
+        return self.transport.is_reading()
 
     def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
         """As the socket transport (a protocol upgrade hands the connection on)."""
@@ -128,7 +128,3 @@ class CoalescingTransport(asyncio.Transport):
     def get_protocol(self) -> asyncio.BaseProtocol:
         """As the socket transport."""
         return self.transport.get_protocol()
-
-    def _reading(self) -> asyncio.ReadTransport:
-        # a socket transport reads and writes; uvloop's does not subclass asyncio.Transport
-        return self.transport  # type: ignore[return-value]

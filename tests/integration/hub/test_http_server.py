@@ -13,7 +13,6 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from hub.http_server import HubHttpProtocol
-from routes.coalescing import CoalescingTransport
 
 BIG = 1024 * 1024
 
@@ -136,65 +135,3 @@ async def test_given_a_closing_request_when_answered_then_the_answer_arrives_bef
         assert await reader.read() == b""  # then the server closed the connection
     finally:
         writer.close()
-
-
-class RecordingTransport:
-    """A stand-in for a socket transport: records writes and how it was closed."""
-
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = self.aborted = False
-        self.buffered = 0
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
-
-    def is_closing(self) -> bool:
-        return self.closed or self.aborted
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    def get_write_buffer_size(self) -> int:
-        return self.buffered
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"peername": ("127.0.0.1", 1)}.get(name, default)
-
-
-async def test_given_writes_in_one_turn_when_the_turn_ends_then_one_write_in_order() -> None:
-    inner = RecordingTransport()
-    transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
-    transport.write(b"head ")
-    transport.writelines([b"bo", bytearray(b"dy")])
-    assert inner.writes == []
-    assert transport.get_write_buffer_size() == 9
-    await asyncio.sleep(0)
-    assert inner.writes == [b"head body"]
-    assert transport.get_extra_info("peername") == ("127.0.0.1", 1)
-
-
-async def test_given_queued_writes_when_closed_then_sent_first_and_when_aborted_then_dropped() -> None:
-    loop = asyncio.get_running_loop()
-    closing, aborting = RecordingTransport(), RecordingTransport()
-    first = CoalescingTransport(closing, loop)  # type: ignore[arg-type]
-    second = CoalescingTransport(aborting, loop)  # type: ignore[arg-type]
-    first.write(b"answer")
-    first.close()
-    second.write(b"answer")
-    second.abort()
-    await asyncio.sleep(0)
-    assert (closing.writes, closing.closed) == ([b"answer"], True)
-    assert (aborting.writes, aborting.aborted) == ([], True)
-
-
-async def test_given_the_connection_closed_by_the_peer_when_the_turn_ends_then_nothing_is_written() -> None:
-    inner = RecordingTransport()
-    transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
-    transport.write(b"late answer")
-    inner.closed = True
-    await asyncio.sleep(0)
-    assert inner.writes == []

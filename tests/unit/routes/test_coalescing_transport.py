@@ -1,4 +1,5 @@
-"""CoalescingTransport on a real loopback socket: one turn's writes leave as one, in order, none lost."""
+"""CoalescingTransport (the AMQP wire's and the HTTP server's) on a real loopback socket: one turn's
+writes leave as one, in order, none lost; past flush_bytes at once; nothing written once the peer left."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from routes.rabbit.wire import CoalescingTransport
+from routes.coalescing import CoalescingTransport
 
 
 class _Sink(asyncio.Protocol):
@@ -23,14 +24,16 @@ class _Sink(asyncio.Protocol):
 
 
 @pytest.fixture
-async def wire() -> AsyncIterator[tuple[CoalescingTransport, _Sink]]:
-    """A CoalescingTransport over a loopback TCP connection, and what the other end received."""
+async def wire(request: pytest.FixtureRequest) -> AsyncIterator[tuple[CoalescingTransport, _Sink]]:
+    """A CoalescingTransport over a loopback TCP connection, and what the other end received
+    (`flush_bytes` from the test's `flush_bytes` mark, else none)."""
     loop = asyncio.get_running_loop()
     sink = _Sink()
     server = await loop.create_server(lambda: sink, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     transport, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
-    coalescing = CoalescingTransport(transport, loop)  # type: ignore[arg-type]
+    mark = request.node.get_closest_marker("flush_bytes")
+    coalescing = CoalescingTransport(transport, loop, flush_bytes=mark.args[0] if mark else None)
     try:
         yield coalescing, sink
     finally:
@@ -95,6 +98,38 @@ async def test_given_frames_queued_when_aborted_then_they_are_dropped(
     assert transport.get_write_buffer_size() == 5
     transport.abort()
 
+    async with asyncio.timeout(5):
+        await sink.closed.wait()
+    assert bytes(sink.data) == b""
+
+
+@pytest.mark.flush_bytes(1024)
+async def test_given_a_turn_writing_past_flush_bytes_when_written_then_sent_as_it_grows(
+    wire: tuple[CoalescingTransport, _Sink],
+) -> None:
+    transport, sink = wire
+    chunks = [bytes([65 + n]) * 400 for n in range(6)]
+
+    for chunk in chunks:
+        transport.write(chunk)
+    assert transport.writes == 2  # at 1,200 and at 2,400 bytes, within the turn
+    assert transport.get_write_buffer_size() >= 0
+
+    assert await _received(sink, 2400) == b"".join(chunks)
+    assert transport.writes == 2
+
+
+async def test_given_the_peer_gone_when_the_turn_ends_then_nothing_is_written(
+    wire: tuple[CoalescingTransport, _Sink],
+) -> None:
+    transport, sink = wire
+    assert transport.get_extra_info("peername")[0] == "127.0.0.1"
+
+    transport.write(b"late answer")
+    transport.transport.close()  # the socket transport closes under it (the peer left)
+    await asyncio.sleep(0)
+
+    assert transport.writes == 0
     async with asyncio.timeout(5):
         await sink.closed.wait()
     assert bytes(sink.data) == b""
