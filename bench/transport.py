@@ -5,7 +5,8 @@ Run from the repository root:
 
 The same number of ~1 KB persistent messages in a quorum queue, same prefetch, for each of:
   raw        aio-pika consume + ack, nothing else
-  hub        the hub's FastStream subscriber (raw decoder, MANUAL ack) + envelope decode + no-op handler + ack
+  hub        the hub's consume path (routes/rabbit/intake.py: aio-pika consumers on the hub broker's
+             robust connection, manual ack) + envelope decode + no-op handler + ack
              (raw and hub alternate for --rounds rounds; the ratio is the median of the rounds')
   hub_inbox  the full RabbitTransport: group commit, inbox de-duplication, no-op handler, commit, ack
              (PostgreSQL when reachable at 127.0.0.1:5432, else a SQLite file in /tmp; the JSON says which)
@@ -28,13 +29,14 @@ from uuid import uuid4
 
 import aio_pika
 import asyncpg
-from faststream import AckPolicy
-from faststream.rabbit import Channel, QueueType, RabbitMessage, RabbitQueue
+from aio_pika.abc import AbstractIncomingMessage
 
 from canonical.booking import BOOKING_RECEIVED_V1, BookingAction, BookingReceived
 from canonical.envelope import Envelope
 from hub.db import create_engine
 from hub.settings import HubSettings
+from routes.rabbit.intake import Intake
+from routes.rabbit.publishing import APP_ID
 from routes.rabbit.topology import Topology, declare_topology
 from routes.rabbit.transport import RabbitTransport, hub_broker
 from routes.table import DeliveryContext, Route, RoutingTable
@@ -63,6 +65,7 @@ async def _noop(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
 
 
 async def _fill(url: str, queue: str, count: int, *, arguments: dict[str, Any] | None = None) -> None:
+    """Publish `count` messages with the properties the outbox relay gives the hub's own messages."""
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
@@ -74,6 +77,9 @@ async def _fill(url: str, queue: str, count: int, *, arguments: dict[str, Any] |
                         aio_pika.Message(
                             _body(i),
                             message_id=str(uuid4()),
+                            correlation_id=f"c{i}",
+                            type=BOOKING_RECEIVED_V1,
+                            app_id=APP_ID,
                             content_type="application/json",
                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                         ),
@@ -109,28 +115,32 @@ async def _raw(url: str, queue: str, count: int, prefetch: int) -> float:
 
 
 async def _hub(url: str, queue: str, count: int, prefetch: int, route: Route) -> float:
+    """The hub's consume path (routes/rabbit/intake.py on the hub broker's connection): decode, no-op, ack."""
     broker = hub_broker(url)
-    done, seen, started = asyncio.Event(), 0, 0.0
+    done, acked, started = asyncio.Event(), 0, 0.0
+    acks: set[asyncio.Task[None]] = set()
 
-    @broker.subscriber(
-        RabbitQueue(queue, QueueType.QUORUM, declare=False),
-        channel=Channel(prefetch_count=prefetch),
-        ack_policy=AckPolicy.MANUAL,
-        no_reply=True,
-    )
-    async def consume(message: RabbitMessage) -> None:
-        nonlocal seen, started
-        if not seen:
-            started = time.perf_counter()
-        route.decode(message.body)
-        await message.ack()
-        seen += 1
-        if seen == count:
+    def counted(task: asyncio.Task[None]) -> None:
+        nonlocal acked
+        acks.discard(task)
+        acked += 1
+        if acked == count:
             done.set()
 
-    await broker.start()
+    def take(route: Route, message: AbstractIncomingMessage) -> None:
+        nonlocal started
+        if not started:
+            started = time.perf_counter()
+        route.decode(message.body)
+        ack = asyncio.create_task(message.ack())
+        acks.add(ack)
+        ack.add_done_callback(counted)
+
+    intake = Intake([(route, queue)], prefetch=prefetch, take=take)
+    await intake.start(await broker.connect())
     await done.wait()
     elapsed = time.perf_counter() - started
+    await intake.close()
     await broker.stop()
     return (count - 1) / elapsed
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
-from faststream.rabbit import RabbitBroker, RabbitMessage
+from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import (
     AsyncRetrying,
@@ -52,8 +53,7 @@ class _Held:
     """A message taken from a queue and not yet acknowledged."""
 
     delivery: Delivery
-    message: RabbitMessage
-    settled: asyncio.Future[None]
+    message: AbstractIncomingMessage
 
 
 class GroupCommit:
@@ -89,21 +89,16 @@ class GroupCommit:
             self._closed = False
             self._loop_task = asyncio.create_task(self._run(), name="hotelhub-group-commit")
 
-    async def submit(self, route: Route, message: RabbitMessage) -> None:
-        """Hand over one message; returns once it is acknowledged (or given back to the queue)."""
-        if self._closed:
-            # Arrived after stop() drained the batches: leave it to another worker.
-            await message.nack(requeue=True)
-            return
+    def take(self, route: Route, message: AbstractIncomingMessage) -> None:
+        """Hand over one delivery (never waits); it is acknowledged after its batch commits."""
         headers = dict(message.headers or {})
         body = message.body.decode("utf-8", errors="replace")
-        held = _Held(
-            Delivery(route, body, attempts_of(headers), headers),
-            message,
-            asyncio.get_running_loop().create_future(),
-        )
+        held = _Held(Delivery(route, body, attempts_of(headers), headers), message)
+        if self._closed:
+            # Arrived after stop() drained the batches: leave it to another worker.
+            self._spawn(self._nack(held))
+            return
         self._queue.put_nowait(held)
-        await held.settled
 
     async def stop(self) -> None:
         """Finish every message handed over so far, then return."""
@@ -174,13 +169,18 @@ class GroupCommit:
             await asyncio.gather(*(self._nack(h) for h in batch))
             return
         self._kill_if_asked(zip((h.delivery for h in batch), outcomes, strict=True))
-        acks = []
+        settled = []
         for held, outcome in zip(batch, outcomes, strict=True):
             if outcome.verdict in SETTLED:
-                acks.append(self._ack(held))
+                settled.append(held)
             else:
                 self._spawn(self._settle_failure(held, outcome))
-        await asyncio.gather(*acks)
+        # Queued in one loop turn, the acks leave in one socket write (routes/rabbit/wire.py).
+        try:
+            async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                await asyncio.gather(*(self._ack(held) for held in settled))
+        except TimeoutError:
+            log.warning("%d acks had no answer in time; those messages will be redelivered", len(settled))
 
     def _kill_if_asked(self, results: Iterable[tuple[Delivery, Outcome]]) -> None:
         if self.kill_after_commit and any(
@@ -191,21 +191,23 @@ class GroupCommit:
 
     async def _ack(self, held: _Held) -> None:
         try:
-            await asyncio.wait_for(held.message.ack(), SETTLE_TIMEOUT_S)
+            await held.message.ack()
         except Exception as err:  # channel gone: the broker redelivers, the inbox makes it a duplicate
             log.warning("ack failed; the message will be redelivered", extra={"error": repr(err)})
-        finally:
-            if not held.settled.done():
-                held.settled.set_result(None)
+
+    async def _ack_in_time(self, held: _Held) -> None:
+        try:
+            async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                await self._ack(held)
+        except TimeoutError:
+            log.warning("ack had no answer in time; the message will be redelivered")
 
     async def _nack(self, held: _Held) -> None:
         try:
-            await asyncio.wait_for(held.message.nack(requeue=True), SETTLE_TIMEOUT_S)
+            async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                await held.message.nack(requeue=True)
         except Exception as err:
             log.warning("nack failed; the message will be redelivered", extra={"error": repr(err)})
-        finally:
-            if not held.settled.done():
-                held.settled.set_result(None)
 
     async def _deliver_alone(self, delivery: Delivery) -> Outcome:
         try:
@@ -239,11 +241,11 @@ class GroupCommit:
         if outcome.verdict is Verdict.RETRY:
             outcome = await self._retry_in_process(delivery, outcome)
             if outcome.verdict in SETTLED:
-                await self._ack(held)
+                await self._ack_in_time(held)
                 return
         attempts = delivery.attempts + 1
         first_failed = first_failed_of(delivery.headers) or utcnow()
-        raw = held.message.raw_message
+        raw = held.message
         message_id = raw.message_id or outcome.message_id or str(uuid4())
         delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
         if delay is not None:
@@ -273,7 +275,7 @@ class GroupCommit:
                 headers=headers,
             )  # fmt: skip
         if confirm is Confirm.SENT:
-            await self._ack(held)
+            await self._ack_in_time(held)
         else:
             # Not safely parked elsewhere: give it back; the quorum delivery limit bounds the loop.
             log.warning("retry/dead-letter copy not confirmed (%s); requeueing", confirm.value)

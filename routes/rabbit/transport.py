@@ -1,15 +1,15 @@
 """RabbitTransport: the RabbitMQ twin of the embedded dispatcher, run from the hub's own lifespan.
 
-FastStream owns the connection (aio-pika robust connection), the subscribers and publishing.
-Subscribers use MANUAL ack and a channel with bounded prefetch; aio-pika runs each delivery in its
-own task, so a subscriber only hands its message to the group commit and waits for it to settle.
+FastStream owns the connection (aio-pika robust connection), publishing and the dead-letter
+store's subscriber. The route queues are consumed by `Intake` (routes/rabbit/intake.py) on a channel
+of that connection with bounded prefetch and manual ack: each delivery goes straight into the group
+commit, which settles it after its batch commits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routes.rabbit.consumer import GroupCommit
 from routes.rabbit.deadletter_store import DeadLetterStore
+from routes.rabbit.intake import Intake
 from routes.rabbit.publishing import APP_ID
 from routes.rabbit.relay import OutboxRelay
 from routes.rabbit.settings import RabbitSettings
 from routes.rabbit.topology import DEFAULT_PREFIX, Topology, declare_topology
 from routes.rabbit.wire import HubRobustConnection
-from routes.table import Route, RoutingTable
+from routes.table import RoutingTable
 
 log = logging.getLogger("hotelhub.rabbit")
 
@@ -92,6 +93,11 @@ class RabbitTransport:
             batch_wait_s=batch_wait_ms / 1000,
             kill_after_commit=settings.fault_kill_after_commit,
         )
+        self.intake = Intake(
+            [(route, self.topology.consumers[route.consumer].queue.name) for route in table.routes],
+            prefetch=settings.rabbit_prefetch,
+            take=self.group_commit.take,
+        )
         self.dead_letter_store = DeadLetterStore(engine, self.topology)
         self.relay: OutboxRelay | None = None
         self._consume = consume
@@ -105,15 +111,6 @@ class RabbitTransport:
         if self._subscribed:
             return
         self._subscribed = True
-        channel = Channel(prefetch_count=self.settings.rabbit_prefetch)
-        for route in self.table.routes:
-            self.broker.subscriber(
-                self.topology.consumers[route.consumer].queue,
-                channel=channel,
-                ack_policy=AckPolicy.MANUAL,
-                no_reply=True,
-                title=f"{route.consumer}:{route.message_type}",
-            )(self._consumer_for(route))
         self.broker.subscriber(
             self.topology.dead_letters,
             channel=Channel(prefetch_count=self.settings.rabbit_prefetch),
@@ -121,13 +118,6 @@ class RabbitTransport:
             no_reply=True,
             title="dead-letter-store",
         )(self.dead_letter_store.handle)
-
-    def _consumer_for(self, route: Route) -> Callable[[RabbitMessage], Awaitable[None]]:
-        async def consume(message: RabbitMessage) -> None:
-            await self.group_commit.submit(route, message)
-
-        consume.__name__ = f"consume_{route.consumer}"
-        return consume
 
     async def start(self, *, consume: bool | None = None, relay: bool | None = None) -> None:
         """Connect, declare the topology, attach the consumers, start the relay.
@@ -154,6 +144,13 @@ class RabbitTransport:
             raise
         if self._consume:
             self.group_commit.start()
+            try:
+                await self.intake.start(self._connection)
+            except BaseException:
+                await self.group_commit.stop()
+                await self.broker.stop()
+                self._connection = None
+                raise
         await self.broker.start()
         self._consuming = self._consume
         if self.relay is not None:
@@ -166,10 +163,13 @@ class RabbitTransport:
     async def stop(self) -> None:
         """SIGTERM path: stop consuming, finish the messages in hand, stop the relay, then close."""
         self._consuming = False
-        # Each stop waits (up to graceful_timeout) for its handlers in flight; deliveries arriving
-        # meanwhile are left unacked and return to their queue when the channel closes.
+        await self.intake.stop_consuming()
+        # The dead-letter store's stop waits (up to graceful_timeout) for its handler in flight.
         await asyncio.gather(*(subscriber.stop() for subscriber in self.broker.subscribers))
+        # Every delivery taken so far is committed and acknowledged before the channel closes;
+        # those arriving meanwhile are given back, as is whatever the channel still holds.
         await self.group_commit.stop()
+        await self.intake.close()
         if self.relay is not None:
             await self.relay.stop()
         await self.broker.stop()
@@ -184,7 +184,11 @@ class RabbitTransport:
             return False
         if not self._consume:
             return True
-        return self._consuming and all(bool(getattr(s, "running", False)) for s in self.broker.subscribers)
+        return (
+            self._consuming
+            and self.intake.ready
+            and all(bool(getattr(s, "running", False)) for s in self.broker.subscribers)
+        )
 
     def notify(self) -> None:
         """Wake the relay: new outbox rows were committed."""

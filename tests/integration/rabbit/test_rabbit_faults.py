@@ -50,6 +50,14 @@ async def _queue_depth(broker_url: str, queue: str) -> int:
         return int(declared.declaration_result.message_count or 0)
 
 
+async def _consumers(broker_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(broker_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.consumer_count or 0)
+
+
 async def test_given_no_queue_bound_when_relay_publishes_then_row_stays_pending(services: Services) -> None:
     table = table_with(record_effect)
     transport = _transport(services, table, consume=False, relay=False)
@@ -102,6 +110,8 @@ async def test_given_broker_drops_connection_when_rows_keep_coming_then_relay_an
             return transport.ready
 
         await eventually(ready)
+        # The consumer was restored once on the new connection, not doubled.
+        assert await _consumers(services.broker_url, "hotelhub.q.pms") == 1
     for envelope in [first, *later]:
         assert await effect_count(services.engine, str(envelope.message_id)) == 1
 
