@@ -245,8 +245,8 @@ class GroupCommit:
                 return
         attempts = delivery.attempts + 1
         first_failed = first_failed_of(delivery.headers) or utcnow()
-        raw = held.message
-        message_id = raw.message_id or outcome.message_id or str(uuid4())
+        message = held.message
+        message_id = message.message_id or outcome.message_id or str(uuid4())
         delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
         if delay is not None:
             target = self.topology.consumers[route.consumer].retry_queue(delay)
@@ -257,8 +257,8 @@ class GroupCommit:
                 error=f"{outcome.error_class}: {outcome.error_text}",
             )
             confirm = await publish_confirmed(
-                self.broker, raw.body, exchange=None, routing_key=target.name, message_id=message_id,
-                correlation_id=raw.correlation_id, message_type=raw.type, headers=headers,
+                self.broker, message.body, exchange=None, routing_key=target.name, message_id=message_id,
+                correlation_id=message.correlation_id, message_type=message.type, headers=headers,
             )  # fmt: skip
         else:
             headers = dead_letter_headers(
@@ -270,8 +270,8 @@ class GroupCommit:
                 error_text=outcome.error_text,
             )
             confirm = await publish_confirmed(
-                self.broker, raw.body, exchange=self.topology.dead_letter, routing_key=route.consumer,
-                message_id=message_id, correlation_id=raw.correlation_id, message_type=raw.type,
+                self.broker, message.body, exchange=self.topology.dead_letter, routing_key=route.consumer,
+                message_id=message_id, correlation_id=message.correlation_id, message_type=message.type,
                 headers=headers,
             )  # fmt: skip
         if confirm is Confirm.SENT:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -215,6 +216,15 @@ async def dead_letter_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
         stmt = select(dead_letters).order_by(dead_letters.c.id)
         return [dict(r._mapping) for r in await conn.execute(stmt)]
+
+
+async def queue_counts(broker_url: str, queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of a queue, as the broker reports them on a passive declare."""
+    connection = await aio_pika.connect(broker_url)
+    async with connection:
+        declared = await (await connection.channel()).declare_queue(queue, passive=True)
+        result = declared.declaration_result
+        return int(result.message_count or 0), int(result.consumer_count or 0)
 
 
 async def next_message(queue: AbstractQueue, *, within_s: float = 5.0) -> AbstractIncomingMessage:

@@ -7,7 +7,7 @@ import asyncio
 import aio_pika
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
-from rabbit_harness import Services, eventually, record_effect
+from rabbit_harness import Services, eventually, queue_counts, record_effect
 
 from canonical.booking import BOOKING_RECEIVED_V1
 from routes.rabbit.intake import Intake
@@ -27,13 +27,6 @@ async def _declare_and_fill(services: Services, count: int) -> None:
         await channel.declare_queue(QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
         for n in range(count):
             await channel.default_exchange.publish(aio_pika.Message(f"m{n}".encode()), routing_key=QUEUE)
-
-
-async def _depth(services: Services) -> int:
-    connection = await aio_pika.connect(services.broker_url)
-    async with connection:
-        queue = await (await connection.channel()).declare_queue(QUEUE, passive=True)
-        return int(queue.declaration_result.message_count or 0)
 
 
 async def test_given_more_messages_than_prefetch_when_none_is_acked_then_only_prefetch_are_taken(
@@ -93,7 +86,7 @@ async def test_given_unacked_deliveries_when_closed_then_they_are_back_in_the_qu
         await broker.stop()
 
     async def five_back() -> bool:
-        return await _depth(services) == 5
+        return (await queue_counts(services.broker_url, QUEUE))[0] == 5
 
     await eventually(five_back)
 

@@ -19,6 +19,7 @@ from rabbit_harness import (
     next_message,
     outbox_rows,
     put_in_outbox,
+    queue_counts,
     record_effect,
     settings_for,
     table_with,
@@ -34,14 +35,6 @@ pytestmark = pytest.mark.services
 def _transport(services: Services, table: RoutingTable, **kwargs: Any) -> RabbitTransport:
     settings = settings_for(services.broker_url, services.database_url)
     return RabbitTransport(settings, services.engine, table, **kwargs)
-
-
-async def _queue_depth(broker_url: str, queue: str) -> int:
-    connection = await aio_pika.connect(broker_url)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        return int(declared.declaration_result.message_count or 0)
 
 
 async def test_given_pending_outbox_row_when_relay_runs_then_published_persistent_and_marked_sent(
@@ -88,7 +81,7 @@ async def test_given_published_booking_when_consumed_then_effect_committed_once_
 
 
 async def _empty(broker_url: str, queue: str) -> bool:
-    return await _queue_depth(broker_url, queue) == 0
+    return (await queue_counts(broker_url, queue))[0] == 0
 
 
 async def test_given_same_message_delivered_twice_when_consumed_then_no_second_effect(

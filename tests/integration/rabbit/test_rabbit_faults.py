@@ -21,6 +21,7 @@ from rabbit_harness import (
     eventually,
     outbox_rows,
     put_in_outbox,
+    queue_counts,
     record_effect,
     settings_for,
     table_with,
@@ -40,22 +41,6 @@ HERE = Path(__file__).resolve().parent
 def _transport(services: Services, table: RoutingTable, **kwargs: Any) -> RabbitTransport:
     settings = settings_for(services.broker_url, services.database_url, **kwargs.pop("settings", {}))
     return RabbitTransport(settings, services.engine, table, **kwargs)
-
-
-async def _queue_depth(broker_url: str, queue: str) -> int:
-    connection = await aio_pika.connect(broker_url)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        return int(declared.declaration_result.message_count or 0)
-
-
-async def _consumers(broker_url: str, queue: str) -> int:
-    connection = await aio_pika.connect(broker_url)
-    async with connection:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        return int(declared.declaration_result.consumer_count or 0)
 
 
 async def test_given_no_queue_bound_when_relay_publishes_then_row_stays_pending(services: Services) -> None:
@@ -111,7 +96,7 @@ async def test_given_broker_drops_connection_when_rows_keep_coming_then_relay_an
 
         await eventually(ready)
         # The consumer was restored once on the new connection, not doubled.
-        assert await _consumers(services.broker_url, "hotelhub.q.pms") == 1
+        assert (await queue_counts(services.broker_url, "hotelhub.q.pms"))[1] == 1
     for envelope in [first, *later]:
         assert await effect_count(services.engine, str(envelope.message_id)) == 1
 
@@ -137,7 +122,7 @@ async def test_given_messages_in_flight_when_stopped_then_in_flight_work_finishe
         assert await effect_count(services.engine, message_id) == 1
     assert done == len(started)
     assert 0 < done < len(envelopes)
-    assert await _queue_depth(services.broker_url, "hotelhub.q.pms") == len(envelopes) - done
+    assert (await queue_counts(services.broker_url, "hotelhub.q.pms"))[0] == len(envelopes) - done
 
 
 async def test_given_message_redelivered_past_delivery_limit_when_rabbitmq_dead_letters_it_then_stored(
@@ -218,7 +203,7 @@ async def test_given_worker_killed_between_commit_and_ack_when_redelivered_then_
         worker.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(worker.wait(), timeout=30) == 0
     assert await effect_count(services.engine, str(first.message_id)) == 1
-    assert await _queue_depth(services.broker_url, "hotelhub.q.pms") == 0
+    assert (await queue_counts(services.broker_url, "hotelhub.q.pms"))[0] == 0
     assert not await dead_letter_rows(services.engine)
 
 
