@@ -135,22 +135,18 @@ class RabbitTransport:
                 self.settings, self.engine, self.broker, self.table, topology=self.topology
             )
         self._connection = await self.broker.connect()
+        if self._consume:
+            self.group_commit.start()  # before the first delivery can arrive
         try:
             self._topology_channel = await self._connection.channel()
             await declare_topology(self._topology_channel, self.topology)
+            if self._consume:
+                await self.intake.start(self._connection)
         except BaseException:
+            await self.group_commit.stop()
             await self.broker.stop()
             self._connection = None
             raise
-        if self._consume:
-            self.group_commit.start()
-            try:
-                await self.intake.start(self._connection)
-            except BaseException:
-                await self.group_commit.stop()
-                await self.broker.stop()
-                self._connection = None
-                raise
         await self.broker.start()
         self._consuming = self._consume
         if self.relay is not None:
