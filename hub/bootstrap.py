@@ -20,6 +20,7 @@ from routes.codes import CodeBook
 from routes.embedded import EmbeddedDispatcher
 from routes.ingress import OtaIngress
 from routes.journal import IngressJournal
+from routes.login_guard import LoginGuard
 from routes.partners import PartnerDirectory
 from routes.table import RoutingTable
 from routes.wiring import build_routing_table
@@ -159,5 +160,8 @@ def build_hub(settings: HubSettings) -> Hub:
         vault=LocalCardVault(load_vault_key(settings)),
         journal=journal,
         max_body_bytes=settings.max_body_bytes,
+        login_guard=LoginGuard(
+            failures=settings.auth_failures_max, window_s=settings.auth_failure_window_seconds
+        ),
     )
     return Hub(settings, engine, reader, directory, codes, journal, ingress, table, dispatcher)

@@ -76,9 +76,16 @@ async def read_capped(receive: Receive, cap: int, declared: str | None) -> tuple
 
 
 async def answer(
-    ingress: OtaIngress, cap: int, headers: Iterable[tuple[bytes, bytes]], receive: Receive
+    ingress: OtaIngress,
+    cap: int,
+    headers: Iterable[tuple[bytes, bytes]],
+    receive: Receive,
+    client: str | None = None,
 ) -> OtaReply:
-    """Read one push (never past the size cap), let the ingress judge it, and shape the HTTP answer."""
+    """Read one push (never past the size cap), let the ingress judge it, and shape the HTTP answer.
+
+    `client` is the sender's address (after uvicorn's proxy-header handling).
+    """
     authorization = declared = cid = None
     for name, value in headers:
         if name == b"authorization":
@@ -95,13 +102,15 @@ async def answer(
             result = ingress.too_large(body)
         else:
             result = await ingress.handle(
-                body, basic_auth=basic_credentials(authorization), correlation_id=cid
+                body, basic_auth=basic_credentials(authorization), correlation_id=cid, client=client
             )
     finally:
         correlation_id.reset(token)
     soap12 = _SOAP12 in result.body[:400]
     # what Starlette's Response(media_type=...) would send, in its order
     raw = [(b"www-authenticate", b'Basic realm="hotelhub"')] if result.status_code == 401 else []
+    if result.retry_after_s is not None:
+        raw.append((b"retry-after", str(result.retry_after_s).encode()))
     raw.append((b"content-length", str(len(result.body)).encode()))
     raw.append((b"content-type", b"application/soap+xml" if soap12 else b"text/xml; charset=utf-8"))
     return OtaReply(result.status_code, raw, result.body)
@@ -120,7 +129,9 @@ class OtaDoor:
             return
         hub = scope["app"].state.hub
         try:
-            reply = await answer(hub.ingress, hub.settings.max_body_bytes, scope["headers"], receive)
+            peer = scope.get("client")
+            client = peer[0] if peer else None
+            reply = await answer(hub.ingress, hub.settings.max_body_bytes, scope["headers"], receive, client)
         except ClientGone:
             return
         start: Message = {"type": "http.response.start", "status": reply.status, "headers": reply.headers}
@@ -139,7 +150,10 @@ def _route_path(scope: Scope) -> str:
 async def post_ota(request: Request) -> Response:
     """Accept OTA_HotelResNotifRQ / OTA_CancelRQ; answer the matching RS with Success or Errors."""
     hub = request.app.state.hub
-    reply = await answer(hub.ingress, hub.settings.max_body_bytes, request.scope["headers"], request.receive)
+    client = request.client.host if request.client else None
+    reply = await answer(
+        hub.ingress, hub.settings.max_body_bytes, request.scope["headers"], request.receive, client
+    )
     response = Response(reply.body, status_code=reply.status)
     response.raw_headers = reply.headers
     return response

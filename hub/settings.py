@@ -25,6 +25,10 @@ class HubSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Failed partner logins from one address with one username before further tries are refused
+    # unchecked until the window ends (routes/login_guard.py); 0 turns the guard off.
+    auth_failures_max: int = Field(default=10, ge=0)
+    auth_failure_window_seconds: float = Field(default=60.0, gt=0)
 
     card_vault_key: SecretStr | None = None
     card_vault_key_file: Path = Path("hotelhub-vault.key")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
 from routes.codes import CodeBook
 from routes.journal import IngressJournal, JournalEntry
+from routes.login_guard import LoginGuard
 from routes.outbox import outbox_values
 from routes.partners import PartnerDirectory, PartnerRecord
 
@@ -99,6 +101,7 @@ class Answer:
     body: bytes
     outcome: str
     partner_id: str | None = None
+    retry_after_s: int | None = None  # sent as Retry-After (a refused login's wait)
 
 
 def _unavailable(request: OtaRequest | None, body: bytes) -> Answer:
@@ -108,6 +111,22 @@ def _unavailable(request: OtaRequest | None, body: bytes) -> Answer:
     unavailable = errors.ServiceUnavailable("the hub cannot store messages right now; send it again later")
     hint = None if request is not None else sniff_message_name(body)
     return Answer(503, responses.error_response(request, [unavailable], hint), "unavailable")
+
+
+def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tuple[str, str] | None:
+    """(username, secret) from a WS-Security UsernameToken, else from HTTP Basic; None when neither.
+
+    Only a plain-text UsernameToken can be checked against the stored hash (a digest cannot).
+    """
+    if request.username_token is not None:
+        username, secret, kind = request.username_token
+        return (username, secret) if kind == "PasswordText" else None
+    return basic_auth
+
+
+def _refused(request: OtaRequest, reason: str) -> Answer:
+    refused = errors.AuthenticationFailed(reason)
+    return Answer(401, responses.error_response(request, [refused], None), "auth")
 
 
 class OtaIngress:
@@ -121,23 +140,33 @@ class OtaIngress:
         vault: CardVault,
         journal: IngressJournal,
         max_body_bytes: int,
+        login_guard: LoginGuard | None = None,
     ) -> None:
         self.directory = directory
         self.codes = codes
         self.vault = vault
         self.journal = journal
         self.max_body_bytes = max_body_bytes
+        self.login_guard = login_guard or LoginGuard(failures=0, window_s=0.0)
 
     async def handle(
-        self, body: bytes, *, basic_auth: tuple[str, str] | None, correlation_id: str | None = None
+        self,
+        body: bytes,
+        *,
+        basic_auth: tuple[str, str] | None,
+        correlation_id: str | None = None,
+        client: str | None = None,
     ) -> Answer:
-        """Answer one partner request; never raises for anything the partner sent."""
+        """Answer one partner request; never raises for anything the partner sent.
+
+        `client` is the sender's address, which failed logins are counted under (routes/login_guard.py).
+        """
         started = time.perf_counter()
         if correlation_id is not None and _CORRELATION_ID.fullmatch(correlation_id) is None:
             # it is stored in 100-character columns and logged: one that does not fit is replaced
             correlation_id = None
         try:
-            answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()))
+            answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()), client or "-")
         except Exception:
             answer = _unavailable(None, body)
         _count(answer.partner_id or "-", answer.outcome)
@@ -151,7 +180,9 @@ class OtaIngress:
         body = responses.error_response(None, [err], sniff_message_name(prefix))
         return Answer(413, body, "too-large")
 
-    async def _handle(self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str) -> Answer:
+    async def _handle(
+        self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str, client: str
+    ) -> Answer:
         try:
             request = codec.read_request(body, max_bytes=self.max_body_bytes)
         except errors.OtaError as err:
@@ -159,10 +190,21 @@ class OtaIngress:
             answer = responses.error_response(None, [err], sniff_message_name(body))
             return Answer(status, answer, "malformed")
         try:
-            partner = await self._authenticate(request, basic_auth)
+            credentials = _credentials(request, basic_auth)
+            if credentials is None:
+                return _refused(request, "unknown partner or wrong credentials")
+            username, secret = credentials
+            wait = self.login_guard.refused_for(username, client)
+            if wait > 0:
+                seconds = math.ceil(wait)
+                refused = errors.AuthenticationFailed(f"too many failed logins: try again in {seconds} s")
+                answer = responses.error_response(request, [refused], None)
+                return Answer(429, answer, "auth-refused", retry_after_s=seconds)
+            partner = await self.directory.authenticate(username, secret)
             if partner is None:
-                refused = errors.AuthenticationFailed("unknown partner or wrong credentials")
-                return Answer(401, responses.error_response(request, [refused], None), "auth")
+                self.login_guard.failed(username, client)
+                return _refused(request, "unknown partner or wrong credentials")
+            self.login_guard.succeeded(username, client)
             try:
                 return await self._accept(request, partner, correlation_id)
             except errors.OtaError as err:
@@ -170,18 +212,6 @@ class OtaIngress:
                 return Answer(200, answer, type(err).__name__, partner.id)
         except Exception:
             return _unavailable(request, body)  # answered as the request came: in SOAP if it was
-
-    async def _authenticate(
-        self, request: OtaRequest, basic_auth: tuple[str, str] | None
-    ) -> PartnerRecord | None:
-        if request.username_token is not None:
-            username, secret, kind = request.username_token
-            if kind != "PasswordText":
-                return None
-            return await self.directory.authenticate(username, secret)
-        if basic_auth is not None:
-            return await self.directory.authenticate(*basic_auth)
-        return None
 
     async def _accept(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
         if partner.kind != "ota":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from harness import DEMO_CONFIG, RunningHub, running_hub
@@ -144,6 +146,37 @@ async def test_given_wrong_credentials_when_pushing_then_497_and_nothing_is_crea
         assert response.status_code == 401
         assert parse_answer(response.content).error_codes == ("497",)
     await _nothing_created(running)
+
+
+async def test_given_repeated_wrong_passwords_from_one_address_when_the_right_one_follows_then_refused_until_the_window_ends(
+    tmp_path: Path,
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    async with running_hub(
+        "embedded", database, None, tmp_path, auth_failures_max=3, auth_failure_window_seconds=1.5
+    ) as running:
+        other_address = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(base_url=running.base_url, transport=other_address) as stranger:
+
+            async def push_from_elsewhere(auth: tuple[str, str]) -> httpx.Response:
+                body = commit(reservation("GUESS-1"))
+                return await stranger.post(
+                    "/ota", content=body, auth=auth, headers={"content-type": "text/xml"}
+                )
+
+            for _ in range(3):
+                assert (await push_from_elsewhere(("otaone", "guess"))).status_code == 401
+            # the right password is not even checked now: no guess can succeed in the window
+            refused = await push_from_elsewhere(OTAONE)
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["retry-after"]) <= 2
+            assert parse_answer(refused.content).error_codes == ("497",)
+            assert b"too many failed logins" in refused.content
+            # the partner itself, from its own address, is not locked out by a stranger's guesses
+            assert parse_answer((await running.push(commit(reservation("GUESS-2")), OTAONE)).content).success
+            await asyncio.sleep(1.6)
+            assert parse_answer((await push_from_elsewhere(OTAONE)).content).success
+        assert await _count(running, "inbound_messages") == 2
 
 
 async def test_given_a_property_not_granted_when_a_partner_pushes_or_reads_it_then_refused_and_nothing_is_created(

@@ -1,0 +1,69 @@
+"""LoginGuard: failed logins counted per (username, address) in a fixed window, bounded in memory."""
+
+from __future__ import annotations
+
+from routes.login_guard import LoginGuard
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _guard(clock: Clock, **kwargs: int) -> LoginGuard:
+    return LoginGuard(failures=kwargs.pop("failures", 3), window_s=60.0, clock=clock, **kwargs)
+
+
+def test_given_failures_below_the_limit_when_asked_then_the_login_may_be_tried() -> None:
+    clock = Clock()
+    guard = _guard(clock)
+    guard.failed("ota", "10.0.0.1")
+    guard.failed("ota", "10.0.0.1")
+    assert guard.refused_for("ota", "10.0.0.1") == 0.0
+
+
+def test_given_the_limit_reached_when_asked_then_refused_for_the_rest_of_the_window_only() -> None:
+    clock = Clock()
+    guard = _guard(clock)
+    for _ in range(3):
+        guard.failed("ota", "10.0.0.1")
+        clock.now += 10
+    assert guard.refused_for("ota", "10.0.0.1") == 30.0  # 60 s from the first failure
+    assert guard.refused_for("ota", "10.0.0.2") == 0.0  # another address
+    assert guard.refused_for("other", "10.0.0.1") == 0.0  # another username
+    clock.now += 30
+    assert guard.refused_for("ota", "10.0.0.1") == 0.0
+    guard.failed("ota", "10.0.0.1")  # a new window starts with one failure
+    assert guard.refused_for("ota", "10.0.0.1") == 0.0
+
+
+def test_given_failures_when_the_login_succeeds_then_they_are_forgotten() -> None:
+    clock = Clock()
+    guard = _guard(clock)
+    guard.failed("ota", "10.0.0.1")
+    guard.failed("ota", "10.0.0.1")
+    guard.succeeded("ota", "10.0.0.1")
+    guard.failed("ota", "10.0.0.1")
+    guard.failed("ota", "10.0.0.1")
+    assert guard.refused_for("ota", "10.0.0.1") == 0.0
+
+
+def test_given_more_keys_than_the_bound_when_failing_then_the_least_recent_are_forgotten() -> None:
+    clock = Clock()
+    guard = _guard(clock, failures=1, max_keys=100)
+    for n in range(1000):
+        guard.failed(f"user-{n}", "10.0.0.9")
+    assert len(guard._keys) == 100
+    assert guard.refused_for("user-999", "10.0.0.9") > 0
+    assert guard.refused_for("user-0", "10.0.0.9") == 0.0
+
+
+def test_given_the_guard_off_when_failing_then_nothing_is_counted() -> None:
+    guard = _guard(Clock(), failures=0)
+    for _ in range(50):
+        guard.failed("ota", "10.0.0.1")
+    assert guard.refused_for("ota", "10.0.0.1") == 0.0
+    assert not guard._keys
