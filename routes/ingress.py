@@ -124,9 +124,13 @@ def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tup
     return basic_auth
 
 
-def _refused(request: OtaRequest, reason: str) -> Answer:
+def _refused(request: OtaRequest, reason: str, *, retry_after_s: int | None = None) -> Answer:
+    """The OTA authentication error: 401, or 429 while failed logins hold the sender off."""
     refused = errors.AuthenticationFailed(reason)
-    return Answer(401, responses.error_response(request, [refused], None), "auth")
+    body = responses.error_response(request, [refused], None)
+    if retry_after_s is None:
+        return Answer(401, body, "auth")
+    return Answer(429, body, "auth-refused", retry_after_s=retry_after_s)
 
 
 class OtaIngress:
@@ -197,9 +201,8 @@ class OtaIngress:
             wait = self.login_guard.refused_for(username, client)
             if wait > 0:
                 seconds = math.ceil(wait)
-                refused = errors.AuthenticationFailed(f"too many failed logins: try again in {seconds} s")
-                answer = responses.error_response(request, [refused], None)
-                return Answer(429, answer, "auth-refused", retry_after_s=seconds)
+                reason = f"too many failed logins: try again in {seconds} s"
+                return _refused(request, reason, retry_after_s=seconds)
             partner = await self.directory.authenticate(username, secret)
             if partner is None:
                 self.login_guard.failed(username, client)
