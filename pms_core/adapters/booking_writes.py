@@ -32,10 +32,11 @@ _INSERT_REVISIONS = UnnestInsert(booking_revisions)
 
 
 def _guarantee_json(guarantee: Guarantee | None) -> dict[str, Any] | None:
-    # Only what may be shown or charged through the vault: no holder name with the card.
+    # All of the card reference (brand, BIN, last four, expiry, holder, token), as the revision
+    # snapshot keeps it: the canonical CardRef has no PAN or CVV to leave out.
     if guarantee is None:
         return None
-    return guarantee.model_dump(mode="json", exclude={"card": {"holder_name"}}, exclude_none=True)
+    return guarantee.model_dump(mode="json", exclude_none=True)
 
 
 def _values(view: BookingView, room_type_id: int, rate_plan_id: int) -> dict[str, Any]:

@@ -169,7 +169,8 @@ bookings = Table(
     # to an existing SQLite table means rebuilding it, and only TaxBasis values are ever written.
     Column("tax_basis", String(16), nullable=True),
     Column("currency", String(3), nullable=False),
-    Column("guarantee", JSON, nullable=True),  # card reference only: brand, BIN, last 4, expiry, token
+    # the card reference only: brand, BIN, last four, expiry, holder name, vault token (no PAN, no CVV)
+    Column("guarantee", JSON, nullable=True),
     Column("comments", JSON, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("partner_revision", String(64), nullable=True),

@@ -47,7 +47,9 @@ async def test_given_modified_booking_when_read_then_guests_nights_and_revisions
     assert detail.comments == ("late arrival",)
 
 
-async def test_given_card_guarantee_when_stored_then_only_safe_card_parts_kept(hotel: PmsDriver) -> None:
+async def test_given_card_guarantee_when_stored_then_safe_card_parts_and_holder_kept_and_shown(
+    hotel: PmsDriver,
+) -> None:
     await hotel.receive(a_reservation())
 
     async with hotel.engine.connect() as conn:
@@ -59,10 +61,11 @@ async def test_given_card_guarantee_when_stored_then_only_safe_card_parts_kept(h
         "bin": "411111",
         "last4": "1111",
         "expiry": "12/30",
+        "holder_name": "A J SMITH",
         "token": "tok_1",
     }
     assert booking.guarantee is not None and booking.guarantee.card is not None
-    assert booking.guarantee.card.holder_name is None
+    assert booking.guarantee.card.holder_name == "A J SMITH"
 
 
 async def test_given_bookings_when_listed_with_filters_then_only_matching_in_stay_order(
