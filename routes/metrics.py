@@ -1,4 +1,4 @@
-"""Prometheus metrics of the delivery layer (DESIGN.md §8)."""
+"""Prometheus metrics of the delivery layer, served at /metrics (README.md, Interfaces)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RabbitMQ topology as plain values, derived from the routing table (DESIGN.md §4-§5).
+"""RabbitMQ topology as plain values, derived from the routing table (docs/architecture.md).
 
     <prefix>.events        topic exchange, routing key = message type      (relay: rows for every consumer)
     <prefix>.direct        direct exchange, routing key = consumer name    (relay: replays; retry queues)

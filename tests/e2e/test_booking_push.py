@@ -1,4 +1,4 @@
-"""A partner's booking push end to end, on both transports (DESIGN.md §3.1, §4)."""
+"""A partner's booking push end to end, on both transports (docs/architecture.md, Messages)."""
 
 from __future__ import annotations
 
