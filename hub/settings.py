@@ -10,13 +10,17 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.payments.vault import decode_key
 from routes.retention import KeepTimes
 
 
 class HubSettings(BaseSettings):
     """Everything the hub reads from its environment; built once in hub/ and passed down."""
 
-    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=None, extra="ignore")
+    # hide_input_in_errors: a malformed secret must not reach a log or traceback in an error message.
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_file=None, extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///./hotelhub.db"
     broker_url: str | None = None
@@ -33,7 +37,8 @@ class HubSettings(BaseSettings):
     card_vault_key: SecretStr | None = None
     card_vault_key_file: Path = Path("hotelhub-vault.key")
 
-    # Bearer token for the operator on the REST API; unset leaves the API open (local use only).
+    # Bearer token for the operator on the REST API. Unset: only loopback callers are the operator,
+    # and `serve` refuses to listen anywhere but loopback (hub/preflight.py).
     api_token: SecretStr | None = None
     # How long the REST API honours an Idempotency-Key; an older key is free to be used again.
     idempotency_ttl_hours: float = Field(default=24.0, ge=0)
@@ -75,6 +80,29 @@ class HubSettings(BaseSettings):
     # Fault injection for the crash tests only: the worker kills itself after committing a
     # message of this type and before acknowledging it.
     fault_kill_after_commit: str | None = None
+    # Fault injection for the crash tests only: the worker kills itself once it has taken a
+    # delivery of this type and before committing its effect (the broker redelivers it).
+    fault_kill_before_commit: str | None = None
+
+    # The worker refreshes this file while it is connected and consuming; `hotelhub worker-health`
+    # (the container health check) fails once it is older than its --max-age.
+    worker_heartbeat_file: Path = Path("/tmp/hotelhub-worker-heartbeat")  # noqa: S108 - a flag, not data
+    worker_heartbeat_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("api_token")
+    @classmethod
+    def _token_not_empty(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty variable is a mistake (e.g. `HUB_API_TOKEN=` in an .env file), never "no token".
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("is empty: set the operator's bearer token, or unset it (loopback callers only)")
+        return value
+
+    @field_validator("card_vault_key")
+    @classmethod
+    def _vault_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_key(value.get_secret_value())  # refuse a malformed key at start, naming it
+        return value
 
     @property
     def keep_times(self) -> KeepTimes:

@@ -13,6 +13,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -93,3 +94,48 @@ def rabbit_vhost() -> Iterator[str]:
         yield f"amqp://guest:guest@{RABBIT_HOST}:{RABBIT_PORT}/{name}"
     finally:
         _rabbitmqctl("delete_vhost", name)
+
+
+# rabbitmqctl list_queues reports quorum queues from statistics refreshed every few seconds; asked
+# through `eval`, the queue itself answers: its Raft state (quorum) or its process (classic).
+_DEPTHS = """
+lists:foreach(fun(Q) ->
+    {resource, _, queue, Name} = amqqueue:get_name(Q),
+    {Ready, Unacked} = case amqqueue:get_type(Q) of
+        rabbit_quorum_queue ->
+            {ok, {_, O}, _} = ra:local_query(amqqueue:get_pid(Q), fun rabbit_fifo:overview/1),
+            {maps:get(num_ready_messages, O), maps:get(num_checked_out, O)};
+        _ ->
+            [{_, R}, {_, U}] = rabbit_amqqueue:info(Q, [messages_ready, messages_unacknowledged]),
+            {R, U}
+    end,
+    io:format("~s\t~b\t~b~n", [Name, Ready, Unacked])
+end, rabbit_amqqueue:list(<<"VHOST">>)).
+"""
+
+
+async def queue_depths(broker_url: str) -> dict[str, tuple[int, int]]:
+    """Every queue of the URL's vhost: name -> (messages ready, messages delivered and not yet acked)."""
+    import asyncio
+
+    vhost = unquote(urlsplit(broker_url).path.lstrip("/")) or "/"
+    if vhost != "/" and not vhost.replace("_", "").isalnum():
+        raise ValueError(f"unexpected vhost name {vhost!r}")
+    proc = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", "eval", _DEPTHS.replace("VHOST", vhost),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"reading the queues of {vhost} failed: {(err or out).decode()[:300]}")
+    depths = {}
+    for line in out.decode().splitlines():
+        if line.count("\t") == 2:
+            name, ready, unacked = line.split("\t")
+            depths[name] = (int(ready), int(unacked))
+    return depths
+
+
+async def broker_idle(broker_url: str) -> bool:
+    """True when no queue of the vhost holds a message, ready or delivered and unacknowledged."""
+    return all(depth == (0, 0) for depth in (await queue_depths(broker_url)).values())

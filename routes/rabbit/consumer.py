@@ -69,6 +69,7 @@ class GroupCommit:
         batch_wait_s: float = 0.002,
         batches_in_flight: int = 1,
         kill_after_commit: str | None = None,
+        kill_before_commit: str | None = None,
     ) -> None:
         self.engine = engine
         self._database = KeptConnection(engine)
@@ -77,6 +78,7 @@ class GroupCommit:
         self.batch_max = batch_max
         self.batch_wait_s = batch_wait_s
         self.kill_after_commit = kill_after_commit
+        self.kill_before_commit = kill_before_commit
         self._slots = asyncio.Semaphore(batches_in_flight)
         self._queue: asyncio.Queue[_Held | None] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -162,6 +164,10 @@ class GroupCommit:
         return outcomes
 
     async def _flush(self, batch: list[_Held]) -> None:
+        if self.kill_before_commit and any(
+            h.delivery.route.message_type == self.kill_before_commit for h in batch
+        ):
+            _die("fault injection: killing the worker after taking a delivery, before commit")
         try:
             outcomes = await self._commit([h.delivery for h in batch])
         except Exception:
@@ -186,8 +192,7 @@ class GroupCommit:
         if self.kill_after_commit and any(
             o.verdict is Verdict.DONE and d.route.message_type == self.kill_after_commit for d, o in results
         ):
-            log.critical("fault injection: killing the worker after commit, before ack")
-            os.kill(os.getpid(), signal.SIGKILL)
+            _die("fault injection: killing the worker after commit, before ack")
 
     async def _ack(self, held: _Held) -> None:
         try:
@@ -280,3 +285,9 @@ class GroupCommit:
             # Not safely parked elsewhere: give it back; the quorum delivery limit bounds the loop.
             log.warning("retry/dead-letter copy not confirmed (%s); requeueing", confirm.value)
             await self._nack(held)
+
+
+def _die(why: str) -> None:
+    """SIGKILL this process: no clean-up, no ack, no nack, as a crash leaves it."""
+    log.critical(why)
+    os.kill(os.getpid(), signal.SIGKILL)

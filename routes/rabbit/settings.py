@@ -37,3 +37,8 @@ class RabbitSettings(Protocol):
     def fault_kill_after_commit(self) -> str | None:
         """Crash tests only: message type after whose commit the worker kills itself before acking."""
         ...
+
+    @property
+    def fault_kill_before_commit(self) -> str | None:
+        """Crash tests only: message type whose delivery makes the worker kill itself before committing."""
+        ...

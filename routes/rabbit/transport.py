@@ -92,6 +92,7 @@ class RabbitTransport:
             batch_max=batch_max or settings.rabbit_prefetch,
             batch_wait_s=batch_wait_ms / 1000,
             kill_after_commit=settings.fault_kill_after_commit,
+            kill_before_commit=settings.fault_kill_before_commit,
         )
         self.intake = Intake(
             [(route, self.topology.consumers[route.consumer].queue.name) for route in table.routes],

@@ -14,7 +14,7 @@ import pytest
 from harness import DEMO_CONFIG, apply_file
 from ota_builders import OTAONE, commit, reservation, stay
 from processes import HubProcesses
-from services import postgres_database, rabbit_vhost
+from services import broker_idle, postgres_database, rabbit_vhost
 from sqlalchemy import text
 
 from hub.db import create_engine
@@ -62,31 +62,72 @@ async def _wait(check: object, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def _booking_message_id(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            sql = "SELECT message_id FROM outbox WHERE message_type = 'booking.received.v1'"
+            return str((await conn.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def _consumed_and_acked(processes: HubProcesses, message_id: str) -> bool:
+    """The message's inbox row is committed, the outbox is published and the broker holds nothing,
+    ready or unacknowledged: the redelivery was consumed and acknowledged."""
+    url = processes.database_url
+    inbox = f"SELECT count(*) FROM inbox WHERE message_id = '{message_id}' AND consumer = 'pms.bookings'"
+    return (
+        await _scalar(url, inbox) == 1
+        and await _scalar(url, "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
+        and await broker_idle(processes.broker_url)
+    )
+
+
+async def _push_and_lose_the_worker(processes: HubProcesses, reservation_id: str, **fault: str) -> str:
+    """Push one booking to a worker that kills itself at `fault`; the booking's message id."""
+    processes.start_serve()
+    processes.start_worker(**fault)
+    async with httpx.AsyncClient(base_url=processes.base_url, timeout=10) as http:
+        response = await http.post("/ota", content=commit(reservation(reservation_id)), auth=OTAONE)
+    assert parse_answer(response.content).success
+    assert processes.worker is not None
+    code = await asyncio.to_thread(processes.worker.wait, 30)
+    assert code == -9, f"the worker should have killed itself ({fault}): {processes.logs('worker')}"
+    return await _booking_message_id(processes.database_url)
+
+
 async def test_given_a_worker_killed_between_commit_and_ack_when_restarted_then_exactly_one_booking(
     processes: HubProcesses,
 ) -> None:
-    processes.start_serve()
-    processes.start_worker(HUB_FAULT_KILL_AFTER_COMMIT="booking.received.v1")
-    async with httpx.AsyncClient(base_url=processes.base_url, timeout=10) as http:
-        response = await http.post("/ota", content=commit(reservation("KILL-1")), auth=OTAONE)
-    assert parse_answer(response.content).success
-
-    assert processes.worker is not None
-    code = await asyncio.to_thread(processes.worker.wait, 30)
-    assert code == -9, f"the worker should have killed itself after commit: {processes.logs('worker')}"
+    message_id = await _push_and_lose_the_worker(
+        processes, "KILL-1", HUB_FAULT_KILL_AFTER_COMMIT="booking.received.v1"
+    )
     url = processes.database_url
     assert await _scalar(url, "SELECT count(*) FROM bookings") == 1  # committed before the kill
+    assert not await broker_idle(processes.broker_url)  # never acknowledged: the broker still has it
 
     processes.start_worker()  # no fault: the unacknowledged message comes back
-
-    async def redelivered_and_acked() -> bool:
-        # The redelivery is recognised by the inbox; nothing is left unprocessed in the outbox.
-        return await _scalar(url, "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
-
-    await _wait(redelivered_and_acked, 30, "the outbox to be drained")
-    await asyncio.sleep(1.5)  # give a redelivery every chance to (wrongly) book twice
+    await _wait(lambda: _consumed_and_acked(processes, message_id), 60, "the redelivery to be acked")
     assert await _scalar(url, "SELECT count(*) FROM bookings") == 1
     assert await _scalar(url, "SELECT count(*) FROM inbox WHERE consumer = 'pms.bookings'") == 1
+    assert await _scalar(url, "SELECT count(*) FROM dead_letters") == 0
+
+
+async def test_given_a_worker_killed_after_taking_a_delivery_before_commit_when_restarted_then_booked_once(
+    processes: HubProcesses,
+) -> None:
+    message_id = await _push_and_lose_the_worker(
+        processes, "KILL-2", HUB_FAULT_KILL_BEFORE_COMMIT="booking.received.v1"
+    )
+    url = processes.database_url
+    assert await _scalar(url, "SELECT count(*) FROM bookings") == 0  # died before its commit
+    assert await _scalar(url, "SELECT count(*) FROM inbox") == 0
+
+    processes.start_worker()  # no fault: the message the dead worker held is delivered again
+    await _wait(lambda: _consumed_and_acked(processes, message_id), 60, "the redelivery to be acked")
+    assert await _scalar(url, "SELECT count(*) FROM bookings") == 1
+    assert await _scalar(url, "SELECT count(DISTINCT partner_reservation_id) FROM bookings") == 1
     assert await _scalar(url, "SELECT count(*) FROM dead_letters") == 0
 
 
