@@ -17,13 +17,24 @@ from fastapi import APIRouter, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.logs import correlation_id
-from routes.ingress import OtaIngress
+from hub.openapi import OTA_OPERATION, OTA_RESPONSES
+from routes.ingress import Answer, OtaIngress
 
 router = APIRouter()
 
 PATH = "/ota"
 _SOAP12 = b"http://www.w3.org/2003/05/soap-envelope"
 _SNIFF_BYTES = 4096
+# the media types an OTA push may come as (plain OTA XML, or a SOAP 1.1 / 1.2 envelope); none: taken
+_XML_TYPES = frozenset({"text/xml", "application/xml", "application/soap+xml"})
+
+
+def is_xml_media_type(content_type: str | None) -> bool:
+    """True for no Content-Type or an XML one (parameters such as charset are ignored)."""
+    if content_type is None:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return not media or media in _XML_TYPES or media.endswith("+xml")
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -86,7 +97,7 @@ async def answer(
 
     `client` is the sender's address (after uvicorn's proxy-header handling).
     """
-    authorization = declared = cid = None
+    authorization = declared = cid = content_type = None
     for name, value in headers:
         if name == b"authorization":
             authorization = value.decode("latin-1")
@@ -94,13 +105,19 @@ async def answer(
             declared = value.decode("latin-1")
         elif name == b"x-correlation-id":
             cid = value.decode("latin-1") or None
+        elif name == b"content-type":
+            content_type = value.decode("latin-1")
     token = correlation_id.set(cid)
+    result: Answer | None
     try:
-        body, complete = await read_capped(receive, cap, declared)
-        if not complete:
-            # Too big to read: answer with the OTA error without parsing a byte of it.
-            result = ingress.too_large(body)
+        if not is_xml_media_type(content_type):
+            # JSON, a form, ...: refused as sent, before a byte of it is read
+            result = ingress.not_xml(content_type or "", cid)
         else:
+            body, complete = await read_capped(receive, cap, declared)
+            # Too big to read: answer with the OTA error without parsing a byte of it.
+            result = ingress.too_large(body, cid) if not complete else None
+        if result is None:
             result = await ingress.handle(
                 body, basic_auth=basic_credentials(authorization), correlation_id=cid, client=client
             )
@@ -146,9 +163,20 @@ def _route_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root + "/") else path
 
 
-@router.post(PATH, tags=["partners"], summary="Push an OpenTravel message")
+@router.post(
+    PATH,
+    tags=["partners"],
+    summary="Push an OpenTravel message",
+    response_class=Response,
+    responses=OTA_RESPONSES,
+    openapi_extra=OTA_OPERATION,
+)
 async def post_ota(request: Request) -> Response:
-    """Accept OTA_HotelResNotifRQ / OTA_CancelRQ; answer the matching RS with Success or Errors."""
+    """Accept OTA_HotelResNotifRQ / OTA_CancelRQ; answer the matching RS with Success or Errors.
+
+    Credentials: HTTP Basic, or a WS-Security UsernameToken with PasswordText in the SOAP header.
+    Messages, answers and error codes: docs/ota.md.
+    """
     hub = request.app.state.hub
     client = request.client.host if request.client else None
     reply = await answer(

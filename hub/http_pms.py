@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from canonical.booking import BookingStatus, CreateBooking, Guarantee, Guest, GuestCount
 from canonical.errors import PermanentError
@@ -20,7 +20,9 @@ from hub.http_idempotency import (
     stored_booking,
 )
 from hub.http_ota import basic_credentials
-from hub.problems import Problem
+from hub.loopback import is_local_request
+from hub.openapi import REST_SECURITY, problem_responses
+from hub.problems import Problem, field_errors, invalid_problem
 from pms_core import errors as pms_errors
 from pms_core import queries
 from pms_core.handlers import create_direct_booking
@@ -30,6 +32,8 @@ from routes.idempotency import attach
 from routes.outbox import add_to_outbox, outbox_values
 
 router = APIRouter(prefix="/api/v1", tags=["pms"])
+# documented only: authorize() below decides who gets in
+SECURED: dict[str, Any] = {"security": REST_SECURITY}
 
 PropertyCode = Annotated[str, Path(min_length=1, max_length=64)]
 MAX_AVAILABILITY_DAYS = 400
@@ -39,8 +43,8 @@ async def authorize(request: Request, code: PropertyCode) -> str:
     """Who calls: the operator (bearer token), or a partner scoped to its granted properties.
 
     Partner credentials are always checked and scoped (401 wrong, 403 not granted). Without
-    credentials the caller is the operator when the bearer token matches, or when no token is
-    configured at all (a hub on localhost, e.g. the demo).
+    them the caller is the operator when the bearer token matches or, with no token configured
+    (a hub on localhost, e.g. the demo), when it calls from loopback and no proxy forwarded it.
     """
     hub = request.app.state.hub
     token = hub.settings.api_token
@@ -59,7 +63,14 @@ async def authorize(request: Request, code: PropertyCode) -> str:
             )
         return f"partner:{partner.id}"
     if token is None:
-        return "operator"
+        if is_local_request(request.client.host if request.client else None, request.headers.items()):
+            return "operator"
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            "send partner credentials; without an operator token the operator calls from this host only",
+        )
     if header.lower().startswith("bearer ") and hmac.compare_digest(
         header[7:].strip().encode(), token.get_secret_value().encode()
     ):
@@ -100,7 +111,13 @@ def _problem_from(err: Exception) -> Problem:
     return Problem(422, "booking-refused", "Booking refused", str(err))
 
 
-@router.post("/properties/{code}/bookings", status_code=201, response_model=BookingView)
+@router.post(
+    "/properties/{code}/bookings",
+    status_code=201,
+    response_model=BookingView,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    openapi_extra=SECURED,
+)
 async def post_booking(
     request: Request,
     response: Response,
@@ -152,8 +169,9 @@ def _command(code: str, body: DirectBookingRequest) -> CreateBooking:
             guarantee=body.guarantee,
             comments=body.comments,
         )
-    except ValueError as err:
-        raise Problem(422, "invalid-booking", "Invalid booking", str(err)) from err
+    except ValidationError as err:
+        # pydantic's own text echoes the input (guests, card reference): name the fields only
+        raise invalid_problem("invalid-booking", "Invalid booking", field_errors(err.errors())) from err
 
 
 def _event(routing_key: str, payload: BaseModel, request: Request):  # type: ignore[no-untyped-def]
@@ -166,7 +184,12 @@ def _event(routing_key: str, payload: BaseModel, request: Request):  # type: ign
     )
 
 
-@router.get("/properties/{code}/bookings", response_model=list[BookingView])
+@router.get(
+    "/properties/{code}/bookings",
+    response_model=list[BookingView],
+    responses=problem_responses(401, 403, 404, 422),
+    openapi_extra=SECURED,
+)
 async def get_bookings(
     request: Request,
     code: PropertyCode,
@@ -201,7 +224,12 @@ async def get_bookings(
             raise _problem_from(err) from err
 
 
-@router.get("/properties/{code}/bookings/{booking_id}", response_model=BookingDetail)
+@router.get(
+    "/properties/{code}/bookings/{booking_id}",
+    response_model=BookingDetail,
+    responses=problem_responses(401, 403, 404, 422),
+    openapi_extra=SECURED,
+)
 async def get_booking(
     request: Request, code: PropertyCode, booking_id: UUID, caller: Caller
 ) -> BookingDetail:
@@ -213,7 +241,12 @@ async def get_booking(
     return detail
 
 
-@router.get("/properties/{code}/availability", response_model=list[AvailabilityRow])
+@router.get(
+    "/properties/{code}/availability",
+    response_model=list[AvailabilityRow],
+    responses=problem_responses(401, 403, 404, 422),
+    openapi_extra=SECURED,
+)
 async def get_availability(
     request: Request,
     code: PropertyCode,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -45,20 +46,51 @@ async def on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
 
 
+# where FastAPI says a value came from; a body field is named by its path alone
+_SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
+_VALUE_ERROR = "Value error, "
+
+
+def field_name(loc: Sequence[str | int]) -> str:
+    """A field's path as a client writes it: `guests[0].name` (`body` for the body as a whole)."""
+    parts = list(loc[1:] if loc and loc[0] in _SOURCES else loc)
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return f"not valid JSON: {error.get('ctx', {}).get('error', 'cannot be read')}"
+    reason = str(error.get("msg", "invalid"))
+    return reason.removeprefix(_VALUE_ERROR)
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Each error as {"field", "reason"}: no pydantic code, URL or echoed input (it may hold a secret)."""
+    found = []
+    for error in errors:
+        json_invalid = error.get("type") == "json_invalid"
+        field = "body" if json_invalid else field_name(tuple(error.get("loc", ())))
+        found.append({"field": field, "reason": _reason(error)})
+    return found
+
+
+def invalid_problem(slug: str, title: str, errors: list[dict[str, str]]) -> Problem:
+    """A 422 problem naming each invalid field and why."""
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:3]) or "the request does not validate"
+    return Problem(422, slug, title, detail, errors=errors)
+
+
 async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-    """Render request validation errors with each field's location and reason."""
+    """Render request validation errors as each field's name and the reason, nothing else.
+
+    Never pydantic's own codes, documentation URLs or the input echoed back (it may hold a secret).
+    """
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()
-    ]
-    return problem_response(
-        request,
-        422,
-        "invalid-request",
-        "Invalid request",
-        "the request does not validate",
-        errors=errors,
-    )
+    problem = invalid_problem("invalid-request", "Invalid request", field_errors(exc.errors()))
+    return await on_problem(request, problem)
 
 
 async def on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -36,6 +36,7 @@ from routes.journal import IngressJournal, JournalEntry
 from routes.login_guard import LoginGuard
 from routes.outbox import outbox_values
 from routes.partners import PartnerDirectory, PartnerRecord
+from routes.refusals import Refusal, log_refusal
 
 log = logging.getLogger("hotelhub.ingress")
 
@@ -102,15 +103,26 @@ class Answer:
     outcome: str
     partner_id: str | None = None
     retry_after_s: int | None = None  # sent as Retry-After (a refused login's wait)
+    refusal: Refusal | None = None  # why it was refused, for the one log line; None: accepted
 
 
-def _unavailable(request: OtaRequest | None, body: bytes) -> Answer:
+def _first_hotel(request: OtaRequest | None) -> str | None:
+    found = hotel_codes(request) if request is not None else []
+    return found[0] if found else None
+
+
+def _unavailable(request: OtaRequest | None, body: bytes, error: BaseException) -> Answer:
     """The hub could not look the partner up or store the message (database away, shutting down):
     nothing was accepted, so the partner is told to send it again later."""
-    log.exception("push not stored: answered ServiceUnavailable")
     unavailable = errors.ServiceUnavailable("the hub cannot store messages right now; send it again later")
     hint = None if request is not None else sniff_message_name(body)
-    return Answer(503, responses.error_response(request, [unavailable], hint), "unavailable")
+    refusal = Refusal(
+        f"push not stored: {type(error).__name__}",
+        f"{unavailable.ota_type}/{unavailable.ota_code}",
+        _first_hotel(request),
+        error=error,
+    )
+    return Answer(503, responses.error_response(request, [unavailable], hint), "unavailable", refusal=refusal)
 
 
 def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tuple[str, str] | None:
@@ -124,13 +136,16 @@ def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tup
     return basic_auth
 
 
-def _refused(request: OtaRequest, reason: str, *, retry_after_s: int | None = None) -> Answer:
+def _refused(
+    request: OtaRequest, reason: str, username: str | None, *, retry_after_s: int | None = None
+) -> Answer:
     """The OTA authentication error: 401, or 429 while failed logins hold the sender off."""
     refused = errors.AuthenticationFailed(reason)
     body = responses.error_response(request, [refused], None)
+    refusal = Refusal.of(refused, hotel_code=_first_hotel(request), username=username)
     if retry_after_s is None:
-        return Answer(401, body, "auth")
-    return Answer(429, body, "auth-refused", retry_after_s=retry_after_s)
+        return Answer(401, body, "auth", refusal=refusal)
+    return Answer(429, body, "auth-refused", retry_after_s=retry_after_s, refusal=refusal)
 
 
 class OtaIngress:
@@ -169,20 +184,37 @@ class OtaIngress:
         if correlation_id is not None and _CORRELATION_ID.fullmatch(correlation_id) is None:
             # it is stored in 100-character columns and logged: one that does not fit is replaced
             correlation_id = None
+        correlation_id = correlation_id or str(uuid4())
         try:
-            answer = await self._handle(body, basic_auth, correlation_id or str(uuid4()), client or "-")
-        except Exception:
-            answer = _unavailable(None, body)
+            answer = await self._handle(body, basic_auth, correlation_id, client or "-")
+        except Exception as err:
+            answer = _unavailable(None, body, err)
         _count(answer.partner_id or "-", answer.outcome)
         _SECONDS.observe(time.perf_counter() - started)
+        _log(answer, correlation_id)
         return answer
 
-    def too_large(self, prefix: bytes = b"") -> Answer:
+    def too_large(self, prefix: bytes = b"", correlation_id: str | None = None) -> Answer:
         """The answer to a body over the size cap, which is never read in full nor parsed."""
         err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")
-        _count("-", "too-large")
+        return self._unread(413, err, prefix, "too-large", correlation_id)
+
+    def not_xml(self, content_type: str, correlation_id: str | None = None) -> Answer:
+        """The answer to a push whose Content-Type is not XML (HTTP 415); its body is not read."""
+        shown = content_type.split(";", 1)[0].strip()[:64]
+        err = errors.NotXmlMediaType(
+            f"Content-Type {shown!r} is not XML: send text/xml, application/xml or application/soap+xml"
+        )
+        return self._unread(415, err, b"", "media-type", correlation_id)
+
+    def _unread(
+        self, status: int, err: errors.OtaError, prefix: bytes, outcome: str, correlation_id: str | None
+    ) -> Answer:
+        _count("-", outcome)
         body = responses.error_response(None, [err], sniff_message_name(prefix))
-        return Answer(413, body, "too-large")
+        answer = Answer(status, body, outcome, refusal=Refusal.of(err))
+        _log(answer, correlation_id)
+        return answer
 
     async def _handle(
         self, body: bytes, basic_auth: tuple[str, str] | None, correlation_id: str, client: str
@@ -192,29 +224,31 @@ class OtaIngress:
         except errors.OtaError as err:
             status = 413 if isinstance(err, errors.MessageTooLarge) else 200
             answer = responses.error_response(None, [err], sniff_message_name(body))
-            return Answer(status, answer, "malformed")
+            return Answer(status, answer, "malformed", refusal=Refusal.of(err))
         try:
             credentials = _credentials(request, basic_auth)
             if credentials is None:
-                return _refused(request, "unknown partner or wrong credentials")
+                return _refused(request, "unknown partner or wrong credentials", None)
             username, secret = credentials
             wait = self.login_guard.refused_for(username, client)
             if wait > 0:
                 seconds = math.ceil(wait)
                 reason = f"too many failed logins: try again in {seconds} s"
-                return _refused(request, reason, retry_after_s=seconds)
+                return _refused(request, reason, username, retry_after_s=seconds)
             partner = await self.directory.authenticate(username, secret)
             if partner is None:
-                self.login_guard.failed(username, client)
-                return _refused(request, "unknown partner or wrong credentials")
+                self.login_guard.failed(username, client, correlation_id=correlation_id)
+                return _refused(request, "unknown partner or wrong credentials", username)
             self.login_guard.succeeded(username, client)
             try:
                 return await self._accept(request, partner, correlation_id)
             except errors.OtaError as err:
                 answer = responses.error_response(request, [err], None)
-                return Answer(200, answer, type(err).__name__, partner.id)
-        except Exception:
-            return _unavailable(request, body)  # answered as the request came: in SOAP if it was
+                hotel = getattr(err, "hotel_code", None) or _first_hotel(request)
+                refusal = Refusal.of(err, hotel_code=hotel)
+                return Answer(200, answer, type(err).__name__, partner.id, refusal=refusal)
+        except Exception as err:
+            return _unavailable(request, body, err)  # answered as the request came: in SOAP if it was
 
     async def _accept(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
         if partner.kind != "ota":
@@ -222,12 +256,16 @@ class OtaIngress:
         if request.message_name not in SUPPORTED:
             raise errors.UnsupportedMessage(f"{request.message_name} is not supported here")
         codes = await self.codes.for_partner(partner)
+        touched: set[str] = set()
         for hotel in hotel_codes(request, codes.partner_codes):
             property_code = codes.property_for(hotel)
             if property_code is None:
-                raise errors.UnknownHotel(f"hotel code {hotel!r} is not mapped for partner {partner.id}")
+                raise errors.UnknownHotel(hotel)
             if property_code not in partner.grants:
-                raise errors.HotelNotGranted(f"partner {partner.id} is not granted property {property_code}")
+                raise errors.HotelNotGranted(hotel)
+            touched.add(property_code)
+        # a kept message is filed under its property (support staff filter and read by it)
+        kept_property = next(iter(touched)) if len(touched) == 1 else None
         await tokenise_cards(request.root, self.vault, VAULT_PROVIDER)
         scrubbed = codec.write(request.root).decode()
         # the raw message's envelope is only written out for a dead letter: its id is enough here
@@ -258,6 +296,7 @@ class OtaIngress:
                 message_type=PARTNER_MESSAGE_RECEIVED_V1,
                 correlation_id=correlation_id,
                 occurred_at=inbound["received_at"],
+                property_code=kept_property,
                 payload=PartnerMessageReceived(
                     partner_id=partner.id, protocol="ota", message_name=request.message_name, body=scrubbed
                 ),
@@ -274,6 +313,8 @@ class OtaIngress:
                         error_class=f"{type(err).__module__}.{type(err).__qualname__}",
                         error_text=str(err),
                         partner_id=partner.id,
+                        property_code=kept_property,
+                        ota_code=f"{err.ota_type}/{err.ota_code}",
                     ),
                 )
             )
@@ -301,4 +342,16 @@ class OtaIngress:
             causation_id=str(raw_id),
             property_code=booking.property_code,
             payload=booking,
+        )
+
+
+def _log(answer: Answer, correlation_id: str | None) -> None:
+    """Every refused push is logged here, once."""
+    if answer.refusal is not None:
+        log_refusal(
+            answer.refusal,
+            status=answer.status_code,
+            outcome=answer.outcome,
+            partner_id=answer.partner_id,
+            correlation_id=correlation_id,
         )

@@ -8,7 +8,7 @@ from typing import Literal, NamedTuple
 
 from lxml import etree
 
-from connectors.ota.errors import MalformedMessage, MessageTooLarge
+from connectors.ota.errors import EmptyMessage, MalformedMessage, MessageTooLarge
 from connectors.ota.settings import (
     SOAP11_NS,
     SOAP12_NS,
@@ -77,7 +77,9 @@ def read_request(body: bytes, *, max_bytes: int) -> OtaRequest:
     if len(body) > max_bytes:
         raise MessageTooLarge(f"body of {len(body)} bytes is over the limit of {max_bytes} bytes")
     if not body.strip():
-        raise MalformedMessage("empty body")
+        raise EmptyMessage("the request has no body: send the OTA message as the POST body")
+    if not _looks_like_xml(body):
+        raise MalformedMessage("the body is not XML: an OTA message starts with '<'")
     if _prolog_has_doctype(body):
         raise MalformedMessage("a DOCTYPE is not allowed")
     try:
@@ -147,6 +149,16 @@ def _username_token(header: etree._Element) -> UsernameToken | None:
     else:
         kind = "Unknown"
     return UsernameToken(username, password, kind)
+
+
+def _looks_like_xml(body: bytes) -> bool:
+    """True when the first character (after a byte order mark and white space) is '<'.
+
+    UTF-16 and UTF-32 bodies are left to the parser, which reads their encoding.
+    """
+    if body.startswith(_UTF16_BOMS) or b"\x00" in body[:4]:
+        return True
+    return body.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")[:1] == b"<"
 
 
 def _prolog_has_doctype(body: bytes) -> bool:

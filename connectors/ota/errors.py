@@ -2,13 +2,17 @@
 
     OtaError                          ota_type / ota_code / short_text / message
      +-- OtaRejected (PermanentError)    never accepted as sent: answer Errors, dead-letter
-     |    +-- MalformedMessage      7/450   not well-formed, DOCTYPE, not OTA, SOAP without a body
+     |    +-- MalformedMessage      7/450   not XML, not well-formed, DOCTYPE, not OTA, SOAP without a body
      |    |    +-- MessageTooLarge  7/450   body over the size cap (refused before parsing)
+     |    |    +-- EmptyMessage    10/321   no body at all (or only white space)
+     |    |    +-- NotXmlMediaType  7/450   a Content-Type that is not XML (HTTP 415, never read)
      |    +-- UnsupportedMessage    2/450   a message type or travel sector the hub does not take
      |    +-- UnsupportedAction     3/356   a ResStatus / CancelType the hub does not take
+     |    |    +-- NotCommitted     3/356   a quote, hold or enquiry: answered, never kept nor booked
      |    +-- MissingField         10/321   a required element or attribute is absent
      |    +-- InvalidField          3/320   a value that cannot be read (amount, count, currency)
      |    |    +-- InvalidDate      3/15    a date or timestamp that is not one
+     |    |         +-- PastStay       3/122   a new booking whose stay ended before the property's today
      |    +-- UnknownHotel          3/392   a HotelCode the partner's mapping does not know
      |    +-- UnmappedRoomType      3/402   a RoomTypeCode with no hub room type
      |    +-- UnmappedRatePlan      3/436   a RatePlanCode with no hub rate plan
@@ -78,6 +82,18 @@ class MessageTooLarge(MalformedMessage):
     """The body is larger than the partner's size cap; it was not parsed."""
 
 
+class EmptyMessage(MalformedMessage):
+    """The request has no body (or white space only): the whole message is missing."""
+
+    ota_type = 10
+    ota_code = 321
+    short_text = "Required field missing"
+
+
+class NotXmlMediaType(MalformedMessage):
+    """The request's Content-Type is not an XML one; its body was not read."""
+
+
 class UnsupportedMessage(OtaRejected):
     """A well-formed OTA message the hub does not take at this endpoint."""
 
@@ -91,6 +107,13 @@ class UnsupportedAction(OtaRejected):
 
     ota_code = 356
     short_text = "Invalid action/status code"
+
+
+class NotCommitted(UnsupportedAction):
+    """A quote, hold or enquiry (ResStatus Quote, Requested, Hold, Initiate...): nothing to book.
+
+    Answered with its error and neither booked nor kept: there is nothing for staff to replay.
+    """
 
 
 class MissingField(OtaRejected):
@@ -113,6 +136,13 @@ class InvalidDate(InvalidField):
 
     ota_code = 15
     short_text = "Invalid date"
+
+
+class PastStay(InvalidDate):
+    """A new booking that departs before today in the property's time zone: the guest has gone."""
+
+    ota_code = 122
+    short_text = "End date has passed"
 
 
 class UnknownHotel(OtaRejected):

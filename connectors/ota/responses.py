@@ -32,6 +32,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ERROR_RS_CODES = {
     "MalformedMessage": "Malformed",
     "MessageTooLarge": "Malformed",
+    "NotXmlMediaType": "Malformed",
     "UnsupportedMessage": "UnrecognizedRoot",
 }
 
