@@ -1,4 +1,4 @@
-"""The HTTP app: OTA ingress, PMS API, health, readiness, metrics, OpenAPI at /docs."""
+"""The HTTP app: OTA ingress, PMS API, health, readiness, metrics, OpenAPI at /docs and /redoc."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
-from hub import http_ota, http_pms
+from hub import http_ota, http_pms, openapi
 from hub.bootstrap import Hub, build_hub, settle_heap
 from hub.problems import Problem, on_http, on_problem, on_validation
 from hub.settings import HubSettings
@@ -70,7 +70,10 @@ def create_app(
         version="0.1.0",
         summary="Integration hub and channel manager for hotels",
         lifespan=lifespan,
+        docs_url=None,  # openapi.install serves /docs and /redoc with their assets, no CDN
+        redoc_url=None,
     )
+    openapi.install(app)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
@@ -82,7 +85,11 @@ def create_app(
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "Not ready: the checks say which part is not reachable"}},
+    )
     async def readyz(request: Request, response: Response) -> dict[str, object]:
         """Database (and broker with its consumers) reachable; 503 otherwise."""
         checks = await request.app.state.hub.ready()
@@ -90,7 +97,12 @@ def create_app(
         response.status_code = 200 if ok else 503
         return {"status": "ready" if ok else "not ready", "checks": checks}
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def prometheus(request: Request) -> Response:
         """Prometheus metrics, with outbox and dead-letter gauges read at scrape time."""
         try:
