@@ -487,8 +487,9 @@ async def bench(
             procs[f"serve-{n}"] = start(f"serve-{n}", ["serve", "--port", str(port)], serve_env, folder)
         ready_files = [folder / f"worker-{n}.ready" for n in range(args.workers if broker_url else 0)]
         for n, ready in enumerate(ready_files):
+            # The heartbeat file appears once the worker is connected and consuming.
             procs[f"worker-{n}"] = start(
-                f"worker-{n}", ["worker", "--ready-file", str(ready)], worker_env, folder
+                f"worker-{n}", ["worker"], {**worker_env, "HUB_WORKER_HEARTBEAT_FILE": str(ready)}, folder
             )
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for n, url in enumerate(urls):

@@ -6,13 +6,14 @@ import base64
 import gc
 import logging
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.payments.vault import LocalCardVault, generate_key
+from connectors.payments.vault import LocalCardVault, decode_key, generate_key
 from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
 from hub.settings import HubSettings
@@ -28,22 +29,45 @@ from routes.wiring import build_routing_table
 log = logging.getLogger("hotelhub")
 
 
+class VaultKeyError(ValueError):
+    """The card vault key cannot be had; the message names the setting and what is wrong."""
+
+
 def load_vault_key(settings: HubSettings) -> bytes:
     """The card vault key from settings, else from the key file (created 0600 on first use)."""
     if settings.card_vault_key is not None:
-        key = base64.b64decode(settings.card_vault_key.get_secret_value())
-    else:
-        path: Path = settings.card_vault_key_file
+        try:
+            return decode_key(settings.card_vault_key.get_secret_value())
+        except ValueError as err:
+            raise VaultKeyError(f"HUB_CARD_VAULT_KEY {err}") from None
+    path: Path = settings.card_vault_key_file
+    try:
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(base64.b64encode(generate_key()).decode())
-            log.warning("created card vault key file %s; back it up with the database", path)
-        key = base64.b64decode(path.read_text().strip())
-    if len(key) != 32:
-        raise ValueError("the card vault key must be 32 bytes, base64-encoded")
-    return key
+            _create_key_file(path)
+        text = path.read_text()
+    except OSError as err:
+        raise VaultKeyError(f"HUB_CARD_VAULT_KEY_FILE={path}: {err.strerror or err}") from None
+    try:
+        return decode_key(text)
+    except ValueError as err:
+        raise VaultKeyError(f"HUB_CARD_VAULT_KEY_FILE={path}: the file {err}") from None
+
+
+def _create_key_file(path: Path) -> None:
+    # Written under a temporary name, then linked into place: processes starting together (an API
+    # and a worker on one volume) end up with the one complete key, never a half-written file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(generate_key()).decode())
+        os.link(draft, path)
+        log.warning("created card vault key file %s; back it up with the database", path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 @dataclass

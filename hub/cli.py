@@ -86,6 +86,7 @@ def serve(
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     _pin(settings)
+    _refuse_unsafe_start(settings, host=host or settings.http_host)
     if is_sqlite(settings.database_url):
         upgrade(settings.database_url)
     uvicorn.run(
@@ -105,14 +106,22 @@ def serve(
     )
 
 
+def _refuse_unsafe_start(settings: HubSettings, *, host: str | None = None) -> None:
+    """End the command with one line and exit 2 when it would start unsafely (hub/preflight.py)."""
+    from hub.preflight import open_api_refusal, vault_refusal
+
+    refusal = (open_api_refusal(settings, host) if host is not None else None) or vault_refusal(settings)
+    if refusal is not None:
+        err_console.print(refusal, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
 @app.command()
-def worker(
-    ready_file: Annotated[
-        Path, typer.Option(help="touched once consumers are attached (container health check)")
-    ] = Path("/tmp/hotelhub-worker-ready"),  # noqa: S108 - a flag file, not data
-) -> None:
+def worker() -> None:
     """Run RabbitMQ consumers and the outbox relay until SIGTERM (finishes in-flight work)."""
     from hub.bootstrap import build_hub, settle_heap
+    from hub.heartbeat import beat
+    from routes.tasks import cancel_and_wait
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
@@ -120,6 +129,7 @@ def worker(
     if settings.embedded:
         err_console.print("worker needs HUB_BROKER_URL; the embedded hub dispatches inside `serve`.")
         raise typer.Exit(2)
+    _refuse_unsafe_start(settings)
 
     async def main() -> None:
         hub = build_hub(settings)
@@ -129,14 +139,39 @@ def worker(
             loop.add_signal_handler(sig, stop.set)
         await hub.start(consume=True, relay=True)
         settle_heap()
-        ready_file.touch()
+
+        async def alive() -> bool:
+            return all((await hub.ready()).values())
+
+        heartbeat = asyncio.create_task(
+            beat(settings.worker_heartbeat_file, settings.worker_heartbeat_seconds, alive)
+        )
         try:
             await stop.wait()
         finally:
-            ready_file.unlink(missing_ok=True)
+            await cancel_and_wait(heartbeat)
+            settings.worker_heartbeat_file.unlink(missing_ok=True)
             await hub.stop()
 
     asyncio.run(main())
+
+
+@app.command("worker-health")
+def worker_health(
+    max_age: Annotated[float, typer.Option(help="seconds the heartbeat may be old")] = 30.0,
+) -> None:
+    """Exit 0 while the worker's heartbeat (HUB_WORKER_HEARTBEAT_FILE) is fresh, 1 otherwise."""
+    from hub.heartbeat import heartbeat_age
+
+    settings = _settings()
+    age = heartbeat_age(settings.worker_heartbeat_file)
+    if age is None:
+        err_console.print(f"no worker heartbeat at {settings.worker_heartbeat_file}", markup=False)
+        raise typer.Exit(1)
+    if age > max_age:
+        err_console.print(f"worker heartbeat is {age:.0f} s old (at most {max_age:g} s)", markup=False)
+        raise typer.Exit(1)
+    console.print(f"worker alive: heartbeat {age:.1f} s old")
 
 
 @app.command()

@@ -24,6 +24,26 @@ def generate_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
 
 
+def decode_key(text: str) -> bytes:
+    """A vault key from its base64 text; ValueError saying what is wrong (never echoing the key)."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty: it must be a base64-encoded 32-byte key (`openssl rand -base64 32`)")
+    try:
+        # validate=True: a stray character is an error, not silently dropped into another key.
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(
+            "is not base64: it must be a base64-encoded 32-byte key (`openssl rand -base64 32`)"
+        ) from None
+    if len(key) != _KEY_BYTES:
+        raise ValueError(
+            f"decodes to {len(key)} bytes, not {_KEY_BYTES}: it must be a base64-encoded "
+            f"{_KEY_BYTES}-byte key (`openssl rand -base64 32`)"
+        )
+    return key
+
+
 class LocalCardVault:
     """A CardVault that needs no gateway: the token is the PAN sealed with AES-256-GCM.
 

@@ -34,7 +34,7 @@ class HubProcesses:
 
     @property
     def ready_file(self) -> Path:
-        """Touched by the worker once its consumers are attached."""
+        """The worker's heartbeat file: it appears once the worker is connected and consuming."""
         return self.tmp_path / "worker-ready"
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -72,8 +72,8 @@ class HubProcesses:
         self.ready_file.unlink(missing_ok=True)
         log = (self.tmp_path / "worker.log").open("ab")
         self.worker = subprocess.Popen(
-            [HOTELHUB, "worker", "--ready-file", str(self.ready_file)],
-            env=self.env(**extra),
+            [HOTELHUB, "worker"],
+            env=self.env(HUB_WORKER_HEARTBEAT_FILE=str(self.ready_file), **extra),
             stdout=log,
             stderr=log,
         )

@@ -167,8 +167,12 @@ def test_given_a_cpu_this_machine_lacks_when_starting_then_exit_2_naming_it(tmp_
     missing = str(max(os.sched_getaffinity(0)) + 64)
     result = runner.invoke(
         app,
-        ["worker", "--ready-file", str(tmp_path / "ready")],
-        env={"HUB_CPU_AFFINITY": missing, "HUB_BROKER_URL": "amqp://guest:guest@127.0.0.1:1/"},
+        ["worker"],
+        env={
+            "HUB_CPU_AFFINITY": missing,
+            "HUB_BROKER_URL": "amqp://guest:guest@127.0.0.1:1/",
+            "HUB_WORKER_HEARTBEAT_FILE": str(tmp_path / "ready"),
+        },
     )
     assert result.exit_code == 2
     assert f"HUB_CPU_AFFINITY={missing}" in result.output
