@@ -29,6 +29,8 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(db_app, name="db")
 app.add_typer(topology_app, name="topology")
 
+CONFIG_HELP = "configuration file to check and apply before starting (default HUB_CONFIG_FILE)"
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -75,6 +77,7 @@ def _cpus_here() -> str:
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address (default HUB_HTTP_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default HUB_HTTP_PORT)")] = None,
+    config: Annotated[Path | None, typer.Option(help=CONFIG_HELP)] = None,
 ) -> None:
     """Run the HTTP hub: embedded dispatcher unless HUB_BROKER_URL is set (then ingest only)."""
     import uvicorn
@@ -87,6 +90,7 @@ def serve(
     configure_logging(settings.log_level, json_lines=settings.log_json)
     _pin(settings)
     _refuse_unsafe_start(settings, host=host or settings.http_host)
+    _apply_at_start(settings, config)
     if is_sqlite(settings.database_url):
         upgrade(settings.database_url)
     uvicorn.run(
@@ -117,7 +121,9 @@ def _refuse_unsafe_start(settings: HubSettings, *, host: str | None = None) -> N
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    config: Annotated[Path | None, typer.Option(help=CONFIG_HELP)] = None,
+) -> None:
     """Run RabbitMQ consumers and the outbox relay until SIGTERM (finishes in-flight work)."""
     from hub.bootstrap import build_hub, settle_heap
     from hub.heartbeat import beat
@@ -130,6 +136,8 @@ def worker() -> None:
         err_console.print("worker needs HUB_BROKER_URL; the embedded hub dispatches inside `serve`.")
         raise typer.Exit(2)
     _refuse_unsafe_start(settings)
+
+    _apply_at_start(settings, config)
 
     async def main() -> None:
         hub = build_hub(settings)
@@ -185,39 +193,54 @@ def demo(
     raise typer.Exit(asyncio.run(run_demo(console, bookings_per_partner=bookings, keep=keep)))
 
 
-@config_app.command("check")
-def config_check(file: Path) -> None:
-    """Validate a configuration file; every problem names file, key path and reason."""
-    from hub.config import check_config
+def _apply_at_start(settings: HubSettings, config: Path | None) -> None:
+    """Check, migrate and apply the configuration file (--config, else HUB_CONFIG_FILE) before starting."""
+    path = config or settings.config_file
+    if path is not None:
+        from hub.config_apply import apply_at_start
 
-    problems = check_config(file)
-    errors = [p for p in problems if p.severity == "error"]
+        apply_at_start(settings, path)
+
+
+@config_app.command("check")
+def config_check(
+    file: Path,
+    offline: Annotated[bool, typer.Option(help="do not consult HUB_DATABASE_URL's database")] = False,
+) -> None:
+    """Validate a configuration file; every problem names file, key path and reason."""
+    from hub.config import read_config
+    from hub.config_database import database_warnings
+
+    reading = read_config(file)
+    problems, note = list(reading.problems), None
+    if not reading.errors and not offline:
+        found, note = database_warnings(reading)
+        problems += found
+    # typer.echo, not rich: a problem stays one line whatever the terminal's width.
     for problem in problems:
-        (err_console if problem.severity == "error" else console).print(str(problem))
-    if errors:
-        err_console.print(f"{len(errors)} error(s)")
+        typer.echo(str(problem), err=problem.severity == "error")
+    if note is not None:
+        typer.echo(note)
+    if reading.errors:
+        typer.echo(f"{len(reading.errors)} error(s)", err=True)
         raise typer.Exit(1)
-    console.print(f"{file}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
+    typer.echo(f"{file}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
 
 
 @config_app.command("apply")
 def config_apply(file: Path) -> None:
-    """Upsert properties, partners and mappings from a configuration file (idempotent)."""
-    from hub.config import ConfigError, MissingSecretError
-    from hub.config_apply import apply_file
+    """Migrate the database, then make it match a configuration file (idempotent)."""
+    from hub.config_apply import ApplyRefused, apply_file
 
     settings = _settings()
     try:
-        report = asyncio.run(apply_file(settings, file))
-    except ConfigError as err:
-        for problem in err.problems:
-            err_console.print(str(problem))
-        raise typer.Exit(1) from err
-    except MissingSecretError as err:
-        err_console.print(str(err))
-        raise typer.Exit(1) from err
+        report = asyncio.run(apply_file(settings, file, warn=lambda line: typer.echo(line, err=True)))
+    except ApplyRefused as err:
+        for line in err.lines:
+            typer.echo(line, err=True)
+        raise typer.Exit(err.status) from None
     for line in report:
-        console.print(line)
+        typer.echo(line)
 
 
 def _run_db(action: Any) -> Any:

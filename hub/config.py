@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -269,30 +270,50 @@ class ConfigError(SourceError):
     """The configuration file (or a mapping file it names) has at least one error."""
 
 
+@dataclass(frozen=True)
+class ConfigReading:
+    """A configuration file as read: the config (None if it has errors), its YAML, every problem."""
+
+    config: HubConfig | None
+    doc: YamlDocument | None
+    problems: list[ConfigProblem]
+
+    @property
+    def errors(self) -> list[ConfigProblem]:
+        """The problems that are errors (a file with any is never applied)."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ConfigProblem]:
+        """The problems that are only warnings."""
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+
 def check_config(path: Path | str, environ: Mapping[str, str] | None = None) -> list[ConfigProblem]:
     """Every problem (errors and warnings) in the config file, then in the mapping files it names."""
-    return _read(Path(path), environ)[1]
+    return read_config(path, environ).problems
 
 
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> HubConfig:
     """Load and validate the config file and its mappings; raise ConfigError on any error."""
-    config, problems = _read(Path(path), environ)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if config is None or errors:
-        raise ConfigError(errors)
-    return config
+    reading = read_config(path, environ)
+    if reading.config is None or reading.errors:
+        raise ConfigError(reading.errors)
+    return reading.config
 
 
-def _read(path: Path, environ: Mapping[str, str] | None) -> tuple[HubConfig | None, list[ConfigProblem]]:
+def read_config(path: Path | str, environ: Mapping[str, str] | None = None) -> ConfigReading:
+    """Read and check the config file and its mappings, keeping the YAML for lines of later checks."""
+    path = Path(path)
     try:
         doc: YamlDocument = read_yaml(path)
     except SourceError as err:
-        return None, list(err.problems)
+        return ConfigReading(None, None, list(err.problems))
     try:
         config = HubConfig.model_validate(doc.data, context={"config_dir": path.parent})
     except ValidationError as err:
-        return None, validation_problems(doc, err)
+        return ConfigReading(None, doc, validation_problems(doc, err))
     # Credential variables are named by the operator, so HubSettings cannot declare them;
     # the environment is read here, in hub/, and can be passed in instead.
     env = os.environ if environ is None else environ
-    return config, check_loaded(config, doc, env)
+    return ConfigReading(config, doc, check_loaded(config, doc, env))

@@ -31,10 +31,12 @@ class FileProblem(Frozen):
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        """Render as ``file:line: severity: key: reason``, the shape editors and CI understand."""
+        """Render as ``file:line: severity: key: reason`` on one line, the shape editors and CI understand."""
         where = f"{self.file}:{self.line}" if self.line is not None else str(self.file)
         key = f"{self.key}: " if self.key else ""
-        return f"{where}: {self.severity}: {key}{self.reason}"
+        # One problem, one line: a reason quoting a multi-line value (a YAML error) is folded.
+        reason = " ".join(self.reason.split())
+        return f"{where}: {self.severity}: {key}{reason}"
 
 
 class SourceError(Exception):

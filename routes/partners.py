@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,10 @@ class PartnerRecord:
 
 
 async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
-    """Create or update a partner; return "created", "updated" or "unchanged"."""
+    """Create or update a partner; return "created", "unchanged", "updated: …" or "enabled again …".
+
+    A partner disabled because it left the configuration is enabled again by its spec.
+    """
     row = (await conn.execute(select(partners).where(partners.c.id == spec.id))).first()
     grants = {
         g
@@ -82,14 +86,23 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
             and current["password_hash"] is not None
             and verify_secret(spec.secret, current["password_hash"])
         )
-        changed = any(current[k] != v for k, v in values.items()) or not secret_same
+        changed = [_FIELD_NAMES.get(k, k) for k, v in values.items() if current[k] != v and k != "enabled"]
+        changed += [] if secret_same else ["password"]
+        changed += [] if grants == spec.grants else ["properties"]
         if not secret_same:
             values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
-        if changed:
+        back = spec.enabled and not current["enabled"]
+        if changed or current["enabled"] != spec.enabled or current["disabled_at"] is not None:
             await conn.execute(
-                update(partners).where(partners.c.id == spec.id).values(updated_at=utcnow(), **values)
+                update(partners)
+                .where(partners.c.id == spec.id)
+                .values(updated_at=utcnow(), disabled_at=None, **values)
             )
-        outcome = "updated" if changed or grants != spec.grants else "unchanged"
+        detail = ", ".join(changed)
+        if back:
+            outcome = "enabled again (back in the configuration)" + (f"; {detail} changed" if detail else "")
+        else:
+            outcome = f"updated: {detail} changed" if changed else "unchanged"
     if grants != spec.grants:
         await conn.execute(delete(partner_grants).where(partner_grants.c.partner_id == spec.id))
         if spec.grants:
@@ -98,6 +111,44 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
                 [{"partner_id": spec.id, "property_code": g} for g in sorted(spec.grants)],
             )
     return outcome
+
+
+# What the configuration file calls a partner's stored fields, for the apply report.
+_FIELD_NAMES = {"outbound_url": "outbound url", "policy": "outbound policy"}
+
+
+async def release_usernames(conn: AsyncConnection, specs: Iterable[PartnerSpec]) -> None:
+    """Take each spec's username from any other partner holding it, so logins can move or swap.
+
+    Usernames are unique: without this, giving a departed partner's login to a new one, or two
+    partners swapping theirs, would fail the apply halfway.
+    """
+    for spec in specs:
+        if spec.username is not None:
+            await conn.execute(
+                update(partners)
+                .where(partners.c.username == spec.username, partners.c.id != spec.id)
+                .values(username=None, updated_at=utcnow())
+            )
+
+
+async def disable_absent(conn: AsyncConnection, keep: Iterable[str]) -> list[str]:
+    """Disable every enabled partner whose id is not in ``keep``; return their ids, sorted.
+
+    A disabled partner cannot log in and nothing is sent to it; its row, grants, mapping and
+    history stay, so a later apply that names it again enables it as it was.
+    """
+    wanted = set(keep)
+    rows = await conn.execute(select(partners.c.id).where(partners.c.enabled.is_(True)))
+    gone = sorted(partner_id for (partner_id,) in rows if partner_id not in wanted)
+    if gone:
+        now = utcnow()
+        await conn.execute(
+            update(partners)
+            .where(partners.c.id.in_(gone))
+            .values(enabled=False, disabled_at=now, updated_at=now)
+        )
+    return gone
 
 
 async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
@@ -156,7 +207,8 @@ class PartnerDirectory:
             records = await load_partners(conn)
         kept = [self._same_or(record) for record in records]
         self._by_id = {r.id: r for r in kept}
-        self._by_username = {r.username: r for r in kept if r.username}
+        # Only partners that may log in: a disabled one is refused by the lookup that finds no one.
+        self._by_username = {r.username: r for r in kept if r.username and r.enabled and r.password_hash}
         self._loaded_at = time.monotonic()
 
     def _same_or(self, record: PartnerRecord) -> PartnerRecord:
@@ -197,7 +249,7 @@ class PartnerDirectory:
         """The enabled partner these credentials belong to, or None."""
         await self._fresh()
         record = self._by_username.get(username)
-        if record is None or not record.enabled or not record.password_hash:
+        if record is None or not record.password_hash:
             return None
         if self._verified.known(secret, record.password_hash):
             return record

@@ -129,6 +129,8 @@ partners = Table(
     Column("username", String(200), nullable=True, unique=True),
     Column("password_hash", String(300), nullable=True),
     Column("enabled", Boolean, nullable=False, default=True),
+    # When `config apply` disabled the partner because the configuration no longer names it.
+    Column("disabled_at", UtcDateTime(), nullable=True),
     Column("outbound_url", String(500), nullable=True),
     Column("policy", JSON, nullable=False, default=dict),
     Column("mapping", JSON, nullable=False, default=dict),
