@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from hub.db import create_engine, is_sqlite
+from hub.dlq_view import print_dead_letter, print_dead_letters, summary
 from hub.logs import configure_logging
 from hub.settings import HubSettings
 
@@ -274,57 +274,27 @@ def dlq_list(
         )
     )
     if as_json:
-        console.print_json(json.dumps([_summary(r) for r in rows], default=str))
+        sys.stdout.write(json.dumps([summary(r) for r in rows], default=str, indent=2) + "\n")
         return
     print_dead_letters(console, rows)
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: row[k]
-        for k in (
-            "id",
-            "status",
-            "consumer",
-            "partner_id",
-            "error_class",
-            "error_text",
-            "attempts",
-            "first_failed_at",
-            "last_failed_at",
-            "correlation_id",
-        )
-    }
-
-
-def print_dead_letters(out: Console, rows: list[dict[str, Any]]) -> None:
-    """Render dead letters as a table."""
-    table = Table(title=f"Dead letters ({len(rows)})")
-    for col in ("id", "status", "consumer", "partner", "error", "attempts", "last failure"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            str(r["id"]),
-            r["status"],
-            r["consumer"],
-            r["partner_id"] or "-",
-            f"{r['error_class'].rsplit('.', 1)[-1]}: {r['error_text'][:70]}",
-            str(r["attempts"]),
-            str(r["last_failed_at"])[:19],
-        )
-    out.print(table)
-
-
 @dlq_app.command("show")
-def dlq_show(letter_id: int) -> None:
-    """One dead letter: payload, headers, error and audited actions."""
+def dlq_show(
+    letter_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """One dead letter: what it is about, its error and history, actions, headers and messages."""
     from routes import deadletters
 
     letter = _run_db(lambda c: deadletters.get_letter(c, letter_id))
     if letter is None:
         err_console.print(f"dead letter {letter_id} does not exist")
         raise typer.Exit(1)
-    console.print_json(json.dumps(letter, default=str))
+    if as_json:
+        sys.stdout.write(json.dumps(letter, default=str, indent=2) + "\n")
+        return
+    print_dead_letter(console, letter)
 
 
 @dlq_app.command("replay")

@@ -14,22 +14,12 @@ from mappings.source import CodeText, Conflicts, Loc
 PartnerId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 
 
-def _one_to_one(codes: dict[str, str], field: str, what: str) -> list[tuple[Loc, str]]:
-    # Inbound maps partner -> hub; outbound ARI needs hub -> partner, so a hub code may appear once.
-    first_partner_code: dict[str, str] = {}
-    conflicts: list[tuple[Loc, str]] = []
+def _reverse(codes: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    # Several partner codes may name one hub code (inbound); outbound sends under each of them.
+    reverse: dict[str, list[str]] = {}
     for partner_code, hub_code in codes.items():
-        if hub_code in first_partner_code:
-            conflicts.append(
-                (
-                    (field, partner_code),
-                    f"hub {what} {hub_code} is already mapped from {first_partner_code[hub_code]!r}; "
-                    f"a hub code maps to one partner code, or outbound updates would be ambiguous",
-                )
-            )
-        else:
-            first_partner_code[hub_code] = partner_code
-    return conflicts
+        reverse.setdefault(hub_code, []).append(partner_code)
+    return {hub: tuple(partner_codes) for hub, partner_codes in reverse.items()}
 
 
 class PropertyMapping(Frozen):
@@ -40,23 +30,15 @@ class PropertyMapping(Frozen):
     room_types: dict[CodeText, CodeText] = Field(min_length=1)
     rate_plans: dict[CodeText, CodeText] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _hub_codes_map_back_once(self) -> PropertyMapping:
-        conflicts = _one_to_one(self.room_types, "room_types", "room type")
-        conflicts += _one_to_one(self.rate_plans, "rate_plans", "rate plan")
-        if conflicts:
-            raise Conflicts(conflicts)
-        return self
+    @cached_property
+    def hub_to_partner_room_types(self) -> dict[str, tuple[str, ...]]:
+        """Hub room type code -> every partner code mapped to it, in file order (outbound)."""
+        return _reverse(self.room_types)
 
     @cached_property
-    def hub_to_partner_room_types(self) -> dict[str, str]:
-        """Hub room type code -> the partner's code (for outbound messages)."""
-        return {hub: partner for partner, hub in self.room_types.items()}
-
-    @cached_property
-    def hub_to_partner_rate_plans(self) -> dict[str, str]:
-        """Hub rate plan code -> the partner's code (for outbound messages)."""
-        return {hub: partner for partner, hub in self.rate_plans.items()}
+    def hub_to_partner_rate_plans(self) -> dict[str, tuple[str, ...]]:
+        """Hub rate plan code -> every partner code mapped to it, in file order (outbound)."""
+        return _reverse(self.rate_plans)
 
 
 class PartnerMapping(Frozen):
@@ -125,15 +107,15 @@ class PartnerMapping(Frozen):
         entry = self._by_property.get(property_code)
         return entry.rate_plans.get(partner_code) if entry else None
 
-    def partner_room_type(self, property_code: str, hub_code: str) -> str | None:
-        """The partner's room type code for a hub room type, or None (outbound)."""
+    def partner_room_types(self, property_code: str, hub_code: str) -> tuple[str, ...]:
+        """Every partner room type code mapped to a hub room type (outbound: send under each)."""
         entry = self._by_property.get(property_code)
-        return entry.hub_to_partner_room_types.get(hub_code) if entry else None
+        return entry.hub_to_partner_room_types.get(hub_code, ()) if entry else ()
 
-    def partner_rate_plan(self, property_code: str, hub_code: str) -> str | None:
-        """The partner's rate plan code for a hub rate plan, or None (outbound)."""
+    def partner_rate_plans(self, property_code: str, hub_code: str) -> tuple[str, ...]:
+        """Every partner rate plan code mapped to a hub rate plan (outbound: send under each)."""
         entry = self._by_property.get(property_code)
-        return entry.hub_to_partner_rate_plans.get(hub_code) if entry else None
+        return entry.hub_to_partner_rate_plans.get(hub_code, ()) if entry else ()
 
     def require_property(self, hotel_code: str) -> str:
         """The hub property of a partner hotel code; raise UnmappedCodeError when unknown."""

@@ -13,10 +13,15 @@ no bound on their keys in memory and expire them from a thread of their own).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("hotelhub.login_guard")
+# What the partner is answered while locked out: OTA EWT 4 (authentication), ERR 497.
+LOCKED_OUT_OTA_CODE = "4/497"
 
 
 @dataclass
@@ -53,8 +58,8 @@ class LoginGuard:
             return 0.0
         return left
 
-    def failed(self, username: str, address: str) -> None:
-        """Count one failed login."""
+    def failed(self, username: str, address: str, *, correlation_id: str | None = None) -> None:
+        """Count one failed login; the one that reaches the limit logs the lock-out (once a window)."""
         if self.failures <= 0:
             return
         key, now = (username, address), self._clock()
@@ -62,6 +67,19 @@ class LoginGuard:
         if entry is None or now - entry.since >= self.window_s:
             entry = self._keys[key] = _Failures(now, 0)
         entry.count += 1
+        if entry.count == self.failures:
+            log.warning(
+                "partner login locked out",
+                extra={
+                    "event": "login_locked_out",
+                    "reason": f"{entry.count} failed logins within {self.window_s:g} s",
+                    "partner": username,
+                    "address": address,
+                    "ota_code": LOCKED_OUT_OTA_CODE,
+                    "locked_for_s": self.window_s - (now - entry.since),
+                    "correlation_id": correlation_id,
+                },
+            )
         self._keys.move_to_end(key)
         while len(self._keys) > self.max_keys:
             self._keys.popitem(last=False)

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 from pms_core.adapters.tables import UtcDateTime
@@ -75,6 +77,12 @@ dead_letters = Table(
     Column("correlation_id", String(100), nullable=False),
     Column("partner_id", String(64), nullable=True),
     Column("property_code", String(64), nullable=True),
+    # What the letter is about, for support staff: read from the envelope or the kept partner message.
+    Column("partner_reservation_id", String(128), nullable=True),
+    Column("hotel_code", String(64), nullable=True),
+    Column("arrival", Date, nullable=True),
+    Column("departure", Date, nullable=True),
+    Column("message_name", String(64), nullable=True),
     Column("body", Text, nullable=False),
     Column("headers", JSON, nullable=False, default=dict),
     Column("error_class", String(200), nullable=False),
@@ -85,6 +93,8 @@ dead_letters = Table(
     Column("last_failed_at", UtcDateTime(), nullable=False),
     Column("status", String(12), nullable=False, default="open"),
     Column("resolved_at", UtcDateTime(), nullable=True),
+    # Every failure of this letter, replays included: [{"at", "error_class", "error_text", "attempts"}].
+    Column("history", JSON, nullable=False, default=list, server_default=text("'[]'")),
     UniqueConstraint("message_id", "consumer", "first_failed_at", name="uq_dead_letters_message"),
 )
 Index("ix_dead_letters_status", dead_letters.c.status, dead_letters.c.id)

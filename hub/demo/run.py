@@ -22,7 +22,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from hub.cli import print_dead_letters
 from hub.config import HubConfig, PropertyConfig, load_config
 from hub.config_apply import apply_file
 from hub.db import create_engine
@@ -31,6 +30,7 @@ from hub.demo.partners import SimulatedPartner
 from hub.demo.report import Tally, availability_table, print_problems, summary_table
 from hub.demo.scenario import Hotel, Planner, write_scripts
 from hub.demo.stage import DEMO_CONFIG, demo_settings, migrate, partner_passwords, serving, vault_key_file
+from hub.dlq_view import print_dead_letters
 from hub.settings import HubSettings
 from routes.deadletters import list_letters
 
@@ -79,8 +79,9 @@ def _partners(
                 partner.credentials.username,
                 passwords[partner.id],
                 codes.hotel_code,
-                codes.hub_to_partner_room_types,
-                codes.hub_to_partner_rate_plans,
+                # a partner that knows a hub code by several codes books under the first
+                {hub: partner[0] for hub, partner in codes.hub_to_partner_room_types.items()},
+                {hub: partner[0] for hub, partner in codes.hub_to_partner_rate_plans.items()},
                 base_url,
                 client,
                 name=partner.name,

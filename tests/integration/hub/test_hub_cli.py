@@ -112,7 +112,7 @@ def test_given_a_dead_letter_when_listed_shown_and_replayed_then_each_step_is_au
     assert replayed.exit_code == 0, replayed.output
     again = runner.invoke(app, ["dlq", "replay", str(letter_id)])
     assert again.exit_code == 1 and "already replayed" in again.output
-    audited = json.loads(runner.invoke(app, ["dlq", "show", str(letter_id)]).output)
+    audited = json.loads(runner.invoke(app, ["dlq", "show", str(letter_id), "--json"]).output)
     assert [(a["action"], a["actor"]) for a in audited["actions"]] == [("replay", "maria")]
 
 
@@ -121,7 +121,7 @@ def test_given_a_dead_letter_when_discarded_then_a_reason_is_required_and_kept(e
     assert runner.invoke(app, ["dlq", "discard", str(letter_id), "--reason", "  "]).exit_code == 1
     done = runner.invoke(app, ["dlq", "discard", str(letter_id), "--reason", "test booking, not real"])
     assert done.exit_code == 0
-    shown = json.loads(runner.invoke(app, ["dlq", "show", str(letter_id)]).output)
+    shown = json.loads(runner.invoke(app, ["dlq", "show", str(letter_id), "--json"]).output)
     assert shown["status"] == "discarded"
     assert shown["actions"][0]["reason"] == "test booking, not real"
     assert runner.invoke(app, ["dlq", "list", "--json"]).output.strip() == "[]"

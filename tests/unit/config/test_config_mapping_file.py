@@ -34,8 +34,8 @@ def test_given_demo_mapping_when_hub_codes_looked_up_then_partner_codes(
     otaone: PartnerMapping,
 ) -> None:
     assert otaone.hotel_code_for("ALPINA") == "ALP-4711"
-    assert otaone.partner_room_type("ALPINA", "FAM") == "FAMZI"
-    assert otaone.partner_rate_plan("ALPINA", "BAR") == "FLEX1"
+    assert otaone.partner_room_types("ALPINA", "FAM") == ("FAMZI",)
+    assert otaone.partner_rate_plans("ALPINA", "BAR") == ("FLEX1",)
 
 
 def test_given_demo_mapping_when_an_unknown_code_is_looked_up_then_none(
@@ -44,7 +44,7 @@ def test_given_demo_mapping_when_an_unknown_code_is_looked_up_then_none(
     assert otaone.property_for_hotel("ALP-0000") is None
     assert otaone.lookup_room_type("ALPINA", "DZSTD ") is None
     assert otaone.lookup_room_type("BERGHOF", "DZSUP") is None
-    assert otaone.partner_rate_plan("ALPINA", "PKG") is None
+    assert otaone.partner_rate_plans("ALPINA", "PKG") == ()
 
 
 @pytest.mark.parametrize(
@@ -119,18 +119,18 @@ def test_given_an_invalid_mapping_file_when_loaded_then_every_problem_has_file_l
     assert "unknown key" in caught.value.problems[2].reason
 
 
-def test_given_a_mapping_that_maps_one_hub_code_twice_when_loaded_then_refused(
+def test_given_a_mapping_that_maps_two_partner_codes_to_one_hub_code_when_loaded_then_both_kept(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "twice.yaml"
     path.write_text(OTAONE.read_text(encoding="utf-8").replace("FAMZI: FAM", "FAMZI: DBL"))
 
-    with pytest.raises(MappingFileError) as caught:
-        load_mapping(path)
+    mapping = load_mapping(path)
 
-    (problem,) = caught.value.problems
-    assert (problem.key, problem.line) == ("properties[0].room_types.FAMZI", 9)
-    assert "hub room type DBL is already mapped from 'DZSTD'" in problem.reason
+    assert mapping.lookup_room_type("ALPINA", "FAMZI") == "DBL"
+    assert mapping.lookup_room_type("ALPINA", "DZSTD") == "DBL"
+    assert mapping.partner_room_types("ALPINA", "DBL") == ("DZSTD", "FAMZI")
+    assert mapping.partner_room_types("ALPINA", "FAM") == ()
 
 
 def test_given_no_mapping_file_when_loaded_then_file_not_found(tmp_path: Path) -> None:

@@ -57,20 +57,6 @@ MISTAKES = {
         "property ALPINA has no rate plan 'NRF' (did you mean 'NREF'?)",
         "NRF",
     ),
-    "two partner codes for one hub room type": MappingMistake(
-        "otaone",
-        lambda data: _entry(data)["room_types"].update(DZSTD2="DBL"),
-        "properties[0].room_types.DZSTD2",
-        "hub room type DBL is already mapped from 'DZSTD'",
-        "DZSTD2",
-    ),
-    "two partner codes for one hub rate plan": MappingMistake(
-        "otatwo",
-        lambda data: _entry(data)["rate_plans"].update({"5503": "BAR"}),
-        "properties[0].rate_plans.5503",
-        "hub rate plan BAR is already mapped from '5501'",
-        "5503",
-    ),
     "file copied from another partner": MappingMistake(
         "otatwo",
         lambda data: data.update(partner="otaone"),

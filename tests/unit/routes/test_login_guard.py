@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
+
+from hub.logs import JsonFormatter
 from routes.login_guard import LoginGuard
 
 
@@ -67,3 +73,40 @@ def test_given_the_guard_off_when_failing_then_nothing_is_counted() -> None:
         guard.failed("ota", "10.0.0.1")
     assert guard.refused_for("ota", "10.0.0.1") == 0.0
     assert not guard._keys
+
+
+def test_given_failures_reaching_the_limit_when_counted_then_one_lock_out_line_names_partner_and_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    guard = _guard(clock)
+    with caplog.at_level(logging.INFO, logger="hotelhub.login_guard"):
+        for attempt in range(5):  # ingress stops counting once locked out; the guard must not repeat
+            guard.failed("otaone", "10.0.0.1", correlation_id=f"c-{attempt}")
+            clock.now += 1
+    (line,) = [r for r in caplog.records if getattr(r, "event", None) == "login_locked_out"]
+    assert (line.partner, line.address, line.ota_code) == ("otaone", "10.0.0.1", "4/497")  # type: ignore[attr-defined]
+    assert line.correlation_id == "c-2"  # type: ignore[attr-defined]
+    assert "3 failed logins" in line.reason  # type: ignore[attr-defined]
+    written = JsonFormatter().format(line)
+    assert "\n" not in written
+    assert json.loads(written)["correlation_id"] == "c-2"
+
+
+def test_given_a_lock_out_that_ended_when_the_limit_is_reached_again_then_a_second_line() -> None:
+    clock = Clock()
+    guard = _guard(clock)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("hotelhub.login_guard")
+    logger.addHandler(handler)
+    try:
+        for _ in range(3):
+            guard.failed("otaone", "10.0.0.1")
+        clock.now += 61
+        for _ in range(3):
+            guard.failed("otaone", "10.0.0.1")
+    finally:
+        logger.removeHandler(handler)
+    assert [getattr(r, "event", None) for r in records] == ["login_locked_out", "login_locked_out"]
