@@ -13,6 +13,10 @@ from typing import Any
 
 import httpx
 import uvicorn
+from ota_schemas import assert_ota_valid_where_known
+from services import broker_idle
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.app import create_app
 from hub.bootstrap import Hub, build_hub
@@ -44,6 +48,18 @@ async def apply_file(database_url: str, config_path: Path) -> list[str]:
         await engine.dispose()
 
 
+async def settled(engine: AsyncEngine, broker_url: str | None) -> bool:
+    """Nothing left to consume: the outbox has nothing pending (embedded: a row leaves `pending` in
+    the transaction of its effect) and, on RabbitMQ, no queue holds a message or an unacked delivery."""
+    async with engine.connect() as conn:
+        pending = (
+            await conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'"))
+        ).scalar_one()
+    if pending:
+        return False
+    return broker_url is None or await broker_idle(broker_url)
+
+
 @dataclass
 class RunningHub:
     """A started hub with its HTTP address and an HTTP client."""
@@ -55,9 +71,17 @@ class RunningHub:
     http: httpx.AsyncClient
 
     async def push(self, xml: str | bytes, auth: tuple[str, str] | None) -> httpx.Response:
-        """POST a partner message to /ota."""
+        """POST a partner message to /ota; an XML answer must validate against its OTA 2015A XSD."""
         body = xml.encode() if isinstance(xml, str) else xml
-        return await self.http.post("/ota", content=body, auth=auth, headers={"content-type": "text/xml"})
+        response = await self.http.post("/ota", content=body, auth=auth, headers={"content-type": "text/xml"})
+        if "xml" in response.headers.get("content-type", ""):
+            assert_ota_valid_where_known(response.content)
+        return response
+
+    async def settled(self) -> bool:
+        """Every message consumed and its effect committed: nothing pending in the outbox and, on
+        RabbitMQ, no queue holding a message, ready or delivered and not yet acknowledged."""
+        return await settled(self.hub.engine, self.settings.broker_url)
 
     async def api(self, path: str, **params: Any) -> Any:
         """GET a PMS API path and return its JSON (raises on an error status)."""

@@ -6,19 +6,17 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 from lxml import etree
+from ota_schemas import ota_2015a_schema
 
 from connectors.ota import codec
 from connectors.ota.settings import OTA_NS, SOAP11_NS
 from hub.demo.partners import SimulatedPartner, parse_answer
 from hub.demo.scenario import Hotel, Planner, Script, write_scripts
 
-CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
-OTA_2015A = CONFORMANCE / "opentravel-specs" / "OTA1.0" / "OTA2015A" / "OpenTravel_2015A_XML"
 NOW = datetime(2031, 3, 1, 9, 30, tzinfo=UTC)
 HOTEL = Hotel(
     physical={"DBL": 8, "DSUP": 7, "FAM": 3, "JSU": 3},
@@ -68,12 +66,7 @@ def client() -> Iterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, etree.XMLSchema]:
-    if not OTA_2015A.is_dir():
-        pytest.skip(f"OTA 2015A schemas not found at {OTA_2015A} (../shared/conformance is absent)")
-    return {
-        name: etree.XMLSchema(etree.parse(str(OTA_2015A / f"{name}.xsd")))
-        for name in ("OTA_HotelResNotifRQ", "OTA_CancelRQ")
-    }
+    return {name: ota_2015a_schema(name) for name in ("OTA_HotelResNotifRQ", "OTA_CancelRQ")}
 
 
 def _messages(scripts: list[Script]) -> list[tuple[str, bytes]]:

@@ -7,30 +7,22 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from ota_conformance import OTA_2015A, require_conformance
+from ota_schemas import ota_2015a_schema as compiled_schema
+from ota_schemas import require_conformance
 
 from connectors.payments.vault import LocalCardVault, generate_key
 
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
-    """Path of ../shared/conformance (skips when absent)."""
+    """Path of ../shared/conformance (skips when absent; fails when HUB_REQUIRE_SERVICES=1)."""
     return require_conformance()
 
 
 @pytest.fixture(scope="session")
 def ota_2015a_schema(conformance: Path) -> Callable[[str], etree.XMLSchema]:
-    """The OTA 2015A XSD of a message, compiled once per session on first use."""
-    compiled: dict[str, etree.XMLSchema] = {}
-
-    def schema(message_name: str) -> etree.XMLSchema:
-        if message_name not in compiled:
-            parser = etree.XMLParser(no_network=True, resolve_entities=False)
-            document = etree.parse(str(OTA_2015A / f"{message_name}.xsd"), parser)
-            compiled[message_name] = etree.XMLSchema(document)
-        return compiled[message_name]
-
-    return schema
+    """The OTA 2015A XSD of a message, compiled once per session on first use (tests/ota_schemas.py)."""
+    return compiled_schema
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from lxml import etree
+from ota_schemas import require_conformance
 
 from canonical.booking import BookingReceived
 from connectors.ota.cards import find_cards, tokenise_cards
@@ -14,18 +14,8 @@ from connectors.ota.codec import OtaRequest, read_request, write
 from connectors.ota.translate import PartnerCodes, PropertyCodes, hotel_codes, translate_booking
 from connectors.payments.vault import LocalCardVault
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance"
-OTA_2015A = CONFORMANCE / "opentravel-specs" / "OTA1.0" / "OTA2015A" / "OpenTravel_2015A_XML"
 MESSAGES = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
 SAMPLE_HOTEL = "SAMPLE"  # the code map's only hotel when a sample names none
-
-
-def require_conformance() -> Path:
-    """The conformance folder, or skip with the reason when this checkout has none beside it."""
-    if not CONFORMANCE.is_dir():
-        pytest.skip(f"third-party OTA conformance material not found at {CONFORMANCE}")
-    return CONFORMANCE
 
 
 def discover(root: Path) -> set[str]:
