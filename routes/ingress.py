@@ -29,6 +29,7 @@ from canonical.envelope import Envelope
 from connectors.ota import codec, errors, responses
 from connectors.ota.cards import tokenise_cards
 from connectors.ota.codec import OtaRequest
+from connectors.ota.intents import no_change
 from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
 from routes.codes import CodeBook
@@ -264,6 +265,11 @@ class OtaIngress:
             if property_code not in partner.grants:
                 raise errors.HotelNotGranted(hotel)
             touched.add(property_code)
+        nothing = no_change(request)
+        if nothing is not None:
+            # a quote, phase one of a cancellation, an ignore: answered, nothing stored or changed
+            log.info("push changes nothing: %s", nothing.reason, extra={"correlation_id": correlation_id})
+            return Answer(200, responses.no_change_response(request, nothing.status), "no-change", partner.id)
         # a kept message is filed under its property (support staff filter and read by it)
         kept_property = next(iter(touched)) if len(touched) == 1 else None
         await tokenise_cards(request.root, self.vault, VAULT_PROVIDER)
@@ -289,6 +295,9 @@ class OtaIngress:
         except errors.OtaRejected as err:
             if isinstance(err, errors.UnknownHotel):
                 # No property to file it under, and possibly another tenant's: refuse, keep nothing.
+                raise
+            if isinstance(err, errors.NotCommitted):
+                # a quote, hold or enquiry: there is nothing a replay could book
                 raise
             # Answer the partner AND keep the message, so staff can replay it after fixing a mapping.
             raw = _RawEnvelope(

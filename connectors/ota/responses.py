@@ -27,6 +27,7 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 )
 _PLAIN = re.compile(r"[\w.:+/-]*", re.ASCII)
+_OTA_CODE = re.compile(r"[0-9A-Z]{1,3}")  # UniqueID@Type, an OTA_CodeType
 _NOT_XML_TEXT = "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ERROR_RS_CODES = {
@@ -179,6 +180,27 @@ def success_response(req: OtaRequest, results: Sequence[tuple[str, str]]) -> byt
                 f'ID="{_id(confirmation, "confirmation")}"/></CancelInfoRS>'
             )
         parts.append("</OTA_CancelRS>")
+    else:
+        raise ValueError(f"no success answer for {req.message_name}")
+    return _document("".join(parts), req.soap_version)
+
+
+def no_change_response(req: OtaRequest, status: str) -> bytes:
+    """Success that changed nothing: OTA_CancelRS with `status` (a TransactionStatusType such as
+    Pending, Ignored, Unchanged) echoing the request's UniqueIDs, or OTA_HotelResNotifRS with no
+    reservation in it."""
+    if req.message_name == CANCEL_RQ:
+        parts = [_open_root("OTA_CancelRS", req, f' Status="{_attribute(status)}"'), "<Success/>"]
+        for unique in list(req.root.iterchildren("{*}UniqueID"))[:5]:
+            kind, uid = unique.get("Type"), unique.get("ID")
+            if kind and uid and 1 <= len(uid) <= _MAX_ID and _OTA_CODE.fullmatch(kind):
+                parts.append(f'<UniqueID Type="{_attribute(kind)}" ID="{_attribute(uid)}"/>')
+        parts.append("</OTA_CancelRS>")
+    elif req.message_name == HOTEL_RES_NOTIF_RQ:
+        parts = [
+            _open_root("OTA_HotelResNotifRS", req),
+            "<Success/></OTA_HotelResNotifRS>",
+        ]
     else:
         raise ValueError(f"no success answer for {req.message_name}")
     return _document("".join(parts), req.soap_version)

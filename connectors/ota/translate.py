@@ -17,10 +17,17 @@ from connectors.ota.elements import Children
 from connectors.ota.errors import (
     InvalidField,
     MissingField,
+    NotCommitted,
     UnsupportedAction,
     UnsupportedMessage,
 )
 from connectors.ota.fields import read_timestamp, text_of
+from connectors.ota.intents import (
+    CANCEL_NO_CHANGE,
+    IGNORED_STATUSES,
+    NOT_COMMITTED_STATUSES,
+    reservation_status,
+)
 from connectors.ota.profiles import comments, guests
 from connectors.ota.reservation import guarantee, room_stays, taxed_money
 from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_SECTOR
@@ -28,8 +35,8 @@ from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_
 __all__ = ["PartnerCodes", "PropertyCodes", "hotel_codes", "translate_booking"]
 
 # ResStatus values seen in channel traffic (OTA TransactionActionType, PMS_ResStatusType, AlpineBits).
-# Initiate (two-phase hold), Requested (AlpineBits enquiry), Quote, Hold, Ignore are refused: the hub
-# only takes reservations that are final on the partner's side.
+# Only reservations final on the partner's side are booked: a quote, hold or enquiry (Initiate,
+# Requested, Quote, Hold) is refused unkept, an Ignore is skipped (connectors/ota/intents.py).
 _ACTIONS = {
     "commit": BookingAction.COMMIT,
     "book": BookingAction.COMMIT,
@@ -42,8 +49,9 @@ _ACTIONS = {
     "cancelled": BookingAction.CANCEL,
     "canceled": BookingAction.CANCEL,
 }
-# OTA_CancelRQ@CancelType: the hub cancels in one phase, so Initiate is the cancellation itself.
-_CANCEL_TYPES = frozenset({"cancel", "commit", "initiate"})
+# OTA_CancelRQ@CancelType values that cancel: the hub cancels in one phase, at the commit. Initiate
+# (phase one), Quote, VerifyPrice and Ignore change nothing (intents.CANCEL_NO_CHANGE).
+_CANCEL_TYPES = frozenset({"cancel", "commit", "commitoverrideedits"})
 _RESERVATION_ID = "14"
 _CANCELLATION_ID = "15"
 _CONFIRMATION: TypeAdapter[str] = TypeAdapter(Code)
@@ -107,6 +115,12 @@ def _action(status: str | None) -> BookingAction:
     try:
         return _ACTIONS[status.lower()]
     except KeyError:
+        if status.lower() in NOT_COMMITTED_STATUSES:
+            raise NotCommitted(
+                f"ResStatus {status!r} asks for a quote, a hold or an enquiry: the hub books only "
+                "committed reservations, nothing was booked",
+                tag="ResStatus",
+            ) from None
         raise UnsupportedAction(f"ResStatus {status!r} is not supported", tag="ResStatus") from None
 
 
@@ -164,7 +178,12 @@ def _res_notif(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> list[Bo
     reservations = message.under("HotelReservations", "HotelReservation")
     if not reservations:
         raise MissingField("no HotelReservation", tag="HotelReservation")
-    return [_reservation(element, req, codes, partner_id, requestor_type) for element in reservations]
+    return [
+        _reservation(element, req, codes, partner_id, requestor_type)
+        for element in reservations
+        # an ignored reservation drops a transaction the partner never committed: nothing to book
+        if (reservation_status(req, element) or "").lower() not in IGNORED_STATUSES
+    ]
 
 
 def _reservation(
@@ -176,7 +195,7 @@ def _reservation(
 ) -> BookingReceived:
     ns = req.namespace
     reservation = Children(element, ns)
-    status = text_of(element.get("ResStatus")) or text_of(req.root.get("ResStatus"))
+    status = reservation_status(req, element)
     action = _action(status)
     partner_res_id = _partner_reservation_id(reservation, requestor_type, action)
     stays = [Children(stay, ns) for stay in reservation.under("RoomStays", "RoomStay")]
@@ -256,6 +275,10 @@ def _cancel(req: OtaRequest, codes: PartnerCodes, partner_id: str) -> BookingRec
                 tag="TravelSector",
             )
     cancel_type = text_of(root.get("CancelType")) or "Cancel"
+    if cancel_type.lower() in CANCEL_NO_CHANGE:
+        raise NotCommitted(
+            f"CancelType {cancel_type!r} does not cancel: nothing was cancelled", tag="CancelType"
+        )
     if cancel_type.lower() not in _CANCEL_TYPES:
         raise UnsupportedAction(f"CancelType {cancel_type!r} is not supported", tag="CancelType")
     uniques = [

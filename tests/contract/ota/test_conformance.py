@@ -27,6 +27,7 @@ from ota_conformance import (
 from canonical.booking import BookingAction, TaxBasis
 from connectors.ota.errors import (
     MissingField,
+    NotCommitted,
     OtaError,
     UnknownHotel,
     UnmappedRatePlan,
@@ -104,8 +105,12 @@ EXPECTED: dict[str, Booked | Refused] = {
     f"{OTA_2011B}/OTA_CancelRQ3.xml": Booked(
         (CANCEL,), ("301877540",), "UniqueID Type 14; no hotel named, the partner's only hotel is used"
     ),
-    f"{OTA_2011B}/OTA_CancelRQ_ForumHotelCancelSample.xml": Booked(
-        (CANCEL,), ("99999999",), "the hotel cancel sample: CancelType Initiate is a one-phase cancel"
+    f"{OTA_2011B}/OTA_CancelRQ_ForumHotelCancelSample.xml": Refused(
+        NotCommitted,
+        (3, 356),
+        "Initiate",
+        "the hotel cancel sample: CancelType Initiate only starts a two-phase cancellation (the door "
+        "answers Success, Status Pending, and cancels nothing)",
     ),
     f"{OTA_2011B}/OTA_CancelRQ_GolfUC1.xml": Booked(
         (CANCEL,),

@@ -10,6 +10,7 @@ from ota_unit_builders import cancel_rq
 from canonical.booking import BookingAction, BookingReceived
 from connectors.ota.errors import (
     MissingField,
+    NotCommitted,
     UnknownHotel,
     UnsupportedAction,
     UnsupportedMessage,
@@ -30,7 +31,7 @@ def two_hotels(codes: PartnerCodes) -> PartnerCodes:
     return PartnerCodes(hotels={**codes.hotels, "H2": second})
 
 
-@pytest.mark.parametrize("cancel_type", ["Commit", "Cancel", "Initiate", None])
+@pytest.mark.parametrize("cancel_type", ["Commit", "Cancel", "CommitOverrideEdits", None])
 def test_given_cancel_rq_when_translated_then_cancel_of_the_reservation(
     translate: Translate, cancel_type: str | None
 ) -> None:
@@ -89,10 +90,13 @@ def test_given_no_timestamp_when_translated_then_content_revision(translate: Tra
             cancel_rq(unique_ids='<UniqueID Type="14" ID="X"><CompanyName TravelSector="1"/></UniqueID>'),
             UnsupportedMessage,
         ),
-        (cancel_rq(cancel_type="Ignore"), UnsupportedAction),
+        (cancel_rq(cancel_type="Ignore"), NotCommitted),
+        (cancel_rq(cancel_type="Initiate"), NotCommitted),
+        (cancel_rq(cancel_type="Quote"), NotCommitted),
+        (cancel_rq(cancel_type="Book"), UnsupportedAction),
         (cancel_rq(unique_ids=""), MissingField),
     ],
-    ids=["air_sector", "air_record", "ignore", "no_unique_id"],
+    ids=["air_sector", "air_record", "ignore", "initiate", "quote", "book", "no_unique_id"],
 )
 def test_given_cancel_the_hub_cannot_act_on_when_translated_then_refused(
     translate: Translate, body: bytes, error: type[Exception]
