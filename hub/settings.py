@@ -24,6 +24,8 @@ class HubSettings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./hotelhub.db"
     broker_url: str | None = None
+    # The configuration file `serve` and `worker` check, migrate for and apply at start (under the
+    # configuration lock, as `hotelhub config apply` does); `--config` overrides it. Unset: none.
     config_file: Path | None = None
 
     http_host: str = "127.0.0.1"
