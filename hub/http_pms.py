@@ -115,7 +115,7 @@ def _problem_from(err: Exception) -> Problem:
     "/properties/{code}/bookings",
     status_code=201,
     response_model=BookingView,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
     openapi_extra=SECURED,
 )
 async def post_booking(
@@ -200,7 +200,7 @@ async def get_bookings(
     stay_from: date | None = None,
     stay_to: date | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=queries.MAX_OFFSET)] = 0,
 ) -> list[BookingView]:
     """Bookings of a property, filtered by partner, partner reservation id, status and stay dates."""
     if caller.startswith("partner:") and partner not in (None, caller[8:]):
@@ -235,7 +235,10 @@ async def get_booking(
 ) -> BookingDetail:
     """One booking with guests, nights and every revision."""
     async with request.app.state.hub.reader.connect() as conn:
-        detail = await queries.get_booking(conn, code, booking_id)
+        try:
+            detail = await queries.get_booking(conn, code, booking_id)
+        except pms_errors.UnknownProperty as err:
+            raise _problem_from(err) from err
     if detail is None or (caller.startswith("partner:") and detail.partner_id != caller[8:]):
         raise Problem(404, "unknown-booking", "Unknown booking", f"no booking {booking_id} in {code}")
     return detail

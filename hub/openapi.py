@@ -40,7 +40,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 REST_SECURITY: list[dict[str, list[str]]] = [{OPERATOR_BEARER: []}, {PARTNER_BASIC: []}]
 
 _PROBLEM_TITLES = {
-    400: "Bad request",
+    400: "The body cannot be read as JSON",
     401: "No or wrong credentials",
     403: "The partner is not granted this property, or asks for another partner's bookings",
     404: "Unknown property or booking",

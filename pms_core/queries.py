@@ -38,6 +38,8 @@ from pms_core.views import (
 )
 
 MAX_PAGE = 1000
+# past any real list, and inside the 64-bit integers both databases take for OFFSET
+MAX_OFFSET = 2**31 - 1
 MAX_AVAILABILITY_DAYS = 731
 
 
@@ -146,7 +148,7 @@ async def list_bookings(
     statement = (
         statement.order_by(bookings.c.arrival, bookings.c.confirmation, bookings.c.stay_index)
         .limit(max(0, min(limit, MAX_PAGE)))
-        .offset(max(0, offset))
+        .offset(max(0, min(offset, MAX_OFFSET)))
     )
     return [view_from_row(row) for row in (await conn.execute(statement)).all()]
 

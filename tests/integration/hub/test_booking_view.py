@@ -84,3 +84,20 @@ async def test_given_a_direct_booking_with_a_card_holder_when_read_then_holder_a
     assert detail["guarantee"]["card"] == {**card, "token": None}
     assert detail["guests"][0]["surname"] == "Rossi"
     _assert_shows_its_snapshot(detail)
+
+
+async def test_given_an_unknown_property_when_a_booking_is_read_then_404_problem(hub: RunningHub) -> None:
+    response = await hub.http.get("/api/v1/properties/NOWHERE/bookings/e3e70682-c209-1cac-a29f-6fbed82c07cd")
+
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:hotelhub:problem:unknown-property"
+
+
+async def test_given_an_offset_past_any_database_integer_when_bookings_listed_then_422_problem(
+    hub: RunningHub,
+) -> None:
+    response = await hub.http.get(f"{PROPERTY}/bookings", params={"offset": str(2**64)})
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"

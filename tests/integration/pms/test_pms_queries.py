@@ -85,6 +85,14 @@ async def test_given_bookings_when_listed_with_filters_then_only_matching_in_sta
     assert await hotel.bookings(status=BookingStatus.CANCELLED) == []
 
 
+async def test_given_an_offset_past_the_database_integers_when_listed_then_an_empty_page(
+    hotel: PmsDriver,
+) -> None:
+    await hotel.receive(a_reservation())
+
+    assert await hotel.bookings(offset=2**64) == []
+
+
 async def test_given_booking_of_other_property_when_read_then_none(hotel: PmsDriver) -> None:
     await hotel.receive(a_reservation("R3", hotel="HOTEL2"))
     [other] = await hotel.bookings("HOTEL2")
