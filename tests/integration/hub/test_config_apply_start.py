@@ -55,7 +55,8 @@ async def schema_revision(url: str) -> str | None:
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
-            return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            revision = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            return str(revision) if revision is not None else None
     finally:
         await engine.dispose()
 
@@ -100,16 +101,22 @@ def test_given_a_url_that_is_no_database_url_when_config_applied_then_exit_2_nam
     assert line.startswith("HUB_DATABASE_URL: not a database URL the hub can use")
 
 
-def test_given_a_config_file_that_is_not_there_when_applied_then_one_line_and_no_database(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("missing.yaml", "file not found"), ("folder.yaml", "cannot read: [Errno 21] Is a directory")],
+)
+def test_given_a_config_file_it_cannot_read_when_applied_then_one_line_and_no_database(
+    name: str, reason: str, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    missing = tmp_path / "hotelhub.yaml"
+    (tmp_path / "folder.yaml").mkdir()
+    path = tmp_path / name
 
-    result = runner.invoke(app, ["config", "apply", str(missing)], env=hub_env(url, tmp_path))
+    result = runner.invoke(app, ["config", "apply", str(path)], env=hub_env(url, tmp_path))
 
     assert result.exit_code == 1
-    assert result.output.splitlines() == [f"{missing}: error: file not found"]
+    [line] = result.output.splitlines()
+    assert line.startswith(f"{path}: error: {reason}")
     assert not (tmp_path / "hub.db").exists()
 
 
