@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -245,6 +246,9 @@ def config_apply(file: Path) -> None:
 
 def _run_db(action: Any) -> Any:
     settings = _settings()
+    if not logging.getLogger().handlers:
+        # a replay or discard writes its JSON log line (docs/support.md) where the hub's logs go
+        configure_logging(settings.log_level, json_lines=settings.log_json)
 
     async def main() -> Any:
         engine = create_engine(settings.database_url)
