@@ -10,10 +10,20 @@ COPY connectors connectors
 COPY mappings mappings
 COPY routes routes
 COPY hub hub
+# The demo configuration, as an example to copy: a deployment mounts its own at /config.
 COPY examples examples
-RUN pip install . && useradd --system --uid 10001 hotelhub && mkdir -p /data && chown hotelhub /data
+# /data holds what the hub writes (the card vault key, an embedded SQLite database); it belongs to
+# the non-root user, and a named volume mounted there starts out with that owner.
+RUN pip install . \
+    && useradd --system --uid 10001 --no-create-home hotelhub \
+    && mkdir -p /data /config \
+    && chown hotelhub:hotelhub /data
 USER hotelhub
-ENV HUB_HTTP_HOST=0.0.0.0 HUB_HTTP_PORT=8080 HUB_CARD_VAULT_KEY_FILE=/data/vault.key
+WORKDIR /data
+# Listening on every address of the container needs HUB_API_TOKEN: without it `serve` refuses to start.
+ENV HUB_HTTP_HOST=0.0.0.0 HUB_HTTP_PORT=8080 \
+    HUB_DATABASE_URL=sqlite+aiosqlite:////data/hotelhub.db \
+    HUB_CARD_VAULT_KEY_FILE=/data/vault.key
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
 CMD ["hotelhub", "serve"]

@@ -34,6 +34,8 @@ CONFIG_HELP = "configuration file to check and apply before starting (default HU
 
 console = Console()
 err_console = Console(stderr=True)
+# One line as written: no markup, colours or wrapping (a path or setting stays whole).
+PLAIN: dict[str, Any] = {"markup": False, "highlight": False, "soft_wrap": True}
 
 
 def _settings() -> HubSettings:
@@ -117,7 +119,7 @@ def _refuse_unsafe_start(settings: HubSettings, *, host: str | None = None) -> N
 
     refusal = (open_api_refusal(settings, host) if host is not None else None) or vault_refusal(settings)
     if refusal is not None:
-        err_console.print(refusal, markup=False, highlight=False, soft_wrap=True)
+        err_console.print(refusal, **PLAIN)
         raise typer.Exit(2)
 
 
@@ -175,10 +177,10 @@ def worker_health(
     settings = _settings()
     age = heartbeat_age(settings.worker_heartbeat_file)
     if age is None:
-        err_console.print(f"no worker heartbeat at {settings.worker_heartbeat_file}", markup=False)
+        err_console.print(f"no worker heartbeat at {settings.worker_heartbeat_file}", **PLAIN)
         raise typer.Exit(1)
     if age > max_age:
-        err_console.print(f"worker heartbeat is {age:.0f} s old (at most {max_age:g} s)", markup=False)
+        err_console.print(f"worker heartbeat is {age:.0f} s old (at most {max_age:g} s)", **PLAIN)
         raise typer.Exit(1)
     console.print(f"worker alive: heartbeat {age:.1f} s old")
 
