@@ -197,6 +197,35 @@ async def test_given_rooms_dropped_while_their_nights_are_sold_when_applied_then
     assert await apply_file(hub.settings, files.path) == ["no changes"]
 
 
+def without_junior_suites(data: dict[str, Any]) -> None:
+    """An edit that drops the room type JSU from the property and its rate plans."""
+    hotel = data["properties"][0]
+    hotel["room_types"] = [t for t in hotel["room_types"] if t["code"] != "JSU"]
+    for plan in hotel["rate_plans"]:
+        plan["room_types"].remove("JSU")
+        plan["default_rates"].pop("JSU")
+
+
+async def test_given_a_room_type_dropped_while_its_nights_are_sold_when_applied_then_those_nights_are_listed(
+    hub: Hub, files: Files
+) -> None:
+    await book_suites(hub, 1)
+    for partner in ("otaone", "otatwo"):
+        mapping = files.path.parent / "mappings" / "ota" / f"{partner}.yaml"
+        kept = [line for line in mapping.read_text(encoding="utf-8").splitlines() if ": JSU" not in line]
+        mapping.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+    lines = await apply_file(hub.settings, files.edit(without_junior_suites))
+
+    assert lines[1:] == [
+        "property ALPINA: warning: room type JSU is withdrawn, fewer than are sold on 2 night(s): "
+        "2031-03-01 (1 sold), 2031-03-02 (1 sold); those bookings stay and are overbooked",
+        "partner otaone: updated: mapping changed",
+        "partner otatwo: updated: mapping changed",
+    ]
+    assert lines[0].startswith("property ALPINA: updated: room type JSU withdrawn")
+
+
 async def test_given_rooms_dropped_while_nights_are_sold_when_checked_with_the_database_then_a_warning(
     hub: Hub, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
