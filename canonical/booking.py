@@ -81,6 +81,20 @@ class Guarantee(Frozen):
     deposit: Money | None = None
 
 
+class WarningKind(StrEnum):
+    """Why a partner's booking was kept although it does not fit the property as configured."""
+
+    OCCUPANCY_EXCEEDED = "occupancy_exceeded"  # more guests than the room type holds
+    CURRENCY_MISMATCH = "currency_mismatch"  # amounts in a currency other than the property's
+
+
+class BookingWarning(Frozen):
+    """Something a channel sold that the hub kept (the channel has sold it) and staff should see."""
+
+    kind: WarningKind
+    detail: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class RoomStay(Frozen):
     """One room for one span of nights, in the hub's codes."""
 
@@ -94,6 +108,7 @@ class RoomStay(Frozen):
     tax_basis: TaxBasis | None = None  # of `nightly` and `total`; None: unknown (no amounts sent)
     guarantee: Guarantee | None = None
     comments: tuple[str, ...] = ()
+    warnings: tuple[BookingWarning, ...] = ()  # what the connector found amiss, kept anyway
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> RoomStay:

@@ -7,12 +7,15 @@ import gc
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from canonical.base import utcnow
 from connectors.payments.vault import LocalCardVault, decode_key, generate_key
 from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
@@ -152,8 +155,12 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def build_hub(settings: HubSettings) -> Hub:
-    """Build (not start) a hub from settings."""
+def build_hub(settings: HubSettings, *, clock: Callable[[], datetime] = utcnow) -> Hub:
+    """Build (not start) a hub from settings.
+
+    `clock` is the time the OTA door judges pushes by (a stay already over is refused): a test
+    sets it to the day a recorded message was sent instead of patching the time.
+    """
     engine = create_engine(settings.database_url)
     sqlite = is_sqlite(settings.database_url)
     reader = create_engine(settings.database_url, read_only=True) if sqlite else engine
@@ -184,6 +191,7 @@ def build_hub(settings: HubSettings) -> Hub:
         vault=LocalCardVault(load_vault_key(settings)),
         journal=journal,
         max_body_bytes=settings.max_body_bytes,
+        clock=clock,
         login_guard=LoginGuard(
             failures=settings.auth_failures_max, window_s=settings.auth_failure_window_seconds
         ),

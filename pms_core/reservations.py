@@ -146,6 +146,7 @@ async def _stay_change(
         currency=currency,
         guarantee=stay.guarantee or msg.guarantee,
         comments=(*msg.comments, *stay.comments),
+        warnings=stay.warnings,
         revision=1,
         partner_revision=msg.partner_revision,
         created_at=now,

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import Field
 
 from canonical.base import AwareDatetime, Code, CurrencyCode, Frozen, Money
-from canonical.booking import BookingAction, BookingStatus, Guarantee, Guest, TaxBasis
+from canonical.booking import BookingAction, BookingStatus, BookingWarning, Guarantee, Guest, TaxBasis
 
 
 class BookingView(Frozen):
@@ -32,6 +32,8 @@ class BookingView(Frozen):
     child_ages: tuple[int, ...] = ()
     status: BookingStatus
     overbooked: bool = False
+    # what the partner sent that does not fit the property (too many guests, another currency), kept
+    warnings: tuple[BookingWarning, ...] = ()
     total: Money | None = None
     tax_basis: TaxBasis | None = None  # of `total` and the nights; None: the partner sent no amounts
     currency: CurrencyCode

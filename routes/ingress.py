@@ -12,7 +12,9 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from prometheus_client import Counter
@@ -161,6 +163,7 @@ class OtaIngress:
         journal: IngressJournal,
         max_body_bytes: int,
         login_guard: LoginGuard | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.directory = directory
         self.codes = codes
@@ -168,6 +171,7 @@ class OtaIngress:
         self.journal = journal
         self.max_body_bytes = max_body_bytes
         self.login_guard = login_guard or LoginGuard(failures=0, window_s=0.0)
+        self.clock = clock  # when a push counts as received: a stay over by then is refused
 
     async def handle(
         self,
@@ -276,13 +280,14 @@ class OtaIngress:
         scrubbed = codec.write(request.root).decode()
         # the raw message's envelope is only written out for a dead letter: its id is enough here
         raw_id = uuid4()
+        received_at = self.clock()
         inbound = {
             "message_id": str(raw_id),
             "partner_id": partner.id,
             "protocol": "ota",
             "message_name": request.message_name,
             "correlation_id": correlation_id,
-            "received_at": utcnow(),
+            "received_at": received_at,
             "body": scrubbed,
         }
         try:
@@ -291,6 +296,7 @@ class OtaIngress:
                 codes.partner_codes,
                 partner_id=partner.id,
                 confirmation_for=lambda res_id: confirmation_for(partner.id, res_id),
+                now=received_at,
             )
         except errors.OtaRejected as err:
             if isinstance(err, errors.UnknownHotel):
@@ -341,7 +347,22 @@ class OtaIngress:
             )
         )
         results = [(b.partner_reservation_id, b.confirmation) for b in bookings]
-        return Answer(200, responses.success_response(request, results), "accepted", partner.id)
+        warnings = [
+            (b.partner_reservation_id, w) for b in bookings for stay in b.room_stays for w in stay.warnings
+        ]
+        if warnings:
+            log.warning(
+                "push accepted with warnings: %s",
+                "; ".join(f"{res_id}: {w.detail}" for res_id, w in warnings),
+                extra={
+                    "event": "push_warned",
+                    "partner": partner.id,
+                    "warnings": sorted({w.kind.value for _, w in warnings}),
+                    "correlation_id": correlation_id,
+                },
+            )
+        answer = responses.success_response(request, results, warnings)
+        return Answer(200, answer, "accepted-with-warnings" if warnings else "accepted", partner.id)
 
     @staticmethod
     def _envelope(booking: BookingReceived, correlation_id: str, raw_id: UUID) -> Envelope[BookingReceived]:

@@ -38,6 +38,8 @@ def make_translate_handler(directory: PartnerDirectory, codes: CodeBook, max_byt
             book.partner_codes,
             partner_id=partner.id,
             confirmation_for=lambda res_id: confirmation_for(partner.id, res_id),
+            # judged as of when the partner sent it, not when staff replay it
+            now=envelope.occurred_at,
         )
         for booking in bookings:
             ctx.emit(BOOKING_RECEIVED_V1, booking)

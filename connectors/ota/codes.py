@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.ota.errors import UnknownHotel, UnmappedRatePlan, UnmappedRoomType
 
 
 @dataclass(frozen=True)
 class PropertyCodes:
-    """One partner hotel: the hub property it is, its currency, and its room type / rate plan maps."""
+    """One partner hotel: the hub property it is, its currency, and its room type / rate plan maps.
+
+    `timezone` (IANA) says which day is today at the property; `max_occupancy` holds the most
+    guests each hub room type takes (a room type missing from it is not checked).
+    """
 
     hub_property: str
     currency: str
     room_types: Mapping[str, str]
     rate_plans: Mapping[str, str]
+    timezone: str = "UTC"
+    max_occupancy: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

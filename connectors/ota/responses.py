@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from canonical.booking import BookingWarning, WarningKind
 from connectors.ota.codec import OtaRequest, SoapVersion, wrap_soap, write
 from connectors.ota.errors import OtaError
 from connectors.ota.settings import CANCEL_RQ, DEFAULT_VERSION, HOTEL_RES_NOTIF_RQ, OTA_NS, SOAP_NAMESPACES
@@ -137,18 +138,49 @@ def _only(hotels: list[str]) -> str | None:
     return hotels[0] if len(set(hotels)) == 1 else None
 
 
-def success_response(req: OtaRequest, results: Sequence[tuple[str, str]]) -> bytes:
+# What a booking kept with a warning is answered with: OTA WarningType Type (EWT) / Code (ERR) / ShortText
+WARNING_CODES: dict[WarningKind, tuple[int, int, str]] = {
+    WarningKind.OCCUPANCY_EXCEEDED: (3, 119, "Too many people in room/unit"),
+    WarningKind.CURRENCY_MISMATCH: (3, 558, "Rate currency differs from the settlement currency"),
+}
+
+
+def _warnings(warnings: Sequence[tuple[str, BookingWarning]]) -> str:
+    """OTA Warnings, one per (partner reservation id, warning); RecordID names the reservation."""
+    items = []
+    for partner_id, warning in warnings[:_MAX_ERRORS]:
+        kind, code, short = WARNING_CODES[warning.kind]
+        record = f' RecordID="{_attribute(partner_id)}"' if 1 <= len(partner_id) <= _MAX_ID else ""
+        items.append(
+            f'<Warning Type="{kind}" Code="{code}" ShortText="{_attribute(short)}"{record}>'
+            f"{_text(warning.detail)}</Warning>"
+        )
+    return f"<Warnings>{''.join(items)}</Warnings>" if items else ""
+
+
+def _text(value: str) -> str:
+    if _NOT_XML.search(value):
+        raise ValueError(_NOT_XML_TEXT)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def success_response(
+    req: OtaRequest,
+    results: Sequence[tuple[str, str]],
+    warnings: Sequence[tuple[str, BookingWarning]] = (),
+) -> bytes:
     """Success for each (partner reservation id, hub confirmation): OTA_HotelResNotifRS or OTA_CancelRS.
 
     A reservation is acknowledged with the UniqueID Type it came with (15 for an AlpineBits
-    cancellation, else 14). Raises ValueError for a message other than those two, or an id that
+    cancellation, else 14). `warnings` (partner reservation id, what was kept anyway) follow
+    Success as OTA Warnings. Raises ValueError for a message other than those two, or an id that
     does not fit a UniqueID.
     """
     # Written as text, not built as an lxml tree: this answers every accepted push, and the tree
     # cost five times as much. The XSD contract tests check the shape of what is written here.
     if req.message_name == HOTEL_RES_NOTIF_RQ:
         sent_as = _SentAs(req)
-        parts = [_open_root("OTA_HotelResNotifRS", req), "<Success/>"]
+        parts = [_open_root("OTA_HotelResNotifRS", req), "<Success/>", _warnings(warnings)]
         reservations = []
         for partner_id, confirmation in results:
             kind, hotel = sent_as.of(partner_id)

@@ -31,6 +31,7 @@ from connectors.ota.intents import (
 from connectors.ota.profiles import comments, guests
 from connectors.ota.reservation import guarantee, room_stays, taxed_money
 from connectors.ota.settings import CANCEL_RQ, HOTEL_RES_NOTIF_RQ, HOTEL_TRAVEL_SECTOR
+from connectors.ota.stay_rules import checked
 
 __all__ = ["PartnerCodes", "PropertyCodes", "hotel_codes", "translate_booking"]
 
@@ -80,11 +81,14 @@ def translate_booking(
     *,
     partner_id: str,
     confirmation_for: Callable[[str], str],
+    now: datetime,
 ) -> list[BookingReceived]:
     """One BookingReceived per HotelReservation (or the one OTA_CancelRQ names).
 
-    Raises an OtaRejected subclass for anything wrong on the wire (see errors.py), UntokenisedCard
-    when a card still holds a PAN or CVV, and ValueError when `confirmation_for` returns no hub code.
+    `now` is when the partner sent it: a new booking whose stay is over by then at the property is
+    refused (stay_rules.py). Raises an OtaRejected subclass for anything wrong on the wire (see
+    errors.py), UntokenisedCard when a card still holds a PAN or CVV, and ValueError when
+    `confirmation_for` returns no hub code.
     """
     try:
         if req.message_name == HOTEL_RES_NOTIF_RQ:
@@ -93,6 +97,8 @@ def translate_booking(
             received = [_cancel(req, codes, partner_id)]
         else:
             raise UnsupportedMessage(f"{req.message_name} is not taken here")
+        # warnings after the content digest (_with_content_revision): they are not what was sent
+        received = checked(received, codes, now=now)
     except ValidationError as err:
         # the readers above check every wire value; this is the net under them
         raise InvalidField(f"the booking does not form a valid canonical message: {err}") from err

@@ -54,6 +54,7 @@ def _values(view: BookingView, room_type_id: int, rate_plan_id: int) -> dict[str
         "child_ages": list(view.child_ages),
         "status": view.status.value,
         "overbooked": view.overbooked,
+        "warnings": [warning.model_dump(mode="json") for warning in view.warnings],
         "total_amount": None if view.total is None else view.total.amount,
         "tax_basis": None if view.tax_basis is None else view.tax_basis.value,
         "currency": view.currency,

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import Money
-from canonical.booking import BookingStatus, Guarantee, Guest, TaxBasis
+from canonical.booking import BookingStatus, BookingWarning, Guarantee, Guest, TaxBasis
 from pms_core.adapters.tables import (
     booking_revisions,
     bookings,
@@ -74,6 +74,7 @@ def view_from_row(row: Row[Any]) -> BookingView:
         child_ages=tuple(row.child_ages),
         status=BookingStatus(row.status),
         overbooked=row.overbooked,
+        warnings=tuple(BookingWarning.model_validate(warning) for warning in row.warnings or ()),
         total=total,
         tax_basis=None if row.tax_basis is None else TaxBasis(row.tax_basis),
         currency=row.currency,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 metadata = MetaData(
@@ -164,6 +165,8 @@ bookings = Table(
     Column("child_ages", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("overbooked", Boolean, nullable=False, default=False),
+    # BookingWarnings the booking was kept with ([] for none; see hub/migrations 0007)
+    Column("warnings", JSON, nullable=False, server_default=text("'[]'")),
     Column("total_amount", MONEY, nullable=True),
     # after_tax / before_tax, of total_amount and the nights; NULL: unknown. No CHECK: adding one
     # to an existing SQLite table means rebuilding it, and only TaxBasis values are ever written.

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -17,7 +20,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
+    # bookings stored before it were kept without any check: none has a warning
+    op.add_column(
+        "bookings", sa.Column("warnings", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35): no rebuild of a table others refer to
+    op.drop_column("bookings", "warnings")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -11,6 +12,7 @@ from ota_schemas import require_conformance
 from canonical.booking import BookingReceived
 from connectors.ota.cards import find_cards, tokenise_cards
 from connectors.ota.codec import OtaRequest, read_request, write
+from connectors.ota.fields import read_timestamp
 from connectors.ota.translate import PartnerCodes, PropertyCodes, hotel_codes, translate_booking
 from connectors.payments.vault import LocalCardVault
 
@@ -90,13 +92,31 @@ async def load(relative: str, vault: LocalCardVault) -> OtaRequest:
     return req
 
 
-def translate(req: OtaRequest, codes: PartnerCodes | None = None) -> list[BookingReceived]:
-    """Translate for partner "sample" with confirmations "HH-<id>"."""
+def sent_at(req: OtaRequest) -> datetime:
+    """The sample's day, the clock it is translated at (its stays are years past by now): the
+    earliest of its TimeStamp, CreateDateTimes and first arrival (noon UTC), because a sample may be
+    dated after its own stay (AlpineBits 2018-10 was created in March for a stay in January)."""
+    stamps = [
+        req.root.get("TimeStamp"),
+        *(r.get("CreateDateTime") for r in req.root.iter("{*}HotelReservation")),
+    ]
+    found = [read_timestamp(stamp, field="TimeStamp") for stamp in stamps if stamp]
+    starts = sorted(span.get("Start", "") for span in req.root.iter("{*}TimeSpan") if span.get("Start"))
+    if starts:
+        found.append(datetime.fromisoformat(starts[0][:10]).replace(hour=12, tzinfo=UTC))
+    return min((stamp for stamp in found if stamp is not None), default=datetime.now(UTC))
+
+
+def translate(
+    req: OtaRequest, codes: PartnerCodes | None = None, *, now: datetime | None = None
+) -> list[BookingReceived]:
+    """Translate for partner "sample" with confirmations "HH-<id>", the clock set to the sample's day."""
     return translate_booking(
         req,
         codes or permissive_codes(req),
         partner_id="sample",
         confirmation_for=lambda partner_res_id: f"HH-{partner_res_id}",
+        now=now or sent_at(req),
     )
 
 

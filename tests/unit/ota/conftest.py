@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from ota_unit_builders import NOW
 
 from canonical.booking import BookingReceived
 from connectors.ota.codec import OtaRequest, read_request
@@ -52,6 +53,7 @@ def translate(codes: PartnerCodes) -> Callable[..., list[BookingReceived]]:
             partner_codes or codes,
             partner_id="p1",
             confirmation_for=lambda partner_res_id: f"HH-{partner_res_id}",
+            now=NOW,
         )
 
     return run

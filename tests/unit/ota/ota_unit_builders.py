@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 
+# when the builders' partner sends (their CreateDateTime): every stay below is still ahead
+NOW = datetime(2030, 1, 10, 10, 0, tzinfo=UTC)
 VISA = "4111111111111111"
 CVV = "737"
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from ota_unit_builders import (
     NA_CARD,
+    NOW,
     TOKEN_CARD,
     guarantee,
     res_notif,
@@ -290,6 +291,6 @@ def test_given_translation_when_done_then_confirmation_asked_once_per_booking(
         return f"C-{partner_res_id}"
 
     req = read_request(res_notif(reservation(res_id="A"), reservation(res_id="B")), max_bytes=10_000)
-    bookings = translate_booking(req, codes, partner_id="p1", confirmation_for=confirm)
+    bookings = translate_booking(req, codes, partner_id="p1", confirmation_for=confirm, now=NOW)
     assert asked == ["A", "B"]
     assert [b.confirmation for b in bookings] == ["C-A", "C-B"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ota_unit_builders import ATTRIBUTE_CARD, guarantee, res_notif, reservation, room_stay
+from ota_unit_builders import ATTRIBUTE_CARD, NOW, guarantee, res_notif, reservation, room_stay
 
 from canonical.booking import BookingReceived
 from canonical.errors import PermanentError
@@ -146,5 +146,6 @@ def test_given_refused_reservation_when_translated_then_no_confirmation_consumed
             codes,
             partner_id="p1",
             confirmation_for=asked.append,  # type: ignore[arg-type]
+            now=NOW,
         )
     assert asked == []
