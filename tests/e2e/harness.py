@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import uvicorn
-from ota_schemas import assert_ota_valid_where_known
+from lxml import etree
+from ota_schemas import assert_ota_valid_where_known, ota_element
 from services import broker_idle
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +24,7 @@ from hub.bootstrap import Hub, build_hub
 from hub.config import load_config
 from hub.config_apply import apply_config
 from hub.db import create_engine
+from hub.demo.partners import parse_answer
 from hub.http_server import HubHttpProtocol
 from hub.schema import upgrade_async
 from hub.settings import HubSettings
@@ -37,6 +39,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def ota_codes(response: httpx.Response) -> tuple[tuple[str, str], ...]:
+    """(EWT, ERR) of each Error of an OTA answer; ("OTA_ErrorRS", ErrorCode) for an OTA_ErrorRS."""
+    element = ota_element(response.content)
+    if etree.QName(element).localname == "OTA_ErrorRS":
+        return (("OTA_ErrorRS", element.get("ErrorCode", "")),)
+    return tuple((e.type, e.code) for e in parse_answer(response.content).errors)
 
 
 async def apply_file(database_url: str, config_path: Path) -> list[str]:

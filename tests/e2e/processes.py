@@ -51,11 +51,11 @@ class HubProcesses:
             **extra,
         }
 
-    def start_serve(self) -> None:
-        """Start `hotelhub serve` and wait for /readyz."""
+    def start_serve(self, **extra: str) -> None:
+        """Start `hotelhub serve` (with `extra` environment) and wait for /readyz."""
         log = (self.tmp_path / "serve.log").open("ab")
         self.serve = subprocess.Popen(
-            [HOTELHUB, "serve", "--port", str(self.port)], env=self.env(), stdout=log, stderr=log
+            [HOTELHUB, "serve", "--port", str(self.port)], env=self.env(**extra), stdout=log, stderr=log
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

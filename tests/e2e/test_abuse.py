@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from harness import DEMO_CONFIG, RunningHub, running_hub
+from harness import DEMO_CONFIG, RunningHub, ota_codes, running_hub
 from ota_builders import OTAONE, commit, reservation
-from ota_schemas import ota_element
 from sqlalchemy import text
 from tripwire import Tripwire
 
@@ -65,14 +64,6 @@ EXPECTED: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {
     name: (413, MALFORMED) if name == "body-10mb" else (200, MALFORMED) for name in ATTACK_NAMES
 }
 EXPECTED["not-xml"] = (200, (("OTA_ErrorRS", "Malformed"),))
-
-
-def ota_codes(response: httpx.Response) -> tuple[tuple[str, str], ...]:
-    """(EWT, ERR) of each Error of an OTA answer; ("OTA_ErrorRS", ErrorCode) for an OTA_ErrorRS."""
-    element = ota_element(response.content)
-    if element.tag == f"{{{OTA_NS}}}OTA_ErrorRS":
-        return (("OTA_ErrorRS", element.get("ErrorCode", "")),)
-    return tuple((e.type, e.code) for e in parse_answer(response.content).errors)
 
 
 def naming_urls(body: bytes, tripwire: Tripwire) -> bytes:
