@@ -11,8 +11,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "node_modules"}
-TEXT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".mako"}
-TEXT_NAMES = {"Makefile", "Dockerfile"}
+TEXT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".mako", ".sh", ".example"}
+TEXT_NAMES = {"Makefile", "Dockerfile", "run"}  # .ci/run
 _EXTENSIONS = r"(?:py|md|ya?ml|toml|json|ini|cfg|txt|sql|xml|xsd|wsdl|sh|mako|csv)"
 # a path with at least one folder (routes/ingress.py, docs/ota.md), or a bare capitalised
 # document name (README.md); not the tail of a longer word, path or module name
