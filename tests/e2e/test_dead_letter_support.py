@@ -84,7 +84,7 @@ async def test_given_a_kept_partner_message_when_shown_then_its_xml_is_indented_
     assert any(line.startswith("<OTA_HotelResNotifRQ") for line in lines)
     assert any(line.startswith("    <HotelReservation") for line in lines)
     assert '\\"' not in shown.output  # the XML is not an escaped JSON string
-    assert "RoomTypeCode=\"DZPANO\"" in shown.output
+    assert 'RoomTypeCode="DZPANO"' in shown.output
     assert TEST_PAN not in shown.output and f">{TEST_CVV}<" not in shown.output
     machine = json.loads((await _cli(hub, "dlq", "show", str(letter["id"]), "--json")).output)
     assert "<OTA_HotelResNotifRQ" in machine["partner_message"]
