@@ -1,4 +1,4 @@
-"""No card number or CVV in clear anywhere the hub keeps or sends data (DESIGN.md §7), on both transports,
+"""No card number or CVV in clear anywhere the hub keeps or sends data (docs/architecture.md), on both transports,
 with the hub's own processes logging to files: every column of every table, what RabbitMQ carried
 (route queues, retries, dead-letter queue), the log files; for bookings, refusals and broken bodies."""
 
