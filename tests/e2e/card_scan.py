@@ -6,25 +6,20 @@ the test CVV as an element's text or a quoted value.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.demo.messages import TEST_CARD, TEST_CVV
-from routes.rabbit.topology import DEFAULT_PREFIX
 
 _PAN = re.compile("[ -]?".join(TEST_CARD[i : i + 4] for i in range(0, len(TEST_CARD), 4)))
 _CVV = (f">{TEST_CVV}<", f'"{TEST_CVV}"', f"'{TEST_CVV}'", "SeriesCode")
-TAP_PREFIX = "test.tap."
 
 
 def leaks(text: str) -> list[str]:
@@ -66,48 +61,3 @@ def message_text(message: AbstractIncomingMessage) -> str:
     """A message's body and headers, as text."""
     headers = json.dumps(message.headers or {}, default=_as_text)
     return message.body.decode("latin-1") + "\n" + headers
-
-
-@contextlib.asynccontextmanager
-async def broker_taps(broker_url: str, consumers: Iterable[str]) -> AsyncIterator[dict[str, AbstractQueue]]:
-    """Queues of the test's own bound beside the hub's: a copy of every message published to the
-    events and direct exchanges (route queues, retries coming back) and to the dead-letter exchange.
-    Deleted afterwards."""
-    connection = await aio_pika.connect(broker_url)
-    try:
-        channel = await connection.channel()
-        taps: dict[str, AbstractQueue] = {}
-        bindings = {
-            "events": [("#", f"{DEFAULT_PREFIX}.events")],
-            "direct": [(consumer, f"{DEFAULT_PREFIX}.direct") for consumer in consumers],
-            "dead-letter": [("", f"{DEFAULT_PREFIX}.dead-letter")],
-        }
-        for name, keys in bindings.items():
-            queue = await channel.declare_queue(f"{TAP_PREFIX}{name}", durable=False)
-            for key, exchange in keys:
-                await queue.bind(exchange, routing_key=key)
-            taps[name] = queue
-        yield taps
-        for queue in taps.values():
-            await queue.delete(if_unused=False, if_empty=False)
-    finally:
-        await connection.close()
-
-
-async def drain(queue: AbstractQueue, *, within_s: float = 10.0) -> list[str]:
-    """Every message in `queue`, as text: as many as the broker counts in it, read with a consumer
-    and acknowledged (the queue is the test's own)."""
-    await queue.declare()  # refreshes the message count
-    count = int(queue.declaration_result.message_count or 0)
-    got: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
-    tag = await queue.consume(got.put)
-    texts: list[str] = []
-    try:
-        async with asyncio.timeout(within_s):
-            while len(texts) < count:
-                message = await got.get()
-                texts.append(message_text(message))
-                await message.ack()
-    finally:
-        await queue.cancel(tag)
-    return texts

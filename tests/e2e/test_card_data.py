@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from aio_pika.abc import AbstractQueue
-from card_scan import broker_taps, drain, file_leaks, leaks, table_cells
+from broker_taps import broker_taps, drain
+from card_scan import file_leaks, leaks, message_text, table_cells
 from harness import DEMO_CONFIG, apply_file, ota_codes, settled
 from ota_builders import OTAONE, commit, modify, reservation, stay
 from processes import HubProcesses
@@ -135,7 +136,7 @@ async def test_given_bookings_refusals_and_broken_bodies_carrying_cards_when_don
             await _wait(done, 60, "one booking and two dead letters, everything consumed")
             cells = await table_cells(engine)
             for name, tap in taps.items():
-                carried[name] = await drain(tap)
+                carried[name] = [message_text(m) for m in await drain(tap)]
     finally:
         await engine.dispose()
 

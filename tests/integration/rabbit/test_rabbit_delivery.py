@@ -6,6 +6,7 @@ from typing import Any
 
 import aio_pika
 import pytest
+from broker_taps import broker_taps, drain
 from rabbit_harness import (
     FlakyHandler,
     RejectOne,
@@ -110,7 +111,7 @@ async def test_given_transient_failures_when_consumed_then_retried_via_retry_que
     handler = FlakyHandler(failures=3)
     envelope = booking_envelope()
     transport = _transport(services, table_with(handler))
-    async with transport:
+    async with transport, broker_taps(services.broker_url, ["pms"]) as taps:
         await put_in_outbox(services.engine, envelope)
         transport.notify()
 
@@ -118,9 +119,12 @@ async def test_given_transient_failures_when_consumed_then_retried_via_retry_que
             return await effect_count(services.engine, str(envelope.message_id)) == 1
 
         await eventually(handled)
-    calls = handler.calls[str(envelope.message_id)]
-    assert len(calls) == 4
-    assert calls[2] - calls[1] >= 0.2  # the third call came back through the 200 ms retry queue
+        came_back = await drain(taps["direct"])
+    assert handler.calls[str(envelope.message_id)] == 4
+    # the third call came back once, from the first (200 ms) retry queue
+    assert len(came_back) == 1
+    deaths = came_back[0].headers["x-death"]
+    assert [(d["queue"], d["reason"]) for d in deaths] == [("hotelhub.q.pms.retry.200ms", "expired")]
     assert await effect_count(services.engine) == 1
     assert not await dead_letter_rows(services.engine)
 
@@ -142,7 +146,7 @@ async def test_given_transient_failure_forever_when_retries_run_out_then_dead_le
     [letter] = await dead_letter_rows(services.engine)
     # One first delivery and two delayed redeliveries (delays 0.2 s and 0.3 s), each tried twice.
     assert letter["attempts"] == 3
-    assert len(handler.calls[str(envelope.message_id)]) == 6
+    assert handler.calls[str(envelope.message_id)] == 6
     assert letter["consumer"] == "pms"
     assert letter["message_id"] == str(envelope.message_id)
     assert letter["error_class"] == "canonical.errors.TransientError"

@@ -26,12 +26,15 @@ from rabbit_harness import (
     settings_for,
     table_with,
 )
+from services import broker_idle
+from sqlalchemy import select
 
 from routes import metrics
 from routes.rabbit.relay import OutboxRelay
 from routes.rabbit.topology import TopologyMismatch
 from routes.rabbit.transport import RabbitTransport
 from routes.table import RoutingTable
+from routes.tables import inbox
 
 pytestmark = pytest.mark.services
 
@@ -182,6 +185,12 @@ async def _worker(services: Services, kill_after: str | None = None) -> asyncio.
     return process
 
 
+async def _in_inbox(services: Services, message_id: str) -> bool:
+    async with services.engine.connect() as conn:
+        found = await conn.execute(select(inbox.c.message_id).where(inbox.c.message_id == message_id))
+        return found.first() is not None
+
+
 async def test_given_worker_killed_between_commit_and_ack_when_redelivered_then_no_second_effect(
     services: Services,
 ) -> None:
@@ -195,15 +204,20 @@ async def test_given_worker_killed_between_commit_and_ack_when_redelivered_then_
     try:
         await put_in_outbox(services.engine, second)
 
-        async def second_done() -> bool:
-            return await effect_count(services.engine, str(second.message_id)) == 1
+        async def both_consumed_and_acked() -> bool:
+            # the redelivered first one is a duplicate for the inbox, and the broker holds nothing
+            # of either: no message ready, none delivered and unacknowledged
+            return (
+                await effect_count(services.engine, str(second.message_id)) == 1
+                and await _in_inbox(services, str(first.message_id))
+                and await broker_idle(services.broker_url)
+            )
 
-        await eventually(second_done, within_s=20)
+        await eventually(both_consumed_and_acked, within_s=30)
     finally:
         worker.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(worker.wait(), timeout=30) == 0
     assert await effect_count(services.engine, str(first.message_id)) == 1
-    assert (await queue_counts(services.broker_url, "hotelhub.q.pms"))[0] == 0
     assert not await dead_letter_rows(services.engine)
 
 
