@@ -10,7 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SKIPPED_DIRS = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "node_modules"}
+# not the repository's own text: tools' caches, builds and what a local run leaves (.gitignore)
+SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".import_linter_cache",
+    ".hotelhub",
+    "node_modules",
+    "build",
+    "dist",
+}
 TEXT_SUFFIXES = {".md", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".mako", ".sh", ".example"}
 TEXT_NAMES = {"Makefile", "Dockerfile", "run"}  # .ci/run
 _EXTENSIONS = r"(?:py|md|ya?ml|toml|json|ini|cfg|txt|sql|xml|xsd|wsdl|sh|mako|csv)"
