@@ -60,7 +60,9 @@ class ProblemDetails(BaseModel):
     detail: str
     instance: str
     errors: list[dict[str, str]] | None = Field(
-        default=None, description="Each field that did not validate: `loc` and `msg` (422 only)."
+        default=None,
+        description="Each field that did not validate, as `field` (e.g. `guests[0].surname`) and `reason` "
+        "(422 only).",
     )
 
 
