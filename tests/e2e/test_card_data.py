@@ -17,6 +17,7 @@ from broker_taps import broker_taps, drain
 from card_scan import file_leaks, leaks, message_text, table_cells
 from harness import DEMO_CONFIG, apply_file, ota_codes, settled
 from ota_builders import OTAONE, commit, modify, reservation, stay
+from ota_schemas import assert_ota_valid_where_known
 from processes import HubProcesses
 from services import postgres_database, queue_depths, rabbit_vhost
 from sqlalchemy import text
@@ -121,6 +122,7 @@ async def test_given_bookings_refusals_and_broken_bodies_carrying_cards_when_don
                     response = await http.post(
                         "/ota", content=body, auth=auth, headers={"content-type": "text/xml"}
                     )
+                    assert_ota_valid_where_known(response.content)
                     if expected == ("", ""):
                         assert parse_answer(response.content).success, f"{name}: {response.text}"
                     else:
