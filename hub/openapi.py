@@ -51,6 +51,13 @@ _PROBLEM_TITLES = {
 }
 
 
+class ProblemField(BaseModel):
+    """One field of a request that did not validate."""
+
+    field: str = Field(examples=["guests[0].surname"])
+    reason: str
+
+
 class ProblemDetails(BaseModel):
     """An RFC 9457 problem document, as every REST error is answered."""
 
@@ -59,10 +66,8 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str
     instance: str
-    errors: list[dict[str, str]] | None = Field(
-        default=None,
-        description="Each field that did not validate, as `field` (e.g. `guests[0].surname`) and `reason` "
-        "(422 only).",
+    errors: list[ProblemField] | None = Field(
+        default=None, description="Each field that did not validate (422 only)."
     )
 
 
@@ -170,7 +175,10 @@ def _document(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         components = document.setdefault("components", {})
-        components.setdefault("schemas", {})["ProblemDetails"] = ProblemDetails.model_json_schema()
+        problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas = components.setdefault("schemas", {})
+        schemas.update(problem.pop("$defs", {}))
+        schemas["ProblemDetails"] = problem
         components["securitySchemes"] = SECURITY_SCHEMES
         app.openapi_schema = document
     return app.openapi_schema
