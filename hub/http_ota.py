@@ -18,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.logs import correlation_id
 from hub.openapi import OTA_OPERATION, OTA_RESPONSES
-from routes.ingress import Answer, OtaIngress
+from routes.door_answers import Answer
+from routes.ingress import OtaIngress
 
 router = APIRouter()
 

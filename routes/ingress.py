@@ -7,13 +7,11 @@ letter that staff can replay once the mapping is fixed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -35,6 +33,8 @@ from connectors.ota.intents import no_change
 from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
 from routes.codes import CodeBook
+from routes.confirmations import confirmation_for
+from routes.door_answers import Answer, first_hotel, refused, sniff_message_name, unavailable
 from routes.journal import IngressJournal, JournalEntry
 from routes.login_guard import LoginGuard
 from routes.outbox import outbox_values
@@ -46,14 +46,6 @@ log = logging.getLogger("hotelhub.ingress")
 SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
 # A partner's own correlation id is kept when it is printable ASCII of at most 100 characters.
 _CORRELATION_ID = re.compile(r"[\x21-\x7e]{1,100}")
-# Only to name the answer of a message too broken to parse: never used to accept anything.
-_ROOT_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(OTA_[A-Za-z]+RQ)[\s/>]")
-
-
-def sniff_message_name(prefix: bytes) -> str | None:
-    """The OTA request name in the first bytes of an unparseable body, so the answer can match it."""
-    found = _ROOT_NAME.search(prefix[:4096])
-    return found.group(1).decode() if found else None
 
 
 TRANSLATE_CONSUMER = "ota.translate"
@@ -73,61 +65,6 @@ def _count(partner_id: str, outcome: str) -> None:
     counter.inc()
 
 
-_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-# two base32 characters for each 10-bit value: five look-ups write the ten characters
-_BASE32_PAIRS = tuple(a + b for a in _BASE32 for b in _BASE32)
-
-
-def confirmation_for(partner_id: str, partner_reservation_id: str) -> str:
-    """The hub's confirmation number: stable for a (partner, reservation), so a re-push gets the same.
-
-    "HH" and the first 10 RFC 4648 base32 characters of the SHA-256 of the pair: its first 50 bits,
-    five to a character (as base64.b32encode writes them, which is Python code and ten times slower).
-    """
-    digest = hashlib.sha256(f"{partner_id}\x1f{partner_reservation_id}".encode()).digest()
-    bits = int.from_bytes(digest[:7], "big") >> 6
-    pairs = _BASE32_PAIRS
-    return (
-        "HH"
-        + pairs[bits >> 40]
-        + pairs[(bits >> 30) & 1023]
-        + pairs[(bits >> 20) & 1023]
-        + pairs[(bits >> 10) & 1023]
-        + pairs[bits & 1023]
-    )
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the HTTP layer sends back."""
-
-    status_code: int
-    body: bytes
-    outcome: str
-    partner_id: str | None = None
-    retry_after_s: int | None = None  # sent as Retry-After (a refused login's wait)
-    refusal: Refusal | None = None  # why it was refused, for the one log line; None: accepted
-
-
-def _first_hotel(request: OtaRequest | None) -> str | None:
-    found = hotel_codes(request) if request is not None else []
-    return found[0] if found else None
-
-
-def _unavailable(request: OtaRequest | None, body: bytes, error: BaseException) -> Answer:
-    """The hub could not look the partner up or store the message (database away, shutting down):
-    nothing was accepted, so the partner is told to send it again later."""
-    unavailable = errors.ServiceUnavailable("the hub cannot store messages right now; send it again later")
-    hint = None if request is not None else sniff_message_name(body)
-    refusal = Refusal(
-        f"push not stored: {type(error).__name__}",
-        f"{unavailable.ota_type}/{unavailable.ota_code}",
-        _first_hotel(request),
-        error=error,
-    )
-    return Answer(503, responses.error_response(request, [unavailable], hint), "unavailable", refusal=refusal)
-
-
 def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tuple[str, str] | None:
     """(username, secret) from a WS-Security UsernameToken, else from HTTP Basic; None when neither.
 
@@ -137,18 +74,6 @@ def _credentials(request: OtaRequest, basic_auth: tuple[str, str] | None) -> tup
         username, secret, kind = request.username_token
         return (username, secret) if kind == "PasswordText" else None
     return basic_auth
-
-
-def _refused(
-    request: OtaRequest, reason: str, username: str | None, *, retry_after_s: int | None = None
-) -> Answer:
-    """The OTA authentication error: 401, or 429 while failed logins hold the sender off."""
-    refused = errors.AuthenticationFailed(reason)
-    body = responses.error_response(request, [refused], None)
-    refusal = Refusal.of(refused, hotel_code=_first_hotel(request), username=username)
-    if retry_after_s is None:
-        return Answer(401, body, "auth", refusal=refusal)
-    return Answer(429, body, "auth-refused", retry_after_s=retry_after_s, refusal=refusal)
 
 
 class OtaIngress:
@@ -193,7 +118,7 @@ class OtaIngress:
         try:
             answer = await self._handle(body, basic_auth, correlation_id, client or "-")
         except Exception as err:
-            answer = _unavailable(None, body, err)
+            answer = unavailable(None, body, err)
         _count(answer.partner_id or "-", answer.outcome)
         _SECONDS.observe(time.perf_counter() - started)
         _log(answer, correlation_id)
@@ -233,27 +158,27 @@ class OtaIngress:
         try:
             credentials = _credentials(request, basic_auth)
             if credentials is None:
-                return _refused(request, "unknown partner or wrong credentials", None)
+                return refused(request, "unknown partner or wrong credentials", None)
             username, secret = credentials
             wait = self.login_guard.refused_for(username, client)
             if wait > 0:
                 seconds = math.ceil(wait)
                 reason = f"too many failed logins: try again in {seconds} s"
-                return _refused(request, reason, username, retry_after_s=seconds)
+                return refused(request, reason, username, retry_after_s=seconds)
             partner = await self.directory.authenticate(username, secret)
             if partner is None:
                 self.login_guard.failed(username, client, correlation_id=correlation_id)
-                return _refused(request, "unknown partner or wrong credentials", username)
+                return refused(request, "unknown partner or wrong credentials", username)
             self.login_guard.succeeded(username, client)
             try:
                 return await self._accept(request, partner, correlation_id)
             except errors.OtaError as err:
                 answer = responses.error_response(request, [err], None)
-                hotel = getattr(err, "hotel_code", None) or _first_hotel(request)
+                hotel = getattr(err, "hotel_code", None) or first_hotel(request)
                 refusal = Refusal.of(err, hotel_code=hotel)
                 return Answer(200, answer, type(err).__name__, partner.id, refusal=refusal)
         except Exception as err:
-            return _unavailable(request, body, err)  # answered as the request came: in SOAP if it was
+            return unavailable(request, body, err)  # answered as the request came: in SOAP if it was
 
     async def _accept(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
         if partner.kind != "ota":

@@ -23,7 +23,7 @@ class PartnerGone(PermanentError):
 
 def make_translate_handler(directory: PartnerDirectory, codes: CodeBook, max_bytes: int) -> Any:
     """The handler that turns a kept OTA message into booking messages with the current mapping."""
-    from routes.ingress import confirmation_for
+    from routes.confirmations import confirmation_for
 
     async def handle(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
         message: PartnerMessageReceived = envelope.payload
