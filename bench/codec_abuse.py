@@ -2,10 +2,10 @@
 
     python bench/codec_abuse.py [--rounds 200]
 
-The attacks are those of tests/unit/ota/test_ota_codec_abuse.py, which asserts what each refusal
-is; this script measures what the tests must not: CPU time a refusal costs (median and worst of
-`rounds`). A refusal that takes milliseconds instead of microseconds means an entity was expanded
-or a DTD fetched before the DOCTYPE check.
+The attacks are those of tests/unit/ota/xml_attacks.py; test_ota_codec_abuse.py beside it asserts
+what each refusal is; this script measures what the tests must not: the CPU time a refusal costs
+(median and worst of `rounds`). A refusal that takes milliseconds instead of microseconds means an
+entity was expanded or a DTD fetched before the DOCTYPE check.
 """
 
 import argparse
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit" / "ota"))
 
 
-from test_ota_codec_abuse import ATTACKS, MAX_BYTES
+from xml_attacks import ATTACKS, MAX_BYTES
 
 from connectors.ota.codec import read_request
 from connectors.ota.errors import MalformedMessage
