@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from processes import HOTELHUB, HubProcesses
-from services import postgres_database, rabbit_vhost
+from services import _rabbitmqctl, postgres_database, rabbit_vhost
 from typer.testing import CliRunner
 
 from hub.cli import app
@@ -101,3 +101,18 @@ def test_given_a_running_worker_when_stopped_with_sigterm_then_its_heartbeat_is_
     assert stack.worker is not None and stack.worker.returncode == 0, stack.logs("worker")
     assert not stack.ready_file.exists()
     assert _health(stack, max_age=30) == 1
+
+
+@pytest.mark.services
+def test_given_a_running_worker_when_its_broker_goes_away_then_the_check_fails_while_it_still_runs(
+    stack: HubProcesses,
+) -> None:
+    stack.start_worker(HUB_WORKER_HEARTBEAT_SECONDS="0.2")
+    assert _health(stack, max_age=5) == 0
+    # The vhost deleted under it: the worker is cut off from its queues for good (the fixture's
+    # own clean-up deletes it again, which is no error once it is gone).
+    vhost = stack.broker_url.rsplit("/", 1)[1]
+    _rabbitmqctl("delete_vhost", vhost)
+    _until(lambda: _health(stack, max_age=1) == 1, "the check fails for the cut-off worker")
+    assert stack.worker is not None and stack.worker.poll() is None  # alive, yet not healthy
+    _rabbitmqctl("add_vhost", vhost)  # for the fixture's clean-up
