@@ -10,6 +10,7 @@ import httpx
 import pytest
 from harness import DEMO_CONFIG, apply_file
 from ota_builders import OTAONE, commit, reservation, stay
+from ota_schemas import assert_ota_valid_where_known
 from processes import HubProcesses
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -72,6 +73,7 @@ async def test_given_the_embedded_hub_is_killed_midway_when_restarted_then_every
             except httpx.TransportError:
                 unanswered.append(reservation_id)  # no answer: the partner will push it again
                 continue
+            assert_ota_valid_where_known(response.content)
             assert parse_answer(response.content).success, response.text
             accepted.add(reservation_id)
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from harness import DEMO_CONFIG, apply_file
 from ota_builders import OTAONE, commit, reservation, stay
+from ota_schemas import assert_ota_valid_where_known
 from processes import HubProcesses
 from services import broker_idle, postgres_database, rabbit_vhost
 from sqlalchemy import text
@@ -90,6 +91,7 @@ async def _push_and_lose_the_worker(processes: HubProcesses, reservation_id: str
     processes.start_worker(**fault)
     async with httpx.AsyncClient(base_url=processes.base_url, timeout=10) as http:
         response = await http.post("/ota", content=commit(reservation(reservation_id)), auth=OTAONE)
+        assert_ota_valid_where_known(response.content)
     assert parse_answer(response.content).success
     assert processes.worker is not None
     code = await asyncio.to_thread(processes.worker.wait, 30)
@@ -163,6 +165,7 @@ async def test_given_500_pushes_when_rabbitmq_restarts_midway_then_none_lost_and
             n = queue.get_nowait()
             spec = reservation(f"RST-{n:04d}", stay("DZSTD" if n % 2 else "DZSUP", nights=1 + n % 3))
             response = await http.post("/ota", content=commit(spec), auth=OTAONE)
+            assert_ota_valid_where_known(response.content)
             assert parse_answer(response.content).success, response.text
             sent += 1
             if sent == count // 3 and not restarted.is_set():
