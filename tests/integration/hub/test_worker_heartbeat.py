@@ -109,10 +109,12 @@ def test_given_a_running_worker_when_its_broker_goes_away_then_the_check_fails_w
 ) -> None:
     stack.start_worker(HUB_WORKER_HEARTBEAT_SECONDS="0.2")
     assert _health(stack, max_age=5) == 0
-    # The vhost deleted under it: the worker is cut off from its queues for good (the fixture's
-    # own clean-up deletes it again, which is no error once it is gone).
+    # The vhost deleted under it: the worker is cut off from its queues for good (added back
+    # empty afterwards, for the fixture's clean-up to delete).
     vhost = stack.broker_url.rsplit("/", 1)[1]
     _rabbitmqctl("delete_vhost", vhost)
-    _until(lambda: _health(stack, max_age=1) == 1, "the check fails for the cut-off worker")
-    assert stack.worker is not None and stack.worker.poll() is None  # alive, yet not healthy
-    _rabbitmqctl("add_vhost", vhost)  # for the fixture's clean-up
+    try:
+        _until(lambda: _health(stack, max_age=1) == 1, "the check fails for the cut-off worker")
+        assert stack.worker is not None and stack.worker.poll() is None  # alive, yet not healthy
+    finally:
+        _rabbitmqctl("add_vhost", vhost)  # for the fixture's clean-up
