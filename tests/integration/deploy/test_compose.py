@@ -136,6 +136,25 @@ def test_given_the_api_service_when_read_then_it_passes_uvicorns_forwarded_allow
     assert "${FORWARDED_ALLOW_IPS:?" in COMPOSE_FILE.read_text()
 
 
+def test_given_a_heartbeat_left_behind_by_a_dead_worker_when_the_worker_health_check_runs_then_it_fails(
+    tmp_path: Path,
+) -> None:
+    worker = next(s for s in hub_services(load_compose(filled_env_example())) if s.name == "worker")
+    check = worker.healthcheck
+    assert check is not None
+    beat = tmp_path / "hotelhub-worker-heartbeat"
+    env = {
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HUB_WORKER_HEARTBEAT_FILE": str(beat),
+    }
+    assert run(check, env, tmp_path, timeout=60).returncode != 0  # no worker ever ran
+    beat.touch()
+    assert run(check, env, tmp_path, timeout=60).returncode == 0  # a worker refreshed it just now
+    stale = time.time() - 10 * 60
+    os.utime(beat, (stale, stale))
+    assert run(check, env, tmp_path, timeout=60).returncode != 0  # the file outlived its worker
+
+
 class Container:
     """One hub service run on this machine as its container would run it."""
 
