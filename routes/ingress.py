@@ -235,7 +235,7 @@ class OtaIngress:
                 message_id=raw_id,
                 message_type=PARTNER_MESSAGE_RECEIVED_V1,
                 correlation_id=correlation_id,
-                occurred_at=inbound["received_at"],
+                occurred_at=received_at,
                 property_code=kept_property,
                 payload=PartnerMessageReceived(
                     partner_id=partner.id, protocol="ota", message_name=request.message_name, body=scrubbed
