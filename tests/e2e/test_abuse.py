@@ -13,6 +13,7 @@ import pytest
 import yaml
 from harness import DEMO_CONFIG, RunningHub, ota_codes, running_hub
 from ota_builders import OTAONE, commit, reservation
+from ota_schemas import assert_ota_valid_where_known
 from sqlalchemy import text
 from tripwire import Tripwire
 
@@ -54,6 +55,8 @@ def attacks(url: Callable[[str], str]) -> dict[str, bytes]:
         + b"</Comment></OTA_HotelResNotifRQ>",
         "truncated": commit(reservation("ABUSE-1"))[:700],
         "not-xml": b"\x00\x01 certainly not xml {json: true}",
+        "empty": b"",
+        "white-space-only": b"  \n\t ",
     }
 
 
@@ -64,6 +67,7 @@ EXPECTED: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {
     name: (413, MALFORMED) if name == "body-10mb" else (200, MALFORMED) for name in ATTACK_NAMES
 }
 EXPECTED["not-xml"] = (200, (("OTA_ErrorRS", "Malformed"),))
+EXPECTED["empty"] = EXPECTED["white-space-only"] = (200, (("OTA_ErrorRS", "10/321"),))
 
 
 def naming_urls(body: bytes, tripwire: Tripwire) -> bytes:
@@ -144,6 +148,19 @@ async def test_given_a_hostile_body_when_pushed_then_its_ota_error_nothing_creat
     tripwire.assert_untouched()
     assert (await hub.http.get("/healthz")).status_code == 200
     assert (await hub.http.get("/readyz")).status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+async def test_given_a_content_type_that_is_not_xml_when_pushed_then_415_with_an_ota_error_and_nothing_is_created(
+    hub: RunningHub, content_type: str
+) -> None:
+    response = await hub.http.post(
+        "/ota", content=commit(reservation("ABUSE-4")), auth=OTAONE, headers={"content-type": content_type}
+    )
+    assert response.status_code == 415
+    assert_ota_valid_where_known(response.content)
+    assert ota_codes(response) == (("OTA_ErrorRS", "Malformed"),)
+    await _nothing_created(hub)
 
 
 async def test_given_a_booking_naming_a_schema_location_and_an_xinclude_when_pushed_then_booked_as_data_and_no_url_contacted(
