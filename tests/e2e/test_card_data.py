@@ -70,6 +70,12 @@ def carrying_cards() -> dict[str, tuple[bytes, tuple[str, str] | None, tuple[str
             OTAONE,
             ("OTA_ErrorRS", "Malformed"),
         ),
+        # sent as application/json: refused with 415 unread
+        "json-content-type": (
+            f'{{"card": "{TEST_CARD}", "cvv": "{TEST_CVV}"}}'.encode(),
+            OTAONE,
+            ("OTA_ErrorRS", "Malformed"),
+        ),
         "too-large": (OTA_HEAD + CARD_XML + b"x" * (10 * 1024 * 1024), OTAONE, ("7", "450")),
     }
 
@@ -119,8 +125,9 @@ async def test_given_bookings_refusals_and_broken_bodies_carrying_cards_when_don
                 taps = await stack.enter_async_context(broker_taps(processes.broker_url, consumers))
             async with httpx.AsyncClient(base_url=processes.base_url, timeout=30) as http:
                 for name, (body, auth, expected) in carrying_cards().items():
+                    content_type = "application/json" if name == "json-content-type" else "text/xml"
                     response = await http.post(
-                        "/ota", content=body, auth=auth, headers={"content-type": "text/xml"}
+                        "/ota", content=body, auth=auth, headers={"content-type": content_type}
                     )
                     assert_ota_valid_where_known(response.content)
                     if expected == ("", ""):
