@@ -87,15 +87,14 @@ def serve(
 
     from hub.app import create_app
     from hub.http_server import HubHttpProtocol
-    from hub.schema import upgrade
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     _pin(settings)
     _refuse_unsafe_start(settings, host=host or settings.http_host)
     _apply_at_start(settings, config)
-    if is_sqlite(settings.database_url):
-        upgrade(settings.database_url)
+    # Embedded, serve migrates its SQLite file itself; on PostgreSQL the operator migrates.
+    _database_ready(settings, migrate=is_sqlite(settings.database_url))
     uvicorn.run(
         # With a broker, serve only ingests: the workers consume and relay.
         create_app(settings, consume=settings.embedded, settle=True),
@@ -111,6 +110,19 @@ def serve(
         access_log=False,
         server_header=False,
     )
+
+
+def _database_ready(settings: HubSettings, *, migrate: bool = False) -> None:
+    """Migrate (or only check) the database; one line naming what to run and exit 1 when it is not usable."""
+    from hub.config_apply import migrate_database
+    from hub.database_errors import DatabaseUnusable, require_schema
+
+    url = settings.database_url
+    try:
+        asyncio.run(migrate_database(url) if migrate else require_schema(url))
+    except DatabaseUnusable as err:
+        err_console.print(err.line, **PLAIN)
+        raise typer.Exit(err.status) from None
 
 
 def _refuse_unsafe_start(settings: HubSettings, *, host: str | None = None) -> None:
@@ -139,8 +151,8 @@ def worker(
         err_console.print("worker needs HUB_BROKER_URL; the embedded hub dispatches inside `serve`.")
         raise typer.Exit(2)
     _refuse_unsafe_start(settings)
-
     _apply_at_start(settings, config)
+    _database_ready(settings)
 
     async def main() -> None:
         hub = build_hub(settings)
@@ -248,6 +260,7 @@ def config_apply(file: Path) -> None:
 
 def _run_db(action: Any) -> Any:
     settings = _settings()
+    _database_ready(settings)
     if not logging.getLogger().handlers:
         # a replay or discard writes its JSON log line (docs/support.md) where the hub's logs go
         configure_logging(settings.log_level, json_lines=settings.log_json)
@@ -335,10 +348,15 @@ def dlq_discard(
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Migrate the database (HUB_DATABASE_URL) to the latest schema."""
-    from hub.schema import upgrade
+    """Migrate the database (HUB_DATABASE_URL) to the latest schema, under the configuration lock."""
+    from hub.config_apply import migrate_database
+    from hub.database_errors import DatabaseUnusable
 
-    upgrade(_settings().database_url, revision)
+    try:
+        asyncio.run(migrate_database(_settings().database_url, revision))
+    except DatabaseUnusable as err:
+        err_console.print(err.line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(err.status) from None
     console.print("database is up to date")
 
 
@@ -348,6 +366,7 @@ def db_purge() -> None:
     from hub.housekeeping import Housekeeping
 
     settings = _settings()
+    _database_ready(settings)
 
     async def main() -> dict[str, int]:
         engine = create_engine(settings.database_url)
@@ -366,7 +385,9 @@ def topology_asyncapi() -> None:
     from hub.bootstrap import build_hub
     from routes.rabbit.topology import asyncapi_document
 
-    hub = build_hub(_settings())
+    settings = _settings()
+    _refuse_unsafe_start(settings)  # builds the vault: a bad key is one line
+    hub = build_hub(settings)
     sys.stdout.write(json.dumps(asyncapi_document(hub.table), indent=2) + "\n")
 
 

@@ -146,6 +146,23 @@ async def _migrate_and_apply(url: str, config: HubConfig, secrets: Mapping[str, 
     return lines or [NO_CHANGES]
 
 
+async def migrate_database(url: str, revision: str = "head") -> None:
+    """`hotelhub db upgrade`: migrate under the configuration lock; DatabaseUnusable in one line."""
+    engine = engine_for(url)
+    try:
+        await reach(engine)
+        if is_sqlite(url):  # the migration's own BEGIN IMMEDIATE is the lock
+            async with migrating(url):
+                await upgrade_async(url, revision)
+            return
+        async with engine.begin() as conn:
+            await take_config_lock(conn)  # an apply or another upgrade waits, as for two applies
+            async with migrating(url):
+                await upgrade_async(url, revision)
+    finally:
+        await engine.dispose()
+
+
 def apply_at_start(settings: HubSettings, path: Path) -> None:
     """Apply the configuration before a process serves; on a refusal print why and exit non-zero."""
     try:

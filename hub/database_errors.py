@@ -70,3 +70,36 @@ async def migrating(url: str) -> AsyncIterator[None]:
     except (CommandError, DBAPIError, OSError) as err:
         line = f"HUB_DATABASE_URL: cannot migrate {shown(url)}: {reason_of(err)}"
         raise DatabaseUnusable(line, 1) from None
+
+
+async def require_schema(url: str) -> None:
+    """DatabaseUnusable (exit 1) unless the database has the hub's latest schema: one line on what to run.
+
+    `serve` on PostgreSQL, `worker`, `dlq` and `db purge` check this first, so a database nobody
+    migrated is a sentence naming the command to run, not a traceback per statement.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from hub.schema import alembic_config
+
+    engine = engine_for(url)
+    try:
+        await reach(engine)
+        async with engine.connect() as conn:
+            current = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current is None:
+        line = (
+            f"HUB_DATABASE_URL: {shown(url)} has no hotelhub schema yet: run `hotelhub db upgrade` "
+            "(or `hotelhub config apply FILE`, which migrates first)"
+        )
+        raise DatabaseUnusable(line, 1)
+    if current != head:
+        line = (
+            f"HUB_DATABASE_URL: {shown(url)} is at schema revision {current} and this hotelhub needs "
+            f"{head}: run `hotelhub db upgrade`"
+        )
+        raise DatabaseUnusable(line, 1)

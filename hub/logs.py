@@ -47,5 +47,5 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "faststream"):
+    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "faststream", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

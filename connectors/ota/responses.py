@@ -196,11 +196,8 @@ def success_response(
                 # 2015A requires BasicPropertyInfo in a HotelReservation's ResGlobalInfo
                 f"</HotelReservationIDs>{property_info}</ResGlobalInfo></HotelReservation>"
             )
-        parts.append(
-            f"<HotelReservations>{''.join(reservations)}</HotelReservations>"
-            if reservations
-            else "<HotelReservations/>"
-        )
+        if reservations:  # an empty HotelReservations is not valid 2015A: the element is left out
+            parts.append(f"<HotelReservations>{''.join(reservations)}</HotelReservations>")
         parts.append("</OTA_HotelResNotifRS>")
     elif req.message_name == CANCEL_RQ:
         parts = [_open_root("OTA_CancelRS", req, ' Status="Cancelled"'), "<Success/>"]

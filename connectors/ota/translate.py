@@ -101,7 +101,12 @@ def translate_booking(
         received = checked(received, codes, now=now)
     except ValidationError as err:
         # the readers above check every wire value; this is the net under them
-        raise InvalidField(f"the booking does not form a valid canonical message: {err}") from err
+        # field and reason only: pydantic's text echoes the input (guest data) and links its docs
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'booking'}: {e['msg']}"
+            for e in err.errors(include_url=False, include_input=False)
+        )
+        raise InvalidField(f"the booking does not form a valid canonical message: {reasons}") from err
     # confirmations last: a message refused half-way must not consume any
     return [
         booking.model_copy(

@@ -240,3 +240,107 @@ def test_given_two_applies_at_once_on_a_fresh_sqlite_file_then_they_apply_once(t
 
     assert (first.wait(60), second.wait(60)) == (0, 0), outputs(tmp_path, "a", "b")
     assert outputs(tmp_path, "a", "b") == [CREATED, ["no changes"]]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql+asyncpg://hotelhub:s3cret@127.0.0.1:1/hotelhub", "Connect call failed"),
+        ("sqlite+aiosqlite:///{tmp}/no/such/folder/hub.db", "unable to open database file"),
+    ],
+)
+def test_given_a_database_it_cannot_reach_when_db_upgrade_runs_then_one_line_naming_the_setting(
+    url: str, reason: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["db", "upgrade"], env=hub_env(url.format(tmp=tmp_path), tmp_path))
+
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith("HUB_DATABASE_URL: cannot reach ") and reason in line
+    assert "s3cret" not in line
+
+
+@pytest.mark.services
+def test_given_the_configuration_lock_held_when_db_upgrade_runs_on_postgresql_then_it_waits_for_it(
+    tmp_path: Path,
+) -> None:
+    with postgres_database() as url:
+
+        async def race() -> None:
+            engine = create_engine(url, pool_size=1)
+            try:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CONFIG_LOCK_KEY})
+                    await conn.commit()
+                    upgrade = start_upgrade(url, tmp_path)
+                    while await waiting_for_the_lock(conn) < 1:
+                        assert upgrade.poll() is None, upgrade.communicate()[0]
+                        await asyncio.sleep(0.05)
+                    assert await schema_revision_or_none(conn) is None  # nothing migrated meanwhile
+                    await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CONFIG_LOCK_KEY})
+                    await conn.commit()
+                    out, _ = await asyncio.to_thread(upgrade.communicate, timeout=60)
+                    assert upgrade.returncode == 0, out
+                    assert out.decode().splitlines()[-1] == "database is up to date"
+            finally:
+                await engine.dispose()
+
+        asyncio.run(race())
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert asyncio.run(schema_revision(url)) == head
+
+
+def start_upgrade(url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """`hotelhub db upgrade` as a process of its own."""
+    env = hub_env(url, tmp_path)
+    return subprocess.Popen(
+        [HOTELHUB, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+async def schema_revision_or_none(conn: AsyncConnection) -> str | None:
+    """The revision, or None while the database has no alembic_version table yet."""
+    present = await conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+    await conn.commit()
+    return None if not present else str(await conn.scalar(text("SELECT version_num FROM alembic_version")))
+
+
+@pytest.mark.parametrize("command", [["dlq", "list"], ["dlq", "show", "1"], ["db", "purge"]])
+def test_given_a_database_nobody_migrated_when_a_command_reads_it_then_one_line_naming_what_to_run(
+    command: list[str], fresh_url: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, command, env=hub_env(fresh_url, tmp_path))
+
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    assert (
+        line.startswith("HUB_DATABASE_URL: ")
+        and "has no hotelhub schema yet: run `hotelhub db upgrade`" in line
+    )
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_given_postgresql_nobody_migrated_when_the_hub_starts_then_one_line_naming_what_to_run(
+    command: str, tmp_path: Path
+) -> None:
+    with postgres_database() as url:
+        env = hub_env(
+            url, tmp_path, HUB_BROKER_URL="amqp://guest:guest@127.0.0.1:5672/", HUB_LOG_LEVEL="WARNING"
+        )
+        done = subprocess.run([HOTELHUB, command], env=env, capture_output=True, text=True, timeout=60)
+
+        assert done.returncode == 1, done.stderr
+        [line] = done.stderr.splitlines()
+        assert "has no hotelhub schema yet: run `hotelhub db upgrade`" in line
+        assert asyncio.run(schema_revision_or_none_of(url)) is None  # nothing was created meanwhile
+
+
+async def schema_revision_or_none_of(url: str) -> str | None:
+    """The database's revision, or None while it has no alembic_version table."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return await schema_revision_or_none(conn)
+    finally:
+        await engine.dispose()
