@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from canonical.ari import ARI_CHANGED_V1, AriChanged
 from canonical.booking import (
     BOOKING_RECEIVED_V1,
     PARTNER_MESSAGE_RECEIVED_V1,
@@ -14,6 +15,7 @@ from canonical.booking import (
 MESSAGE_TYPES: dict[str, type[BaseModel]] = {
     BOOKING_RECEIVED_V1: BookingReceived,
     PARTNER_MESSAGE_RECEIVED_V1: PartnerMessageReceived,
+    ARI_CHANGED_V1: AriChanged,
 }
 
 
