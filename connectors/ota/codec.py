@@ -192,11 +192,22 @@ def write(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def wrap_soap(root: etree._Element, soap_version: SoapVersion) -> bytes:
-    """Serialise an OTA element inside a SOAP envelope of the given version (moves `root` into it)."""
+def wrap_soap(
+    root: etree._Element, soap_version: SoapVersion, *, username_token: UsernameToken | None = None
+) -> bytes:
+    """Serialise an OTA element inside a SOAP envelope of the given version (moves `root` into it).
+
+    With `username_token`, the Header carries a WS-Security UsernameToken (PasswordText only).
+    """
     ns = SOAP_NAMESPACES[soap_version]
     envelope = etree.Element(f"{{{ns}}}Envelope", nsmap={"soap": ns})
-    etree.SubElement(envelope, f"{{{ns}}}Header")
+    header = etree.SubElement(envelope, f"{{{ns}}}Header")
+    if username_token is not None:
+        security = etree.SubElement(header, _WSSE_SECURITY, nsmap={"wsse": WSSE_NS})
+        token = etree.SubElement(security, _WSSE_TOKEN)
+        etree.SubElement(token, _WSSE_USERNAME).text = username_token.username
+        password = etree.SubElement(token, _WSSE_PASSWORD, Type=WSS_PASSWORD_TEXT)
+        password.text = username_token.password
     body = etree.SubElement(envelope, f"{{{ns}}}Body")
     body.append(root)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))

@@ -18,6 +18,17 @@ WSS_PASSWORD_DIGEST = _WSS_PROFILE + "#PasswordDigest"
 HOTEL_RES_NOTIF_RQ = "OTA_HotelResNotifRQ"
 CANCEL_RQ = "OTA_CancelRQ"
 BOOKING_MESSAGES = frozenset({HOTEL_RES_NOTIF_RQ, CANCEL_RQ})
+# ARI notifications (out to channels, and in from a revenue system or an external PMS)
+HOTEL_AVAIL_NOTIF_RQ = "OTA_HotelAvailNotifRQ"
+HOTEL_RATE_AMOUNT_NOTIF_RQ = "OTA_HotelRateAmountNotifRQ"
+HOTEL_INV_COUNT_NOTIF_RQ = "OTA_HotelInvCountNotifRQ"
+ARI_MESSAGES = frozenset({HOTEL_AVAIL_NOTIF_RQ, HOTEL_RATE_AMOUNT_NOTIF_RQ, HOTEL_INV_COUNT_NOTIF_RQ})
+# availability requests and booking pull
+HOTEL_AVAIL_RQ = "OTA_HotelAvailRQ"
+HOTEL_AVAIL_RS = "OTA_HotelAvailRS"
+READ_RQ = "OTA_ReadRQ"
+RES_RETRIEVE_RS = "OTA_ResRetrieveRS"
+NOTIF_REPORT_RQ = "OTA_NotifReportRQ"
 
 # OTA_PayloadStdAttributes makes Version a required xs:decimal; used when the request had none.
 DEFAULT_VERSION = "1.000"
