@@ -13,6 +13,8 @@ PermanentError
  +-- SoldOut                a direct booking found a night with no room left
  +-- InventoryMismatch      inventory rows disagree with the bookings that hold them
  +-- PropertyMismatch       the reservation is held in another property
+ +-- AriRefused             an ARI change the property cannot take (a derived plan's field, no plan)
+ +-- UnknownRoom            no room with that number / no out-of-order range with that id
 """
 
 from __future__ import annotations
@@ -125,4 +127,20 @@ class InvalidDefinition(PermanentError):
 
     def __init__(self, property_code: str, problem: str) -> None:
         super().__init__(f"property {property_code!r}: {problem}")
+        self.property_code = property_code
+
+
+class AriRefused(PermanentError):
+    """An ARI change that cannot be applied as asked; nothing of the request was applied."""
+
+    def __init__(self, property_code: str, problem: str) -> None:
+        super().__init__(f"property {property_code!r}: {problem}")
+        self.property_code = property_code
+
+
+class UnknownRoom(PermanentError):
+    """No room with this number, or no out-of-order range with this id, in the property."""
+
+    def __init__(self, property_code: str, what: str) -> None:
+        super().__init__(f"{what} not found in property {property_code!r}")
         self.property_code = property_code

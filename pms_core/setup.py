@@ -11,7 +11,7 @@ from sqlalchemy import Row, Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
-from canonical.property import DefineProperty
+from canonical.property import DefineProperty, RatePlanDefinition
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.lookups import forget_transaction
 from pms_core.adapters.tables import properties, rate_plan_room_types, rate_plans, room_types, rooms
@@ -43,12 +43,46 @@ def _validate(cmd: DefineProperty) -> None:
             raise InvalidDefinition(
                 cmd.code, f"rate plan {plan.code!r} names unknown room types {sorted(unknown)}"
             )
+        if plan.derived_from is not None:
+            _validate_derived(cmd, plan.code)
         stray = set(plan.default_rates) - set(plan.room_types)
         if stray:
             raise InvalidDefinition(
                 cmd.code,
                 f"rate plan {plan.code!r} has rates for room types it does not sell: {sorted(stray)}",
             )
+
+
+def _validate_derived(cmd: DefineProperty, code: str) -> None:
+    plans = {plan.code: plan for plan in cmd.rate_plans}
+    seen = [code]
+    plan = plans[code]
+    while plan.derived_from is not None:
+        parent = plans.get(plan.derived_from)
+        if parent is None:
+            raise InvalidDefinition(
+                cmd.code, f"rate plan {plan.code!r} derives from unknown plan {plan.derived_from!r}"
+            )
+        if parent.code in seen:
+            raise InvalidDefinition(
+                cmd.code, f"rate plans derive from each other: {' -> '.join([*seen, parent.code])}"
+            )
+        if set(plan.room_types) - set(parent.room_types):
+            raise InvalidDefinition(
+                cmd.code, f"rate plan {plan.code!r} sells room types its parent {parent.code!r} does not sell"
+            )
+        seen.append(parent.code)
+        plan = parent
+
+
+def _derivation(plan: RatePlanDefinition) -> dict[str, Any]:
+    adjust = plan.adjust
+    return {
+        "derived_from": plan.derived_from,
+        "adjust_percent": None if adjust is None or plan.derived_from is None else adjust.percent,
+        "adjust_amount": None if adjust is None or plan.derived_from is None else adjust.amount,
+        "follows": sorted(plan.follows) if plan.derived_from is not None else None,
+    }
 
 
 async def apply_property(
@@ -204,7 +238,13 @@ async def _apply_rate_plans(
             plan_id: int = (
                 await conn.execute(
                     insert(rate_plans)
-                    .values(property_id=property_id, code=plan.code, name=plan.name, active=True)
+                    .values(
+                        property_id=property_id,
+                        code=plan.code,
+                        name=plan.name,
+                        active=True,
+                        **_derivation(plan),
+                    )
                     .returning(rate_plans.c.id)
                 )
             ).scalar_one()
@@ -212,7 +252,12 @@ async def _apply_rate_plans(
         else:
             plan_id = row.id
             changes += await _update_if_changed(
-                conn, rate_plans, row.id, row, {"name": plan.name, "active": True}, f"rate plan {plan.code}"
+                conn,
+                rate_plans,
+                row.id,
+                row,
+                {"name": plan.name, "active": True, **_derivation(plan)},
+                f"rate plan {plan.code}",
             )
         wanted = {type_ids[code]: plan.default_rates.get(code) for code in plan.room_types}
         await _apply_rates(conn, plan.code, plan_id, wanted, {v: k for k, v in type_ids.items()}, changes)

@@ -121,6 +121,11 @@ rate_plans = Table(
     Column("code", String(64), nullable=False),
     Column("name", String(200), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
+    # A derived plan takes its rates (adjusted) and the restrictions it `follows` from its parent.
+    Column("derived_from", String(64), nullable=True),  # the parent plan's code, same property
+    Column("adjust_percent", Numeric(7, 3), nullable=True),
+    Column("adjust_amount", Numeric(12, 3), nullable=True),
+    Column("follows", JSON, nullable=True),  # restriction field names taken from the parent
     UniqueConstraint("property_id", "code"),
 )
 
@@ -225,4 +230,52 @@ booking_nights = Table(
     Column("booking_id", ForeignKey("bookings.id"), primary_key=True),
     Column("night", Date, primary_key=True),
     Column("amount", MONEY, nullable=True),  # NULL: the partner sent no price for the night
+)
+
+ARI_MONEY = Numeric(15, 3)  # what SetAri takes: up to three decimal places
+
+# Rates of one (rate plan, room type, night) where the operator set them; NULL: not set (the
+# plan's default rate, or its parent's, applies). One row a cell, written only when it changes.
+ari_rates = Table(
+    "ari_rates",
+    metadata,
+    Column("rate_plan_id", ForeignKey("rate_plans.id"), primary_key=True),
+    Column("room_type_id", ForeignKey("room_types.id"), primary_key=True),
+    Column("night", Date, primary_key=True),
+    Column("amount", ARI_MONEY, nullable=True),
+    Column("by_occupancy", JSON, nullable=True),  # [[guests, "amount"], ...] ascending by guests
+    Column("extra_adult", ARI_MONEY, nullable=True),
+    Column("extra_child", ARI_MONEY, nullable=True),
+)
+
+ari_restrictions = Table(
+    "ari_restrictions",
+    metadata,
+    Column("rate_plan_id", ForeignKey("rate_plans.id"), primary_key=True),
+    Column("room_type_id", ForeignKey("room_types.id"), primary_key=True),
+    Column("night", Date, primary_key=True),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("closed_to_arrival", Boolean, nullable=False, default=False),
+    Column("closed_to_departure", Boolean, nullable=False, default=False),
+    Column("min_los", Integer, nullable=True),
+    Column("max_los", Integer, nullable=True),
+    Column("min_los_through", Integer, nullable=True),
+    Column("max_los_through", Integer, nullable=True),
+    Column("min_advance_days", Integer, nullable=True),
+    Column("max_advance_days", Integer, nullable=True),
+    Column("same_day_cutoff_minutes", Integer, nullable=True),  # minutes after local midnight
+)
+
+# One room out of order over a range of nights (both ends included); deleted when put back.
+out_of_order = Table(
+    "out_of_order",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("property_id", ForeignKey("properties.id"), nullable=False),
+    Column("room_id", ForeignKey("rooms.id"), nullable=False, index=True),
+    Column("first_night", Date, nullable=False),
+    Column("last_night", Date, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("last_night >= first_night", name="nights_in_order"),
 )
