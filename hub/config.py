@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -49,6 +48,7 @@ from mappings.source import (
     read_yaml,
     validation_problems,
 )
+from routes.partners import PartnerKind
 from routes.policy import DeliveryPolicy
 
 ConfigProblem = FileProblem  # one problem in the config file or in a mapping file it names
@@ -135,17 +135,6 @@ class PropertyConfig(_Section):
                 for rp in self.rate_plans
             ),
         )
-
-
-class PartnerKind(StrEnum):
-    """What a partner does for the hub; decides which connector talks to it."""
-
-    OTA = "ota"
-    PAYMENTS = "payments"
-    LOCKS = "locks"
-    POS = "pos"
-    ERP = "erp"
-    EXPENSE = "expense"
 
 
 class InboundCredentials(_Section):

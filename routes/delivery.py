@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from canonical.errors import PermanentError, TransientError
+from canonical.errors import ConfigurationError, PermanentError, TransientError
 from routes import metrics
 from routes.context import correlation_id
 from routes.inbox import first_delivery
+from routes.outbound.errors import Waiting
 from routes.outbox import add_to_outbox, outbox_values
 from routes.table import DeliveryContext, Route
 
@@ -29,6 +30,10 @@ class Verdict(StrEnum):
     DUPLICATE = "duplicate"
     RETRY = "retry"
     DEAD = "dead"
+    # Not tried: the partner's breaker is open or it is paused; waits with its attempts uncounted.
+    WAIT = "wait"
+    # A configuration failure: the partner is paused (alert once) and the message waits.
+    PAUSE = "pause"
 
 
 @dataclass
@@ -52,15 +57,35 @@ class Outcome:
     correlation_id: str = ""
     property_code: str | None = None
     partner_id: str | None = None
+    # When the partner said when to come back (Retry-After), or how long a wait lasts.
+    retry_after_s: float | None = None
+    # The partner a configuration failure pauses.
+    pause_partner: str | None = None
 
 
 def classify(err: BaseException) -> Verdict:
-    """Transient errors are retried, permanent ones dead-lettered; the unknown is retried (bounded)."""
+    """Transient errors are retried, permanent ones dead-lettered, configuration ones pause the
+    partner, a call not made waits; the unknown is retried (bounded)."""
+    if isinstance(err, ConfigurationError):
+        return Verdict.PAUSE
+    if isinstance(err, Waiting):
+        return Verdict.WAIT
     if isinstance(err, PermanentError | ValidationError | KeyError):
         return Verdict.DEAD
     if isinstance(err, TransientError | OperationalError | DBAPIError | OSError | TimeoutError):
         return Verdict.RETRY
     return Verdict.RETRY
+
+
+def note_failure(outcome: Outcome, err: BaseException) -> None:
+    """Record on an outcome what a failure means for the message: verdict, error, when to come back."""
+    outcome.verdict = classify(err)
+    outcome.error_class = error_name(err)
+    outcome.error_text = str(err) or outcome.error_class
+    if isinstance(err, TransientError | Waiting):
+        outcome.retry_after_s = err.retry_after_s
+    if isinstance(err, ConfigurationError):
+        outcome.pause_partner = err.partner_id or outcome.partner_id
 
 
 def error_name(err: BaseException) -> str:
@@ -93,9 +118,7 @@ async def deliver_one(conn: AsyncConnection, delivery: Delivery) -> Outcome:
                 await route.handler(envelope, ctx)
                 await add_to_outbox(conn, [outbox_values(e) for e in ctx.emitted])
     except Exception as err:  # every failure is classified, none escapes the batch
-        outcome.verdict = classify(err)
-        outcome.error_class = error_name(err)
-        outcome.error_text = str(err) or outcome.error_class
+        note_failure(outcome, err)
         log.warning(
             "delivery failed",
             extra={

@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.base import utcnow
 from routes import deadletters
-from routes.delivery import Delivery, Outcome, Verdict, deliver_one, retry_delay
+from routes.delivery import Delivery, Outcome, Verdict, deliver_one
 from routes.group import BatchFailed, deliver_all_or_nothing
 from routes.kept import KeptConnection
 from routes.outbox import add_to_outbox, claim_due, mark, reschedule
+from routes.pauses import pause_partner
+from routes.retry import Step, next_step, retry_in_process
 from routes.table import Route, RoutingTable
 
 log = logging.getLogger("hotelhub.embedded")
@@ -55,6 +57,12 @@ class EmbeddedDispatcher:
                     work.append((row, route))
             deliveries = [Delivery(r, row["body"], row["attempts"], row["headers"]) for row, r in work]
             outcomes = await self._deliver(conn, deliveries)
+            for index, outcome in enumerate(outcomes):
+                if outcome.verdict is Verdict.RETRY:
+                    # The same in-process retries as on RabbitMQ, each in its own savepoint.
+                    outcomes[index] = await retry_in_process(
+                        lambda d: deliver_one(conn, d), deliveries[index], outcome
+                    )
             done = [row["id"] for (row, _), o in zip(work, outcomes, strict=True) if o.verdict in _SETTLED]
             await mark(conn, done, "done")
             for (row, route), outcome in zip(work, outcomes, strict=True):
@@ -101,16 +109,18 @@ class EmbeddedDispatcher:
     async def _settle(
         self, conn: AsyncConnection, row: dict[str, Any], route: Route, outcome: Outcome
     ) -> None:
-        attempts = row["attempts"] + 1
         first_failed: datetime = row["first_failed_at"] or utcnow()
-        delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
-        if delay is not None:
+        if outcome.verdict is Verdict.PAUSE and outcome.pause_partner:
+            await pause_partner(conn, outcome.pause_partner, outcome.error_text)
+        step = next_step(route, outcome, row["attempts"])
+        attempts = step.attempts
+        if step.step is not Step.DEAD:
             await reschedule(
                 conn,
                 row["id"],
                 consumer=route.consumer,
                 attempts=attempts,
-                delay_s=delay,
+                delay_s=step.delay_s,
                 error=f"{outcome.error_class}: {outcome.error_text}",
                 first_failed_at=first_failed,
             )

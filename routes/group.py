@@ -24,7 +24,7 @@ from canonical.envelope import Envelope
 from pms_core.adapters.bulk import UnnestInsert
 from routes import metrics
 from routes.context import correlation_id
-from routes.delivery import Delivery, Outcome, Verdict, classify, deliver_one, error_name
+from routes.delivery import Delivery, Outcome, Verdict, deliver_one, note_failure
 from routes.kept import Transactions
 from routes.outbox import add_to_outbox, outbox_values
 from routes.table import BatchItemFailed, DeliveryContext, Route
@@ -68,9 +68,7 @@ async def _first_deliveries(conn: AsyncConnection, keys: Sequence[tuple[str, str
 
 
 def _failed(index: int, delivery: Delivery, outcome: Outcome, err: Exception) -> BatchFailed:
-    outcome.verdict = classify(err)
-    outcome.error_class = error_name(err)
-    outcome.error_text = str(err) or outcome.error_class
+    note_failure(outcome, err)
     log.warning(
         "delivery failed",
         extra={

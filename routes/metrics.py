@@ -34,3 +34,18 @@ PUBLISHED = Counter("hotelhub_published_total", "Outbox rows published to the br
 OVERBOOKINGS = Counter(
     "hotelhub_overbookings_total", "Partner bookings kept on a sold-out night", ["property"]
 )
+PARTNER_PAUSED = Gauge(
+    "hotelhub_partner_paused",
+    "1 while a partner is paused by a configuration failure (credentials refused), else 0",
+    ["partner"],
+)
+BREAKER_STATE = Gauge(
+    "hotelhub_partner_breaker_state",
+    "A partner's circuit breaker: 0 closed, 1 half-open, 2 open",
+    ["partner"],
+)
+OUTBOUND_CALLS = Counter(
+    "hotelhub_outbound_calls_total",
+    "Calls to partners, by partner and outcome (ok, transient, permanent, configuration, refused)",
+    ["partner", "outcome"],
+)

@@ -7,12 +7,15 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.base import utcnow
+from routes import metrics
 from routes.credentials import VerifiedCache, hash_secret, verify_secret
 from routes.policy import DeliveryPolicy
 from routes.tables import partner_grants, partners
@@ -20,6 +23,19 @@ from routes.tasks import cancel_and_wait
 
 log = logging.getLogger("hotelhub.partners")
 SCRYPTS_AT_ONCE = 2
+
+
+class PartnerKind(StrEnum):
+    """What a partner does for the hub; decides which connector talks to it."""
+
+    OTA = "ota"
+    PAYMENTS = "payments"
+    LOCKS = "locks"
+    POS = "pos"
+    ERP = "erp"
+    EXPENSE = "expense"
+    RMS = "rms"  # a revenue management system feeding rates and restrictions in
+    PMS = "pms"  # an external PMS feeding availability, rates and restrictions in
 
 
 @dataclass(frozen=True)
@@ -52,12 +68,16 @@ class PartnerRecord:
     outbound_url: str | None
     policy: DeliveryPolicy
     mapping: dict[str, Any]
+    # Set while a configuration failure (credentials refused) holds everything sent to it.
+    paused_at: datetime | None = None
+    paused_reason: str | None = None
 
 
 async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
     """Create or update a partner; return "created", "unchanged", "updated: …" or "enabled again …".
 
-    A partner disabled because it left the configuration is enabled again by its spec.
+    A partner disabled because it left the configuration is enabled again by its spec; a partner
+    paused by a configuration failure is resumed by any change to it ("…; resumed").
     """
     row = (await conn.execute(select(partners).where(partners.c.id == spec.id))).first()
     grants = {
@@ -92,6 +112,9 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
         if not secret_same:
             values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
         back = spec.enabled and not current["enabled"]
+        resumed = bool(changed or back) and current["paused_at"] is not None
+        if resumed:
+            values.update(paused_at=None, paused_reason=None)
         if changed or current["enabled"] != spec.enabled or current["disabled_at"] is not None:
             await conn.execute(
                 update(partners)
@@ -103,6 +126,8 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
             outcome = "enabled again (back in the configuration)" + (f"; {detail} changed" if detail else "")
         else:
             outcome = f"updated: {detail} changed" if changed else "unchanged"
+        if resumed:
+            outcome += f"; resumed (paused since {current['paused_at']:%Y-%m-%d %H:%M} UTC)"
     if grants != spec.grants:
         await conn.execute(delete(partner_grants).where(partner_grants.c.partner_id == spec.id))
         if spec.grants:
@@ -170,6 +195,8 @@ async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
                 outbound_url=row.outbound_url,
                 policy=DeliveryPolicy.model_validate(row.policy or {}),
                 mapping=dict(row.mapping or {}),
+                paused_at=row.paused_at,
+                paused_reason=row.paused_reason,
             )
         )
     return records
@@ -210,6 +237,9 @@ class PartnerDirectory:
         # Only partners that may log in: a disabled one is refused by the lookup that finds no one.
         self._by_username = {r.username: r for r in kept if r.username and r.enabled and r.password_hash}
         self._loaded_at = time.monotonic()
+        # Every process shows the pause the database holds, whichever process paused or resumed it.
+        for record in kept:
+            metrics.PARTNER_PAUSED.labels(record.id).set(1 if record.paused_at is not None else 0)
 
     def _same_or(self, record: PartnerRecord) -> PartnerRecord:
         known = self._by_id.get(record.id)

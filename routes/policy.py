@@ -1,4 +1,4 @@
-"""Delivery policies as data: retry schedule, rate limit, circuit breaker, timeouts, size cap."""
+"""Delivery policies as data: retries, rate limits, in-flight cap, circuit breaker, timeout, size cap."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class RetryPolicy(BaseModel):
 
 
 class RateLimit(BaseModel):
-    """At most `max_rate` calls per `period_s` (aiolimiter leaky bucket)."""
+    """At most `max_rate` calls in any `period_s` seconds (aiolimiter, one call every period/max_rate)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,13 +41,23 @@ class BreakerPolicy(BaseModel):
     half_open_probes: Annotated[int, Field(ge=1)] = 1
 
 
+MessageKind = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")]
+
+
 class DeliveryPolicy(BaseModel):
-    """Everything that governs how one route or partner is delivered to."""
+    """Everything that governs how one route or partner is delivered to.
+
+    Rate limits stack: a call waits for the partner's limit, then its property's, then its kind's
+    (e.g. `availability` and `rate` counted apart, as channels count them).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     retry: RetryPolicy = RetryPolicy()
     rate_limit: RateLimit | None = None
+    rate_limit_per_property: RateLimit | None = None
+    rate_limit_per_kind: dict[MessageKind, RateLimit] = Field(default_factory=dict)
+    max_in_flight: Annotated[int, Field(ge=1, le=1000)] | None = None
     breaker: BreakerPolicy | None = None
     timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
     max_message_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024

@@ -145,6 +145,10 @@ partners = Table(
     Column("policy", JSON, nullable=False, default=dict),
     Column("mapping", JSON, nullable=False, default=dict),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Set when the partner refused our credentials or set-up (a configuration failure): nothing is
+    # sent to it until `config apply` changes it (routes/pauses.py).
+    Column("paused_at", UtcDateTime(), nullable=True),
+    Column("paused_reason", Text, nullable=True),
 )
 
 partner_grants = Table(

@@ -21,22 +21,17 @@ from uuid import uuid4
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    retry_if_result,
-    stop_after_attempt,
-    wait_exponential,
-    wait_fixed,
-)
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from canonical.base import utcnow
-from routes.delivery import Delivery, Outcome, Verdict, deliver_one, error_name, retry_delay
+from routes.delivery import Delivery, Outcome, Verdict, deliver_one, error_name
 from routes.group import deliver_group
 from routes.kept import KeptConnection
+from routes.pauses import pause_partner
 from routes.rabbit.headers import attempts_of, dead_letter_headers, first_failed_of, retry_headers
 from routes.rabbit.publishing import Confirm, publish_confirmed
 from routes.rabbit.topology import Topology
+from routes.retry import Step, next_step, retry_in_process
 from routes.table import Route
 
 log = logging.getLogger("hotelhub.rabbit.consumer")
@@ -225,36 +220,33 @@ class GroupCommit:
         self._kill_if_asked([(delivery, outcome)])
         return outcome
 
-    async def _retry_in_process(self, delivery: Delivery, outcome: Outcome) -> Outcome:
-        policy = delivery.route.policy.retry
-        if policy.in_process_attempts <= 1:
-            return outcome
-        await asyncio.sleep(policy.in_process_wait_s)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(policy.in_process_attempts - 1),
-            wait=wait_fixed(policy.in_process_wait_s),
-            retry=retry_if_result(lambda o: o.verdict is Verdict.RETRY),
-            retry_error_callback=lambda state: state.outcome.result() if state.outcome else outcome,
-        )
-        result: Outcome = await retrying(self._deliver_alone, delivery)
-        return result
+    async def _pause(self, partner_id: str, reason: str) -> None:
+        try:
+            async with self._slots, self._database.begin() as conn:
+                await pause_partner(conn, partner_id, reason)
+        except Exception:  # the message still waits; the next failure pauses the partner
+            log.exception("pausing partner %s failed", partner_id)
 
     async def _settle_failure(self, held: _Held, outcome: Outcome) -> None:
         """Short retries here; then a delayed retry through a TTL queue, or the dead-letter exchange."""
         delivery = held.delivery
         route = delivery.route
         if outcome.verdict is Verdict.RETRY:
-            outcome = await self._retry_in_process(delivery, outcome)
+            outcome = await retry_in_process(self._deliver_alone, delivery, outcome)
             if outcome.verdict in SETTLED:
                 await self._ack_in_time(held)
                 return
-        attempts = delivery.attempts + 1
+        if outcome.verdict is Verdict.PAUSE and outcome.pause_partner:
+            await self._pause(outcome.pause_partner, outcome.error_text)
+        step = next_step(route, outcome, delivery.attempts)
+        attempts = step.attempts
         first_failed = first_failed_of(delivery.headers) or utcnow()
         message = held.message
         message_id = message.message_id or outcome.message_id or str(uuid4())
-        delay = retry_delay(route, attempts) if outcome.verdict is Verdict.RETRY else None
-        if delay is not None:
-            target = self.topology.consumers[route.consumer].retry_queue(delay)
+        if step.step is not Step.DEAD:
+            target = self.topology.consumers[route.consumer].retry_queue(
+                tier_for(route.policy.retry.delays_s, step.delay_s)
+            )
             headers = retry_headers(
                 delivery.headers,
                 attempts=attempts,
@@ -285,6 +277,12 @@ class GroupCommit:
             # Not safely parked elsewhere: give it back; the quorum delivery limit bounds the loop.
             log.warning("retry/dead-letter copy not confirmed (%s); requeueing", confirm.value)
             await self._nack(held)
+
+
+def tier_for(tiers: tuple[float, ...], wanted_s: float) -> float:
+    """The retry queue's delay for a wanted one: the shortest tier at least as long, else the longest."""
+    longer = [tier for tier in tiers if tier >= wanted_s]
+    return min(longer) if longer else max(tiers)
 
 
 def _die(why: str) -> None:
