@@ -25,3 +25,19 @@ def tripwire() -> Iterator[object]:
         wire.assert_untouched()
     finally:
         wire.stop()
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Each test starts with the root logger as the one before found it.
+
+    A CLI command run through typer's CliRunner configures logging onto the runner's stderr, which
+    is closed when the command returns; a later test's command would log into it.
+    """
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -14,10 +14,16 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
+        # SQLite's DDL is transactional too: one transaction (the engine begins it IMMEDIATE, so
+        # it holds the write lock) reads the current revision and runs every step, so two
+        # processes migrating a new file at once go one after the other, the second finding
+        # nothing to do (with Alembic's default, each step commits alone and both run them).
+        transactional_ddl=True if sqlite else None,
         compare_type=True,
     )
     with context.begin_transaction():
