@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from canonical.ari import ARI_CHANGED_V1
 from canonical.booking import BookingStatus, CreateBooking, Guarantee, Guest, GuestCount
 from canonical.errors import PermanentError
 from hub.http_idempotency import (
@@ -140,7 +141,7 @@ async def post_booking(
             if scope is not None:
                 replay = await replayed_booking_id(conn, scope, body, hub.settings.idempotency_ttl_hours)
             if replay is None:
-                uow = PmsUnitOfWork(conn)
+                uow = PmsUnitOfWork(conn, ari_events=bool(hub.table.for_type(ARI_CHANGED_V1)))
                 view = await create_direct_booking(cmd, uow)
                 routed = [(k, p) for k, p in uow.events if hub.table.for_type(k)]
                 await add_to_outbox(conn, [outbox_values(_event(k, p, request)) for k, p in routed])

@@ -21,7 +21,7 @@ from pms_core.adapters import inventory
 from pms_core.adapters.booking_writes import BookingWrites
 from pms_core.adapters.catalog import PropertyCatalog
 from pms_core.model import Night
-from pms_core.recording import held_nights, net_deltas, stage_change
+from pms_core.recording import collect_availability, held_nights, net_deltas, stage_change
 from pms_core.reservations import StayChange, applied, plan_changes, quoting_confirmation, screen
 from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import BookingOutcome
@@ -146,6 +146,11 @@ async def _record(results: list[BookingOutcome | _Planned]) -> list[BookingOutco
             room_types = {room_type_id for room_type_id, _ in moved}
             stock |= await plan.uow.catalog.stock(conn, plan.setup, room_types)
         levels = await inventory.move(conn, net, stock)
+        if planned[0].uow.ari_events:
+            # The segment commits as one: its first message carries the segment's availability events.
+            collect_availability(
+                planned[0].uow, {id(p.setup): p.setup for p in planned}.values(), net, levels
+            )
         # Nights the segment holds but does not move keep their level throughout the segment.
         still_oversold = await inventory.oversold(conn, held - set(net))
     except Exception as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from canonical.ari import ARI_CHANGED_V1
 from canonical.base import Money
 from canonical.booking import (
     BOOKING_CREATED_V1,
@@ -17,6 +18,7 @@ from canonical.booking import (
 from pms_core.adapters import bookings as store
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.booking_writes import BookingWrites
+from pms_core.ari_cells import availability_events
 from pms_core.errors import NoRate, OccupancyExceeded, RatePlanNotSold, SoldOut
 from pms_core.model import new_confirmation, price_nights, stay_nights, stay_total
 from pms_core.recording import event_fields, move_inventory, stage_change
@@ -76,6 +78,9 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
     stock = await uow.catalog.stock(conn, setup, [room_type.id])
     if not await inventory.take_if_available(conn, room_type.id, nights, stock[room_type.id]):
         raise SoldOut(prop.code, room_type.code, cmd.arrival, cmd.departure)
+    if uow.ari_events:  # one room fewer on every night: each had one left
+        for event in availability_events(prop.code, room_type.code, nights):
+            uow.collect(ARI_CHANGED_V1, event)
 
     amounts = price_nights(nights, default_rate=rate)
     total = stay_total(amounts)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
+from canonical.ari import ARI_CHANGED_V1
 from canonical.booking import (
     BOOKING_CANCELLED_V1,
     BOOKING_CREATED_V1,
@@ -19,6 +22,7 @@ from canonical.booking import (
 from pms_core.adapters import inventory
 from pms_core.adapters.booking_writes import BookingWrites
 from pms_core.adapters.catalog import PropertyCatalog, PropertyRef
+from pms_core.ari_cells import availability_events
 from pms_core.model import Night, is_live
 from pms_core.reservations import StayChange
 from pms_core.unit_of_work import PmsUnitOfWork
@@ -47,10 +51,33 @@ async def move_inventory(uow: PmsUnitOfWork, setup: PropertyCatalog, changes: li
     moved = {night: delta for night, delta in net_deltas(changes).items() if delta}
     stock = await uow.catalog.stock(uow.conn, setup, {room_type_id for room_type_id, _ in moved})
     levels = await inventory.move(uow.conn, moved, stock)
+    if uow.ari_events:
+        collect_availability(uow, [setup], moved, levels)
     held = held_nights(changes)
     oversold = {night for night, (sold, capacity) in levels.items() if night in held and sold > capacity}
     # Nights held before and after (net delta 0) did not move: only a modification has them.
     return oversold | await inventory.oversold(uow.conn, held - set(moved))
+
+
+def collect_availability(
+    uow: PmsUnitOfWork,
+    setups: Iterable[PropertyCatalog],
+    moved: Mapping[Night, int],
+    levels: Mapping[Night, inventory.Level],
+) -> None:
+    """Collect an availability `ari.changed.v1` per run of moved nights whose rooms left changed."""
+    names = {ref.id: (setup.prop.code, ref.code) for setup in setups for ref in setup.room_types.values()}
+    changed: dict[int, list[date]] = {}
+    for night, delta in moved.items():
+        if not delta or night not in levels:
+            continue
+        sold, capacity = levels[night]
+        if max(capacity - sold, 0) != max(capacity - sold + delta, 0):
+            changed.setdefault(night[0], []).append(night[1])
+    for room_type_id, nights in sorted(changed.items()):
+        property_code, type_code = names[room_type_id]
+        for event in availability_events(property_code, type_code, nights):
+            uow.collect(ARI_CHANGED_V1, event)
 
 
 def stage_change(

@@ -28,8 +28,12 @@ class PmsUnitOfWork:
         message_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         catalog: CatalogCache | None = None,
+        ari_events: bool = False,
     ) -> None:
         self.conn = conn
+        # Availability events of bookings cost work on every booking: raised only when asked
+        # (a route consumes ari.changed.v1). ARI and out-of-order changes raise theirs always.
+        self.ari_events = ari_events
         self.message_id = message_id
         self.events: list[tuple[str, BaseModel]] = []
         self.catalog = catalog if catalog is not None else for_transaction(conn)

@@ -160,3 +160,16 @@ class ApplyReport(Frozen):
     changes: tuple[str, ...] = ()
     # Room types whose physical count changed: their availability must be sent to channels again.
     inventory_changed: tuple[str, ...] = ()
+
+
+class OutOfOrderView(Frozen):
+    """One room out of order over a range of nights (both ends included)."""
+
+    id: int
+    property_code: Code
+    room: str
+    room_type_code: Code
+    first_night: date
+    last_night: date
+    reason: str
+    created_at: AwareDatetime

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from canonical.ari import ARI_CHANGED_V1
 from canonical.booking import BOOKING_OVERBOOKED_V1, BookingOverbooked, BookingReceived
 from canonical.envelope import Envelope
 from pms_core.batch import BookingBatchFailed, handle_booking_batch
@@ -25,7 +26,9 @@ def make_booking_handler(
 
     async def handle(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
         message: BookingReceived = envelope.payload
-        uow = PmsUnitOfWork(ctx.conn, message_id=str(envelope.message_id))
+        uow = PmsUnitOfWork(
+            ctx.conn, message_id=str(envelope.message_id), ari_events=is_routed(ARI_CHANGED_V1)
+        )
         outcome = await handle_booking_received(message, uow)
         _after(envelope, ctx, uow, outcome, is_routed)
 
@@ -36,7 +39,9 @@ def make_booking_batch_handler(is_routed: Any) -> Any:
     """The booking handler for a whole batch: the core writes all of it with a few statements."""
 
     async def handle_batch(items: list[tuple[Envelope[Any], DeliveryContext]]) -> None:
-        uows = [PmsUnitOfWork(ctx.conn, message_id=str(env.message_id)) for env, ctx in items]
+        # Availability events cost the booking path work: asked for only when a route consumes them.
+        ari = is_routed(ARI_CHANGED_V1)
+        uows = [PmsUnitOfWork(ctx.conn, message_id=str(env.message_id), ari_events=ari) for env, ctx in items]
         try:
             outcomes = await handle_booking_batch(
                 [(env.payload, uow) for (env, _), uow in zip(items, uows, strict=True)]

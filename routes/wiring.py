@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from canonical.booking import BOOKING_RECEIVED_V1, PARTNER_MESSAGE_RECEIVED_V1
 from routes.bookings import BOOKINGS_CONSUMER, make_booking_batch_handler, make_booking_handler
 from routes.codes import CodeBook
@@ -22,8 +24,14 @@ def build_routing_table(
     codes: CodeBook,
     max_body_bytes: int,
     retry_delays_s: tuple[float, ...] | None = None,
+    ari_routes: Iterable[Route] = (),
 ) -> RoutingTable:
-    """Declare every route once; both transports run this table."""
+    """Declare every route once; both transports run this table.
+
+    `ari_routes` consume `ari.changed.v1` (the ARI distributor). Only with one of them does the
+    PMS core raise availability events on the booking path and do they reach the outbox, so a hub
+    that distributes nothing pays nothing for them.
+    """
     routed: set[str] = set()
     table = RoutingTable(
         [
@@ -42,6 +50,7 @@ def build_routing_table(
                 TRANSLATE_POLICY,
                 "a kept partner message is translated again with the current mapping (replays)",
             ),
+            *ari_routes,
         ]
     )
     routed.update(table.message_types)
