@@ -9,7 +9,8 @@ import contextlib
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -195,6 +196,28 @@ def outputs(tmp_path: Path, *names: str) -> list[list[str]]:
     )
 
 
+@asynccontextmanager
+async def holding_the_config_lock(url: str) -> AsyncIterator[AsyncConnection]:
+    """A connection that holds the configuration lock until the block ends."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CONFIG_LOCK_KEY})
+            await conn.commit()
+            yield conn
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CONFIG_LOCK_KEY})
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def until_waiting(conn: AsyncConnection, *processes: subprocess.Popen[bytes]) -> None:
+    """Until every process waits for the lock; none may finish meanwhile (it would have gone past it)."""
+    while await waiting_for_the_lock(conn) < len(processes):
+        assert all(p.poll() is None for p in processes), "a process went on without the lock"
+        await asyncio.sleep(0.05)
+
+
 @pytest.mark.services
 def test_given_the_configuration_lock_held_when_two_applies_start_on_postgresql_then_they_apply_once(
     tmp_path: Path,
@@ -202,21 +225,11 @@ def test_given_the_configuration_lock_held_when_two_applies_start_on_postgresql_
     with postgres_database() as url:
 
         async def race() -> None:
-            engine = create_engine(url, pool_size=1)
-            try:
-                async with engine.connect() as conn:
-                    await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CONFIG_LOCK_KEY})
-                    await conn.commit()
-                    first, second = start_apply(url, tmp_path, "a"), start_apply(url, tmp_path, "b")
-                    while await waiting_for_the_lock(conn) < 2:  # both reached it; neither went on
-                        assert first.poll() is None and second.poll() is None, outputs(tmp_path, "a", "b")
-                        await asyncio.sleep(0.05)
-                    await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CONFIG_LOCK_KEY})
-                    await conn.commit()
-                    assert await asyncio.to_thread(first.wait, 60) == 0
-                    assert await asyncio.to_thread(second.wait, 60) == 0
-            finally:
-                await engine.dispose()
+            async with holding_the_config_lock(url) as conn:
+                first, second = start_apply(url, tmp_path, "a"), start_apply(url, tmp_path, "b")
+                await until_waiting(conn, first, second)
+            assert await asyncio.to_thread(first.wait, 60) == 0
+            assert await asyncio.to_thread(second.wait, 60) == 0
 
         asyncio.run(race())
         assert outputs(tmp_path, "a", "b") == [CREATED, ["no changes"]]
@@ -267,23 +280,13 @@ def test_given_the_configuration_lock_held_when_db_upgrade_runs_on_postgresql_th
     with postgres_database() as url:
 
         async def race() -> None:
-            engine = create_engine(url, pool_size=1)
-            try:
-                async with engine.connect() as conn:
-                    await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CONFIG_LOCK_KEY})
-                    await conn.commit()
-                    upgrade = start_upgrade(url, tmp_path)
-                    while await waiting_for_the_lock(conn) < 1:
-                        assert upgrade.poll() is None, upgrade.communicate()[0]
-                        await asyncio.sleep(0.05)
-                    assert await schema_revision_or_none(conn) is None  # nothing migrated meanwhile
-                    await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CONFIG_LOCK_KEY})
-                    await conn.commit()
-                    out, _ = await asyncio.to_thread(upgrade.communicate, timeout=60)
-                    assert upgrade.returncode == 0, out
-                    assert out.decode().splitlines()[-1] == "database is up to date"
-            finally:
-                await engine.dispose()
+            async with holding_the_config_lock(url) as conn:
+                upgrade = start_upgrade(url, tmp_path)
+                await until_waiting(conn, upgrade)
+                assert await schema_revision_or_none(conn) is None  # nothing migrated meanwhile
+            out, _ = await asyncio.to_thread(upgrade.communicate, timeout=60)
+            assert upgrade.returncode == 0, out
+            assert out.decode().splitlines()[-1] == "database is up to date"
 
         asyncio.run(race())
         head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
