@@ -26,16 +26,19 @@ from pydantic import (
     model_validator,
 )
 
-from canonical.property import DefineProperty, RatePlanDefinition, RoomTypeDefinition
+from canonical.property import DefineProperty, RateAdjustment, RatePlanDefinition, RoomTypeDefinition
 from hub.config_check import (
+    RESTRICTION_FIELDS,
     Conflict,
     check_loaded,
+    derivation_conflicts,
     duplicates,
     known_currency,
     known_timezone,
     partner_conflicts,
     rate_plan_conflicts,
     room_type_conflicts,
+    unknown_restrictions,
 )
 from mappings.loader import load_mapping
 from mappings.model import PartnerId, PartnerMapping
@@ -81,13 +84,49 @@ class RoomTypeConfig(_Section):
     rooms: tuple[RoomNumber, ...] = Field(min_length=1)
 
 
+class RateAdjustConfig(_Section):
+    """How a derived plan's amounts differ from its parent's: `percent` or `amount` (negative: off)."""
+
+    percent: Annotated[Decimal, Field(gt=-100, le=1000, max_digits=7, decimal_places=3)] | None = None
+    amount: Annotated[Decimal, Field(max_digits=12, decimal_places=3)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> RateAdjustConfig:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give either percent or amount")
+        return self
+
+
 class RatePlanConfig(_Section):
-    """A rate plan: the room types it sells and a default nightly rate for each."""
+    """A rate plan: the room types it sells and a default nightly rate for each.
+
+    A derived plan (`derived_from`) sells at its parent's rates with `adjust` applied, and takes
+    the restrictions named in `follow` (or all, `follow_restrictions: true`) from its parent.
+    """
 
     code: CodeText
     name: Name
     room_types: tuple[CodeText, ...] = Field(min_length=1)
     default_rates: dict[CodeText, NightlyRate] = Field(default_factory=dict)
+    derived_from: CodeText | None = None
+    adjust: RateAdjustConfig | None = None
+    follow: tuple[CodeText, ...] = ()
+    follow_restrictions: bool = False
+
+    @field_validator("follow")
+    @classmethod
+    def _restriction_fields(cls, follow: tuple[str, ...]) -> tuple[str, ...]:
+        return _unless(unknown_restrictions(follow), follow)
+
+    @model_validator(mode="after")
+    def _derived_only(self) -> RatePlanConfig:
+        found = derivation_conflicts(self)
+        return _unless(found, self)
+
+    @property
+    def follows(self) -> frozenset[str]:
+        """The restriction fields this plan takes from its parent."""
+        return RESTRICTION_FIELDS if self.follow_restrictions else frozenset(self.follow)
 
 
 class PropertyConfig(_Section):
@@ -131,6 +170,9 @@ class PropertyConfig(_Section):
                     name=rp.name,
                     room_types=rp.room_types,
                     default_rates=dict(rp.default_rates),
+                    derived_from=rp.derived_from,
+                    adjust=None if rp.adjust is None else RateAdjustment(**dict(rp.adjust)),
+                    follows=rp.follows if rp.derived_from is not None else frozenset(),
                 )
                 for rp in self.rate_plans
             ),

@@ -1,0 +1,54 @@
+"""ARI and out-of-order changes made through the API or the CLI: their events go to the outbox, if routed.
+
+The PMS core collects `ari.changed.v1` for every change; like the core's booking events, they are
+written to the outbox (in the change's own transaction) only when a route consumes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import uuid4
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from canonical.envelope import Envelope
+from hub.settings import HubSettings
+from routes.codes import CodeBook
+from routes.outbox import add_to_outbox, outbox_values
+from routes.partners import PartnerDirectory
+from routes.table import RoutingTable
+from routes.wiring import build_routing_table
+
+
+async def write_routed(
+    conn: AsyncConnection,
+    table: RoutingTable,
+    events: Iterable[tuple[str, BaseModel]],
+    *,
+    property_code: str,
+    correlation_id: str | None = None,
+) -> int:
+    """Write the events some route consumes to the outbox in this transaction; how many were written."""
+    correlation = correlation_id or str(uuid4())
+    rows = [
+        outbox_values(
+            Envelope[Any](
+                message_type=key, correlation_id=correlation, property_code=property_code, payload=payload
+            )
+        )
+        for key, payload in events
+        if table.for_type(key)
+    ]
+    await add_to_outbox(conn, rows)
+    return len(rows)
+
+
+def offline_table(settings: HubSettings, engine: AsyncEngine) -> RoutingTable:
+    """The routing table a command-line change consults (built as `build_hub` builds it; nothing runs)."""
+    return build_routing_table(
+        directory=PartnerDirectory(engine, ttl_s=settings.mapping_cache_seconds),
+        codes=CodeBook(engine),
+        max_body_bytes=settings.max_body_bytes,
+    )
