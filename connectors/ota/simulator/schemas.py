@@ -30,4 +30,5 @@ class SchemaFolder:
         document = etree.ElementTree(etree.fromstring(etree.tostring(message)))
         if schema.validate(document):
             return None
-        return str(schema.error_log).splitlines()[0] if str(schema.error_log) else "invalid"
+        error = schema.error_log.last_error  # type: ignore[attr-defined]  # lxml-stubs lack it
+        return f"line {error.line}: {error.message}" if error is not None else "invalid"
