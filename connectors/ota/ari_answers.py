@@ -109,9 +109,12 @@ def _is_auth(note: AnswerNote) -> bool:
     return note.ota_type in _AUTH_TYPES or note.code in _AUTH_CODES or bool(_AUTH_TEXT.search(note.text))
 
 
-def read_answer(body: bytes, *, request_name: str) -> NotifAnswer:
-    """Parse the answer to `request_name` (an OTA_…RQ); UnreadableAnswer when it is not one."""
-    expected = request_name.removesuffix("RQ") + "RS"
+def read_answer(body: bytes, *, request_name: str, answer_name: str | None = None) -> NotifAnswer:
+    """Parse the answer to `request_name` (an OTA_…RQ); UnreadableAnswer when it is not one.
+
+    `answer_name` when the answer is not named after the request (OTA_ReadRQ -> OTA_ResRetrieveRS).
+    """
+    expected = answer_name or request_name.removesuffix("RQ") + "RS"
     try:
         answer = read_request(body, max_bytes=MAX_ANSWER_BYTES)
     except MalformedMessage as err:
