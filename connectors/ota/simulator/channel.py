@@ -116,9 +116,9 @@ class SimulatedChannel:
         if gate is not None:
             gate.set()
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, window_s: float | None = None) -> dict[str, Any]:
         """The counters as plain dicts: calls per message, busiest windows, requests in flight."""
-        return self.counters.as_dict()
+        return self.counters.as_dict(window_s)
 
     # To be given by each channel
     def hotel_of(self, message: etree._Element) -> str:
@@ -242,7 +242,14 @@ class SimulatedChannel:
         return JSONResponse(jsonable(self.state()))
 
     async def _stats(self, request: Request) -> Response:
-        return JSONResponse(self.stats())
+        window = request.query_params.get("window")
+        try:
+            window_s = None if window is None else float(window)
+        except ValueError:
+            return JSONResponse({"title": "Invalid window", "detail": f"window={window!r}"}, status_code=422)
+        if window_s is not None and not 0 < window_s <= 86400:
+            return JSONResponse({"title": "Invalid window", "detail": "0 < window <= 86400"}, status_code=422)
+        return JSONResponse(self.stats(window_s))
 
     async def _calls(self, request: Request) -> Response:
         return JSONResponse([asdict(call) for call in self.calls])

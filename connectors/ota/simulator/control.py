@@ -21,9 +21,10 @@ class ChannelControl:
         """What the channel shows (push) or holds (pull), as JSON."""
         return await self._json("GET", "/_state")
 
-    async def stats(self) -> dict[str, Any]:
-        """Calls per message, busiest one-second windows, requests in flight."""
-        return await self._json("GET", "/_stats")
+    async def stats(self, window_s: float | None = None) -> dict[str, Any]:
+        """Calls per message, busiest one-second windows (and `window_s` ones), requests in flight."""
+        params = {} if window_s is None else {"window": str(window_s)}
+        return await self._json("GET", "/_stats", params=params)
 
     async def calls(self) -> list[dict[str, Any]]:
         """Every request received, in arrival order."""

@@ -101,9 +101,11 @@ class PullChannel(SimulatedChannel):
         ]
 
     def hotel_of(self, message: etree._Element) -> str:
-        """The hotel of a read (its first HotelReadRequest); acknowledgements count under no hotel."""
+        """The hotel of a read (its first HotelReadRequest) or of an acknowledgement's first reservation."""
         request = message.find(f"{ota('ReadRequests')}/{ota('HotelReadRequest')}")
-        return "" if request is None else request.get("HotelCode") or ""
+        if request is not None:
+            return request.get("HotelCode") or ""
+        return _hotel(message)
 
     def handle(self, received: Received, refuse: tuple[ItemSelector, ...]) -> Handled:
         """Answer a read with the pending reservations, or record an acknowledgement."""

@@ -12,7 +12,7 @@ import pytest
 from ari_messages import Count, Rate, inv_notif, plain, rate_notif
 
 from connectors.ota.simulator import PushChannel
-from connectors.ota.simulator.counters import SlidingMax
+from connectors.ota.simulator.counters import busiest
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"hub:secret").decode()}
 NIGHT = date(2026, 5, 1)
@@ -26,13 +26,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def busiest(times: list[float]) -> int:
-    window = SlidingMax()
-    for at in times:
-        window.add(at)
-    return window.maximum
 
 
 @pytest.mark.parametrize(
@@ -81,6 +74,27 @@ async def test_given_requests_at_set_times_when_counted_then_the_maximum_is_kept
     assert counters.max_per_second(hotel="H2") == 2  # 0.3, 1.25
     assert counters.max_per_second(message="OTA_HotelRateAmountNotifRQ") == 1
     assert channel.stats()["max_per_second"]["H1"]["OTA_HotelInvCountNotifRQ"] == 3
+    assert counters.max_per_second(hotel="H1", window_s=60) == 5
+    assert channel.stats(window_s=60)["max_per_window"]["*"] == {
+        "*": 7,
+        "OTA_HotelRateAmountNotifRQ": 2,
+        "OTA_HotelInvCountNotifRQ": 5,
+    }
+
+
+@pytest.mark.parametrize(
+    ("times", "window_s", "expected"),
+    [
+        # Ten calls a minute, evenly spread, never eleven in any minute; one more squeezed in is.
+        ([6.0 * n for n in range(30)], 60.0, 10),
+        ([6.0 * n for n in range(30)] + [6.0 * 29 + 1], 60.0, 11),
+        ([0.0, 30.0, 59.9, 60.0, 90.0], 60.0, 3),
+    ],
+)
+def test_given_arrival_times_when_counted_over_a_minute_then_the_busiest_minute(
+    times: list[float], window_s: float, expected: int
+) -> None:
+    assert busiest(times, window_s) == expected
 
 
 async def test_given_requests_held_at_the_door_when_three_are_sent_at_once_then_in_flight_max_is_three() -> (
