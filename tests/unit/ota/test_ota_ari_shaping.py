@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ota_ari_cells import availability_cells, rate_cells
+from ota_ari_cells import availability_cells, night, rate_cells
 
-from canonical.ari import AriKind
+from canonical.ari import AriKind, Restrictions
+from connectors.ota.ari_answers import read_answer
+from connectors.ota.ari_codec import RestrictionType
 from connectors.ota.ari_ranges import availability_ranges, rate_ranges, restriction_ranges
 from connectors.ota.ari_shaping import ChannelCodes, Shaping, shape
 from connectors.ota.codec import read_request
@@ -113,3 +115,45 @@ def test_given_a_hub_code_unmapped_for_the_channel_when_shaped_then_nothing_is_s
         rates=rate_ranges(rate_cells([1, 2])),
     )
     assert messages == []
+
+
+def test_given_a_channel_accepting_only_stop_sell_when_shaped_then_no_other_restriction_is_written() -> None:
+    cells = [
+        c.model_copy(update={"restrictions": Restrictions(closed=True, closed_to_arrival=True, min_los=3)})
+        for c in rate_cells([1, 1])
+    ]
+    (message,) = shape(
+        FAN_OUT,
+        Shaping(accepted=frozenset({RestrictionType.CLOSED})),
+        currency="EUR",
+        stamp=STAMP,
+        echo_prefix="t",
+        restrictions=restriction_ranges(cells),
+    )
+    assert b'Status="Close"' in message.body
+    for absent in (b"LengthsOfStay", b"Restriction=", b"AdvancedBookingOffset"):
+        assert absent not in message.body
+    assert len(message.items) == 2  # one per partner code, nothing for CTA
+
+
+def test_given_an_answer_refusing_item_two_when_matched_then_it_names_that_items_cells() -> None:
+    cells = rate_cells([1, 1, 2, 2])
+    (message,) = shape(
+        ChannelCodes("H1", lambda room: [room], lambda plan: [plan]),
+        Shaping(),
+        currency="EUR",
+        stamp=STAMP,
+        echo_prefix="t",
+        rates=rate_ranges(cells),
+    )
+    answer = read_answer(
+        b'<OTA_HotelRateAmountNotifRS xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0">'
+        b'<Errors><Error Type="3" Code="436" RecordID="2">Rate closed</Error></Errors>'
+        b"</OTA_HotelRateAmountNotifRS>",
+        request_name=message.message_name,
+    )
+    (index,) = answer.refused_items
+    item = message.item(index)
+    assert item is not None
+    assert (item.room_type, item.rate_plan, item.first, item.last) == ("DBL", "BAR", night(2), night(3))
+    assert message.item(3) is None
