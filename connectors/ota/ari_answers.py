@@ -29,7 +29,6 @@ _AUTH_TYPES = frozenset({4, 5, 6, 9})  # EWT: authentication, its timeout, autho
 _AUTH_CODES = frozenset({"497"})
 _AUTH_TEXT = re.compile(r"authori[sz]|authenticat|credential|unauthori[sz]ed|forbidden", re.IGNORECASE)
 _POSITION = re.compile(r"\[(\d+)\]\s*$")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
 
 
@@ -109,16 +108,18 @@ def _is_auth(note: AnswerNote) -> bool:
     return note.ota_type in _AUTH_TYPES or note.code in _AUTH_CODES or bool(_AUTH_TEXT.search(note.text))
 
 
-def read_answer(body: bytes, *, request_name: str, answer_name: str | None = None) -> NotifAnswer:
+def read_answer(
+    body: bytes, *, request_name: str, answer_name: str | None = None, max_bytes: int = MAX_ANSWER_BYTES
+) -> NotifAnswer:
     """Parse the answer to `request_name` (an OTA_…RQ); UnreadableAnswer when it is not one.
 
     `answer_name` when the answer is not named after the request (OTA_ReadRQ -> OTA_ResRetrieveRS).
     """
     expected = answer_name or request_name.removesuffix("RQ") + "RS"
     try:
-        answer = read_request(body, max_bytes=MAX_ANSWER_BYTES)
+        answer = read_request(body, max_bytes=max_bytes)
     except MalformedMessage as err:
-        fault = _soap_fault(body)
+        fault = _soap_fault(body) if len(body) <= max_bytes else None
         if fault is not None:
             return fault
         raise UnreadableAnswer(f"the answer to {request_name} is not an OTA answer: {err.message}") from err
@@ -147,7 +148,9 @@ def _error_rs(root: etree._Element) -> AnswerNote:
 def _soap_fault(body: bytes) -> NotifAnswer | None:
     """A SOAP Fault as a whole-message failure (AUTH_FAILED when it speaks of credentials)."""
     try:
-        envelope = etree.fromstring(body, _PARSER)
+        # a parser per call: lxml parsers must not be shared between threads (faults are rare)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        envelope = etree.fromstring(body, parser)
     except (etree.XMLSyntaxError, ValueError):
         return None
     for ns in (SOAP11_NS, SOAP12_NS):

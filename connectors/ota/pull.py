@@ -68,7 +68,7 @@ def read_rq(hotel_code: str, header: Header, *, since: datetime | None = None) -
 
 def read_retrieved(body: bytes) -> Retrieved:
     """Parse an OTA_ResRetrieveRS; UnreadableAnswer when it is not one."""
-    answer = read_answer(body, request_name=READ_RQ, answer_name=RES_RETRIEVE_RS)
+    answer = read_answer(body, request_name=READ_RQ, answer_name=RES_RETRIEVE_RS, max_bytes=_MAX_ANSWER_BYTES)
     if answer.errors:
         return Retrieved(answer, ())
     parsed = read_request(body, max_bytes=_MAX_ANSWER_BYTES)
