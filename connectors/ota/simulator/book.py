@@ -42,6 +42,8 @@ RESTRICTION_DEFAULTS: dict[str, bool | int | None] = {
     "max_los": None,
     "min_los_through": None,
     "max_los_through": None,
+    "min_advance_days": None,
+    "max_advance_days": None,
 }
 
 

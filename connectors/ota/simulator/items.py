@@ -7,6 +7,7 @@ item an error (answered with its position as RecordID), never a silent guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,7 @@ _LOS_FIELDS = {
     "RemoveForwardMaxStay": ("max_through", False),
 }
 _ADULT, _CHILD = "10", "8"  # OTA Age Qualifying Codes
+_DAYS = re.compile(r"P(\d{1,4})D")
 
 
 class ItemError(ValueError):
@@ -148,6 +150,13 @@ def _read_restrictions(item: Item, element: etree._Element) -> None:
             item.restrictions["closed"] = False
         elif value is not None:
             raise ItemError(f"Status {value} is not supported", type_="2")
+        for attribute, name in (
+            ("MinAdvancedBookingOffset", "min_advance_days"),
+            ("MaxAdvancedBookingOffset", "max_advance_days"),
+        ):
+            offset = status.get(attribute)
+            if offset is not None:
+                item.restrictions[name] = _days(offset, attribute)
     stays = element.find(ota("LengthsOfStay"))
     if stays is not None:
         arrival_based = (stays.get("ArrivalDateBased") or "true").lower() not in ("false", "0")
@@ -156,6 +165,14 @@ def _read_restrictions(item: Item, element: etree._Element) -> None:
     limit = element.get("BookingLimit")
     if limit is not None and element.get("BookingLimitMessageType") in (None, "SetLimit"):
         item.available = ("set", int(limit))
+
+
+def _days(duration: str, attribute: str) -> int:
+    """A booking offset in whole days, from an xs:duration of days only (P7D)."""
+    found = _DAYS.fullmatch(duration.strip())
+    if found is None:
+        raise ItemError(f"{attribute}={duration!r}: only whole days (P<n>D) are supported", type_="2")
+    return int(found.group(1))
 
 
 def _read_stay(item: Item, stay: etree._Element, arrival_based: bool) -> None:

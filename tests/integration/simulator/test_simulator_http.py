@@ -43,6 +43,7 @@ MESSAGES = [
             Restriction(
                 "DBL", "BAR", NIGHT, NIGHT, stays=[("SetForwardMaxStay", 9)], arrival_based=False, locator=3
             ),
+            Restriction("SGL", "BAR", NIGHT, NIGHT, status="Close", restriction="Arrival", min_advance="P1D"),
         ],
     ),
     rate_notif(
@@ -101,7 +102,7 @@ async def test_given_a_soap_channel_when_a_notification_comes_with_its_username_
     state = channel.state()["H1"]
     assert state["availability"] == {"DBL": {NIGHT: 2}, "SGL": {NIGHT: 0}}
     assert state["rates"]["DBL"]["BAR"][NIGHT]["by_guests"] == {1: Decimal(80), 2: Decimal(100)}
-    assert state["restrictions"]["DBL"]["BAR"][NIGHT] | {} == {
+    assert state["restrictions"]["DBL"]["BAR"][NIGHT] == {
         "closed": False,
         "closed_to_arrival": False,
         "closed_to_departure": False,
@@ -109,6 +110,8 @@ async def test_given_a_soap_channel_when_a_notification_comes_with_its_username_
         "max_los": None,
         "min_los_through": None,
         "max_los_through": 9,
+        "min_advance_days": None,
+        "max_advance_days": None,
     }
     assert (
         sum(cell["closed"] for cell in state["restrictions"]["DBL"]["BAR"].values()) == 5
