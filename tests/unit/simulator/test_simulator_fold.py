@@ -115,6 +115,7 @@ def test_given_each_restriction_kind_when_folded_then_each_lands_in_its_own_fiel
                 Restriction(
                     "DBL", "BAR", day(6), day(6), stays=[("SetForwardMinStay", 4), ("SetForwardMaxStay", 5)]
                 ),
+                Restriction("DBL", "BAR", day(7), day(7), min_advance="P2D", max_advance="P300D"),
             ],
         ),
     )
@@ -127,6 +128,7 @@ def test_given_each_restriction_kind_when_folded_then_each_lands_in_its_own_fiel
         day(4): {"min_los": 2, "max_los": 7},
         day(5): {"min_los_through": 3, "max_los_through": 9},
         day(6): {"min_los_through": 4, "max_los_through": 5},
+        day(7): {"min_advance_days": 2, "max_advance_days": 300},
     }
 
 
@@ -199,3 +201,8 @@ def test_given_an_unknown_restriction_kind_when_read_then_the_item_is_refused_as
     (item,) = read_items(message)
     assert item.error is not None
     assert (item.error.type, item.error.record_id) == ("2", "7")
+
+
+def test_given_a_booking_offset_that_is_not_whole_days_when_read_then_the_item_is_refused() -> None:
+    (item,) = read_items(avail_notif("H1", [Restriction("DBL", "BAR", day(1), day(1), min_advance="PT12H")]))
+    assert item.error is not None and "P<n>D" in item.error.text
