@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.envelope import Envelope
-from hub.settings import HubSettings
 from routes.codes import CodeBook
 from routes.outbox import add_to_outbox, outbox_values
 from routes.partners import PartnerDirectory
@@ -45,10 +44,7 @@ async def write_routed(
     return len(rows)
 
 
-def offline_table(settings: HubSettings, engine: AsyncEngine) -> RoutingTable:
-    """The routing table a command-line change consults (built as `build_hub` builds it; nothing runs)."""
-    return build_routing_table(
-        directory=PartnerDirectory(engine, ttl_s=settings.mapping_cache_seconds),
-        codes=CodeBook(engine),
-        max_body_bytes=settings.max_body_bytes,
-    )
+def offline_table(engine: AsyncEngine) -> RoutingTable:
+    """The routing table a change outside a running hub consults (CLI, `config apply`) to learn
+    which messages some route consumes; built as `build_hub` builds it, nothing of it runs."""
+    return build_routing_table(directory=PartnerDirectory(engine), codes=CodeBook(engine), max_body_bytes=0)

@@ -57,7 +57,7 @@ def _run(action: Callable[[AsyncConnection, RoutingTable], Awaitable[T]]) -> T:
     async def main() -> T:
         engine = create_engine(settings.database_url)
         try:
-            table = offline_table(settings, engine)
+            table = offline_table(engine)
             async with engine.begin() as conn:
                 return await action(conn, table)
         finally:

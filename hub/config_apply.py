@@ -72,6 +72,16 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
         # Read before the rooms go: the nights that will have more rooms sold than are left.
         stranded = await sold_beyond(conn, command)
         report = await apply_property(conn, command)
+        if report.ari_changes:  # rooms added or withdrawn: channels learn the new availability
+            from canonical.ari import ARI_CHANGED_V1
+            from hub.ari_outbox import offline_table, write_routed
+
+            await write_routed(
+                conn,
+                offline_table(conn.engine),
+                [(ARI_CHANGED_V1, e) for e in report.ari_changes],
+                property_code=command.code,
+            )
         if report.created:
             lines.append(f"property {command.code}: created")
         elif report.changed:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from canonical.ari import ARI_CHANGED_V1, MAX_SPAN_DAYS
+from canonical.ari import ARI_CHANGED_V1, MAX_SPAN_DAYS, AriChanged
 from pms_core.adapters import catalog
 from pms_core.adapters import out_of_order as store
 from pms_core.adapters.catalog import PropertyCatalog
@@ -63,6 +63,24 @@ async def list_out_of_order(conn: AsyncConnection, property_code: str) -> list[O
     """Every out-of-order range of the property, by first night and room; raises UnknownProperty."""
     prop = await catalog.property_by_code(conn, property_code)
     return [_view(prop.code, stored) for stored in await store.ranges(conn, prop.id)]
+
+
+async def recount_out_of_order(
+    conn: AsyncConnection, property_code: str, room_type_ids: list[int], from_date: date
+) -> list[AriChanged]:
+    """Recount these room types' out-of-order nights from `from_date` (rooms moved or withdrawn).
+
+    Returns the availability events of the nights that moved; called by a property set-up.
+    """
+    uow = PmsUnitOfWork(conn)
+    setup = await uow.catalog.property(conn, property_code)
+    stored = await store.ranges(conn, setup.prop.id)
+    last = max((r.last_night for r in stored), default=None)
+    if last is None or last < from_date:
+        return []
+    for room_type_id in room_type_ids:
+        await _recount(uow, setup, room_type_id, from_date, last)
+    return [event for _, event in uow.events if isinstance(event, AriChanged)]
 
 
 async def _recount(

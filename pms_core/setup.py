@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Row, Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from canonical.ari import MAX_SPAN_DAYS, AriChanged
 from canonical.base import utcnow
 from canonical.property import DefineProperty, RatePlanDefinition
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.lookups import forget_transaction
 from pms_core.adapters.tables import properties, rate_plan_room_types, rate_plans, room_types, rooms
+from pms_core.ari_cells import AVAILABILITY
 from pms_core.errors import InvalidDefinition
+from pms_core.out_of_order import recount_out_of_order
 from pms_core.views import ApplyReport
 
 
@@ -126,12 +129,28 @@ async def apply_property(
             moved.append(code)
         # Also heals rows left behind by an earlier change, so it runs for every room type.
         await inventory.set_physical(conn, type_id, after[type_id], from_date=from_date)
+    ari_changes: list[AriChanged] = []
+    if moved:
+        # Every night from the business date on has a new room count: announce the whole horizon.
+        # (and past it, up to the last night already stored, sold or out of order)
+        last = from_date + timedelta(days=MAX_SPAN_DAYS - 1)
+        stored = await inventory.last_stored_night(conn, [type_ids[code] for code in moved])
+        last = max(last, stored or last)
+        ari_changes += [
+            AriChanged(
+                property=cmd.code, room_type=code, first_night=from_date, last_night=last, kinds=AVAILABILITY
+            )
+            for code in moved
+        ]
+        # A room that moved or went takes its out-of-order nights along (announced just above).
+        await recount_out_of_order(conn, cmd.code, [type_ids[code] for code in moved], from_date)
     return ApplyReport(
         property_code=cmd.code,
         created=found is None,
         changed=bool(changes),
         changes=tuple(changes),
         inventory_changed=tuple(moved),
+        ari_changes=tuple(ari_changes),
     )
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from canonical.ari import AriChanged
 from canonical.base import AwareDatetime, Code, CurrencyCode, Frozen, Money
 from canonical.booking import BookingAction, BookingStatus, BookingWarning, Guarantee, Guest, TaxBasis
 
@@ -160,6 +161,9 @@ class ApplyReport(Frozen):
     changes: tuple[str, ...] = ()
     # Room types whose physical count changed: their availability must be sent to channels again.
     inventory_changed: tuple[str, ...] = ()
+    # Availability ari.changed.v1 of those room types (and of out-of-order counts that followed a
+    # room to another type), from the business date on: written to the outbox when routed.
+    ari_changes: tuple[AriChanged, ...] = ()
 
 
 class OutOfOrderView(Frozen):

@@ -183,3 +183,13 @@ async def set_physical(conn: AsyncConnection, room_type_id: int, physical: int, 
         )
         .values(physical=physical)
     )
+
+
+async def last_stored_night(conn: AsyncConnection, room_type_ids: Iterable[int]) -> date | None:
+    """The latest night any of these room types has an inventory row for (None: no row)."""
+    ids = sorted(set(room_type_ids))
+    if not ids:
+        return None
+    stmt = select(func.max(inventory.c.stay_date)).where(inventory.c.room_type_id.in_(ids))
+    found: date | None = (await conn.execute(stmt)).scalar_one_or_none()
+    return found

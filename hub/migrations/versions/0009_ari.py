@@ -25,10 +25,14 @@ def _cell_key(table: str) -> list[sa.SchemaItem]:
         sa.Column("rate_plan_id", sa.Integer(), nullable=False),
         sa.Column("room_type_id", sa.Integer(), nullable=False),
         sa.Column("night", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(["rate_plan_id"], ["rate_plans.id"], name=op.f(f"fk_{table}_rate_plan_id_rate_plans")),
-        sa.ForeignKeyConstraint(["room_type_id"], ["room_types.id"], name=op.f(f"fk_{table}_room_type_id_room_types")),
+        sa.ForeignKeyConstraint(
+            ["rate_plan_id"], ["rate_plans.id"], name=op.f(f"fk_{table}_rate_plan_id_rate_plans")
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_type_id"], ["room_types.id"], name=op.f(f"fk_{table}_room_type_id_room_types")
+        ),
         sa.PrimaryKeyConstraint("rate_plan_id", "room_type_id", "night", name=op.f(f"pk_{table}")),
-    ]  # fmt: skip
+    ]
 
 
 def upgrade() -> None:
@@ -70,10 +74,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("last_night >= first_night", name=op.f("ck_out_of_order_nights_in_order")),
-        sa.ForeignKeyConstraint(["property_id"], ["properties.id"], name=op.f("fk_out_of_order_property_id_properties")),
+        sa.ForeignKeyConstraint(
+            ["property_id"], ["properties.id"], name=op.f("fk_out_of_order_property_id_properties")
+        ),
         sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], name=op.f("fk_out_of_order_room_id_rooms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_out_of_order")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_out_of_order_room_id"), "out_of_order", ["room_id"], unique=False)
 
 

@@ -152,3 +152,20 @@ async def test_given_an_unknown_room_or_range_when_asked_then_refused_by_name(
             await take_out_of_order(PmsUnitOfWork(conn), HOTEL, "999", D[0], D[1], "x")
         with pytest.raises(UnknownRoom, match="range 12345"):
             await put_back(PmsUnitOfWork(conn), HOTEL, 12345)
+
+
+async def test_given_a_room_out_of_order_when_the_config_withdraws_it_then_the_type_is_announced_and_recounted(
+    hotel: PmsDriver, engine: AsyncEngine
+) -> None:
+    async with engine.begin() as conn:
+        await take_out_of_order(PmsUnitOfWork(conn), HOTEL, "103", D[0], D[1], "flood")
+    assert (await _available(engine))[:3] == [2, 2, 3]
+
+    report = await hotel.define(a_property(rooms={"DBL": ("101", "102"), "SGL": ("201",)}))
+
+    # two rooms left, none of them out of order any more
+    assert await _available(engine) == [2] * 6
+    assert [(e.room_type, e.kinds, e.rate_plan) for e in report.ari_changes] == [("DBL", AVAILABILITY, None)]
+    assert report.ari_changes[0].last_night >= D[1]  # past the horizon: up to the last night stored
+    unchanged = await hotel.define(a_property(rooms={"DBL": ("101", "102"), "SGL": ("201",)}))
+    assert unchanged.ari_changes == ()
