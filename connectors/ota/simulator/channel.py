@@ -144,6 +144,7 @@ class SimulatedChannel:
         try:
             received = read(body)
         except WireError as err:
+            self.counters.arrived(at, message="?", hotel="")
             self.calls.append(Call(at, "?", "", len(body), 0, 0, 400, "unreadable", str(err)))
             return _xml(write(malformed(), soap=False), 400)
         hotel = self.hotel_of(received.message)

@@ -179,8 +179,8 @@ async def test_given_a_behaviour_that_does_not_exist_when_told_then_422_and_noth
     assert channel.behaviour.answer == "success"
 
 
-async def test_given_a_body_that_is_not_ota_when_sent_then_400_with_ota_error_rs(
-    http: httpx.AsyncClient,
+async def test_given_a_body_that_is_not_ota_when_sent_then_400_with_ota_error_rs_and_it_is_counted(
+    channel: PushChannel, http: httpx.AsyncClient
 ) -> None:
     answer = await http.post("/ota", content=b"<not-ota/>", headers=AUTH)
     assert (answer.status_code, ota(answer).tag, ota(answer).get("ErrorCode")) == (
@@ -188,6 +188,7 @@ async def test_given_a_body_that_is_not_ota_when_sent_then_400_with_ota_error_rs
         f"{OTA}OTA_ErrorRS",
         "Malformed",
     )
+    assert (channel.counters.calls, channel.calls[-1].outcome) == ({"?": 1}, "unreadable")
 
 
 async def test_given_a_message_the_channel_does_not_take_when_sent_then_errors_type_2(
