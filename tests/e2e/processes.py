@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from harness import PASSWORDS, free_port
+from harness import DEMO_CONFIG, PASSWORDS, apply_file, free_port
+
+from hub.schema import upgrade_async
 
 HOTELHUB = str(Path(sys.executable).with_name("hotelhub"))
 
@@ -103,3 +108,17 @@ class HubProcesses:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+@asynccontextmanager
+async def configured_processes(
+    tmp_path: Path, database_url: str, broker_url: str
+) -> AsyncIterator[HubProcesses]:
+    """The database migrated and configured with the demo, and the hub's processes (stopped afterwards)."""
+    await upgrade_async(database_url)
+    await apply_file(database_url, DEMO_CONFIG)
+    hub = HubProcesses(tmp_path, database_url, broker_url)
+    try:
+        yield hub
+    finally:
+        await asyncio.to_thread(hub.stop)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,10 +15,10 @@ import pytest
 from aio_pika.abc import AbstractQueue
 from broker_taps import broker_taps, drain
 from card_scan import file_leaks, leaks, message_text, table_cells
-from harness import DEMO_CONFIG, apply_file, ota_codes, settled
+from harness import ota_codes, settled
 from ota_builders import OTAONE, commit, modify, reservation, stay
 from ota_schemas import assert_ota_valid_where_known
-from processes import HubProcesses
+from processes import HubProcesses, configured_processes
 from services import postgres_database, queue_depths, rabbit_vhost
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.db import create_engine
 from hub.demo.messages import TEST_CARD, TEST_CVV
 from hub.demo.partners import parse_answer
-from hub.schema import upgrade_async
 from routes.rabbit.topology import DEFAULT_PREFIX
 
 VERBOSE = {"HUB_LOG_LEVEL": "DEBUG"}  # the most the hub ever logs
@@ -93,14 +92,8 @@ def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, 
 @pytest.fixture
 async def processes(tmp_path: Path, urls: tuple[str, str]) -> AsyncIterator[HubProcesses]:
     """The database migrated and configured, and the hub's processes (stopped afterwards)."""
-    database_url, broker_url = urls
-    await upgrade_async(database_url)
-    await apply_file(database_url, DEMO_CONFIG)
-    hub = HubProcesses(tmp_path, database_url, broker_url)
-    try:
+    async with configured_processes(tmp_path, *urls) as hub:
         yield hub
-    finally:
-        await asyncio.to_thread(hub.stop)
 
 
 async def _consumers(broker_url: str) -> list[str]:
@@ -135,14 +128,15 @@ async def test_given_bookings_refusals_and_broken_bodies_carrying_cards_when_don
                     else:
                         assert ota_codes(response) == (expected,), f"{name}: {response.text}"
 
-            async def done() -> bool:
-                return (
-                    await _count(engine, "bookings") == 1
-                    and await _count(engine, "dead_letters") == 2
-                    and await settled(engine, processes.broker_url or None)
-                )
+            seen: dict[str, object] = {}
 
-            await _wait(done, 60, "one booking and two dead letters, everything consumed")
+            async def done() -> bool:
+                seen["bookings"] = await _count(engine, "bookings")
+                seen["dead letters"] = await _count(engine, "dead_letters")
+                seen["settled"] = await settled(engine, processes.broker_url or None)
+                return seen == {"bookings": 1, "dead letters": 2, "settled": True}
+
+            await _wait(done, 60, lambda: f"one booking and two dead letters, everything consumed: {seen}")
             cells = await table_cells(engine)
             for name, tap in taps.items():
                 carried[name] = [message_text(m) for m in await drain(tap)]
@@ -172,10 +166,10 @@ async def _count(engine: AsyncEngine, table: str) -> int:
         return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
 
 
-async def _wait(check: object, timeout: float, what: str) -> None:
+async def _wait(check: object, timeout: float, what: Callable[[], str]) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
         if await check():  # type: ignore[operator]
             return
         await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what()}")

@@ -11,16 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from harness import DEMO_CONFIG, apply_file
 from ota_builders import OTAONE, commit, reservation, stay
 from ota_schemas import assert_ota_valid_where_known
-from processes import HubProcesses
+from processes import HubProcesses, configured_processes
 from services import broker_idle, postgres_database, rabbit_vhost
 from sqlalchemy import text
 
 from hub.db import create_engine
 from hub.demo.partners import parse_answer
-from hub.schema import upgrade_async
 
 pytestmark = pytest.mark.services
 
@@ -35,14 +33,8 @@ def services() -> Iterator[tuple[str, str]]:
 @pytest.fixture
 async def processes(tmp_path: Path, services: tuple[str, str]) -> AsyncIterator[HubProcesses]:
     """The database migrated and configured, and the hub's processes to run on it."""
-    database_url, broker_url = services
-    await upgrade_async(database_url)
-    await apply_file(database_url, DEMO_CONFIG)
-    hub = HubProcesses(tmp_path, database_url, broker_url)
-    try:
+    async with configured_processes(tmp_path, *services) as hub:
         yield hub
-    finally:
-        await asyncio.to_thread(hub.stop)
 
 
 async def _scalar(url: str, sql: str) -> int:
