@@ -57,7 +57,12 @@ async def retry_in_process(
         retry=retry_if_result(lambda o: _retry_now(o, policy.in_process_wait_s)),
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else outcome,
     )
-    result: Outcome = await retrying(deliver, delivery)
+
+    async def attempt(again: Delivery) -> Outcome:
+        # a coroutine function, so tenacity awaits it (a partial or lambda would hand back a coroutine)
+        return await deliver(again)
+
+    result: Outcome = await retrying(attempt, delivery)
     return result
 
 
