@@ -117,12 +117,26 @@ def _operator_only(caller: str) -> None:
         raise Problem(403, "forbidden", "Read only", "a partner reads ARI; only the operator changes it")
 
 
-def _problem(err: Exception) -> Problem:
+def _problem(err: Exception, field: str | None = None) -> Problem:
     if isinstance(err, pms_errors.UnknownProperty):
         return Problem(404, "unknown-property", "Unknown property", str(err))
     if isinstance(err, pms_errors.UnknownRoom):
         return Problem(404, "unknown-room", "Not found", str(err))
-    return Problem(422, "ari-refused", "ARI change refused", str(err))
+    errors = [] if field is None else [{"field": field, "reason": str(err)}]
+    return Problem(422, "ari-refused", "ARI change refused", str(err), errors=errors)
+
+
+def _patch_field(body: SetAriBody, err: Exception) -> str | None:
+    """The first patch field naming the code the core refused (`patches[3].rate_plan`)."""
+    if isinstance(err, pms_errors.UnknownRoomType):
+        name, code = "room_type", err.room_type_code
+    elif isinstance(err, pms_errors.UnknownRatePlan | pms_errors.RatePlanNotSold):
+        name, code = "rate_plan", err.rate_plan_code
+    else:
+        return None
+    return next(
+        (f"patches[{i}].{name}" for i, p in enumerate(body.patches) if getattr(p, name) == code), None
+    )
 
 
 @router.put(
@@ -148,7 +162,7 @@ async def put_ari(request: Request, code: PropertyCode, body: SetAriBody, caller
                 correlation_id=request.headers.get("x-correlation-id"),
             )
     except PermanentError as err:
-        raise _problem(err) from err
+        raise _problem(err, _patch_field(body, err)) from err
     if hub.dispatcher is not None:
         hub.dispatcher.notify()
     return AriChangeAnswer(cells=outcome.cells, nights=outcome.nights, changes=list(outcome.events))

@@ -94,7 +94,9 @@ async def test_given_unknown_codes_when_put_then_422_naming_the_code_and_nothing
     unknown_hotel = await hub.http.put("/api/v1/properties/NOPE/ari", json={"patches": [good]})
 
     assert unknown_type.status_code == 422 and "'SPA'" in unknown_type.json()["detail"]
+    assert unknown_type.json()["errors"][0]["field"] == "patches[1].room_type"
     assert unknown_plan.status_code == 422 and "'CORP'" in unknown_plan.json()["detail"]
+    assert unknown_plan.json()["errors"][0]["field"] == "patches[0].rate_plan"
     assert unknown_hotel.status_code == 404
     view = await hub.api(
         ARI, **{"from": "2031-01-01", "to": "2031-01-01", "room_type": "DBL", "rate_plan": "BAR"}
