@@ -8,6 +8,7 @@ Create Date: 2026-12-04 02:45:00.000000
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 _MONEY = sa.Numeric(precision=15, scale=3)
 
 
-def _cell_key(table: str) -> list[sa.SchemaItem]:
+def _cell_key(table: str) -> list[Any]:
     return [
         sa.Column("rate_plan_id", sa.Integer(), nullable=False),
         sa.Column("room_type_id", sa.Integer(), nullable=False),
