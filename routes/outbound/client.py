@@ -59,11 +59,13 @@ class OutboundClient:
         http: httpx.AsyncClient,
         policy: DeliveryPolicy,
         *,
+        url: str | None = None,
         rules: StatusRules,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.partner_id = partner_id
+        self.url = url
         self.http = http
         self.policy = policy
         self.rules = rules
@@ -79,7 +81,7 @@ class OutboundClient:
     async def send(
         self,
         method: str,
-        url: str = "",
+        path: str = "",
         *,
         content: bytes = b"",
         headers: Mapping[str, str] | None = None,
@@ -87,7 +89,8 @@ class OutboundClient:
         kind: str | None = None,
         check: AnswerCheck | None = None,
     ) -> httpx.Response:
-        """Make one call and return the answer when it is a success; raise its class otherwise."""
+        """Make one call to the partner's URL (or `path` relative to it) and return the answer when
+        it is a success; raise its class otherwise."""
         if self.paused is not None:
             metrics.OUTBOUND_CALLS.labels(self.partner_id, "refused").inc()
             why = f"partner {self.partner_id} is paused: {self.paused}"
@@ -97,11 +100,16 @@ class OutboundClient:
                 f"message of {len(content)} bytes is over partner {self.partner_id}'s "
                 f"max_message_bytes ({self.policy.max_message_bytes})"
             )
+        if not self.url:
+            raise ConfigurationError(
+                f"partner {self.partner_id} has no outbound url", partner_id=self.partner_id
+            )
+        target = str(httpx.URL(self.url).join(path)) if path else self.url
         probe = self.breaker.admit() if self.breaker is not None else False
         try:
             async with self.limits.slot(property_code=property_code, kind=kind):
                 try:
-                    response = await self.http.request(method, url, content=content, headers=headers)
+                    response = await self.http.request(method, target, content=content, headers=headers)
                 except httpx.HTTPError as err:
                     raise error_for_exception(err, partner_id=self.partner_id) from err
             now = self.wall_clock()
@@ -152,9 +160,8 @@ def build_outbound(
     wall_clock: Callable[[], datetime] = utcnow,
     rules: StatusRules | None = None,
 ) -> OutboundClient:
-    """The client of one partner: base URL, timeout, connection cap and limits from its policy."""
+    """The client of one partner: its URL; timeout, connection cap and limits from its policy."""
     http = httpx.AsyncClient(
-        base_url=partner.outbound_url or "",
         timeout=httpx.Timeout(policy.timeout_s),
         limits=httpx.Limits(max_connections=policy.max_in_flight or 100),
         follow_redirects=False,
@@ -164,6 +171,7 @@ def build_outbound(
         partner.id,
         http,
         policy,
+        url=partner.outbound_url,
         rules=rules if rules is not None else rules_for(PartnerKind(partner.kind)),
         clock=clock,
         wall_clock=wall_clock,
