@@ -73,6 +73,7 @@ async def handle_set_ari(cmd: SetAri, uow: PmsUnitOfWork) -> AriOutcome:
     """
     conn = uow.conn
     setup = await uow.catalog.property(conn, cmd.property)
+    await store.lock_property(conn, setup.prop.id)
     plans = await store.plan_setups(conn, setup.prop.id)
     targets = [target for patch in cmd.patches for target in await _targets(uow, setup, plans, patch)]
     pairs = {(t.plan.id, t.room_type_id) for t in targets}

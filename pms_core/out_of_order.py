@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from canonical.ari import ARI_CHANGED_V1, MAX_SPAN_DAYS, AriChanged
 from pms_core.adapters import catalog
 from pms_core.adapters import out_of_order as store
+from pms_core.adapters.ari import lock_property
 from pms_core.adapters.catalog import PropertyCatalog
 from pms_core.ari_cells import availability_events
 from pms_core.errors import AriRefused, UnknownRoom
@@ -38,6 +39,7 @@ async def take_out_of_order(
     if not reason.strip() or len(reason) > MAX_REASON:
         raise AriRefused(property_code, f"a reason of 1 to {MAX_REASON} characters is needed")
     setup = await uow.catalog.property(uow.conn, property_code)
+    await lock_property(uow.conn, setup.prop.id)
     found = await store.find_room(uow.conn, setup.prop.id, room)
     if found is None:
         raise UnknownRoom(setup.prop.code, f"room {room!r}")
@@ -52,6 +54,7 @@ async def take_out_of_order(
 async def put_back(uow: PmsUnitOfWork, property_code: str, range_id: int) -> OutOfOrderView:
     """Put a room back into inventory for the nights of one range; raises UnknownRoom for no such id."""
     setup = await uow.catalog.property(uow.conn, property_code)
+    await lock_property(uow.conn, setup.prop.id)
     removed = await store.remove_range(uow.conn, setup.prop.id, range_id)
     if removed is None:
         raise UnknownRoom(setup.prop.code, f"out-of-order range {range_id}")
@@ -74,6 +77,7 @@ async def recount_out_of_order(
     """
     uow = PmsUnitOfWork(conn)
     setup = await uow.catalog.property(conn, property_code)
+    await lock_property(conn, setup.prop.id)
     stored = await store.ranges(conn, setup.prop.id)
     last = max((r.last_night for r in stored), default=None)
     if last is None or last < from_date:

@@ -13,7 +13,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +23,8 @@ from pms_core.adapters.tables import ari_rates, ari_restrictions, rate_plan_room
 from pms_core.derived import Derivation
 
 CHUNK = 5000
+# The first key of PostgreSQL's two-key advisory locks that serialise ARI writers per property.
+_LOCK_SPACE = int.from_bytes(b"ari!", "big")
 Key = tuple[int, int, date]  # (rate plan id, room type id, night)
 _KEY = ("rate_plan_id", "room_type_id", "night")
 _CUTOFF = "same_day_cutoff_minutes"
@@ -58,6 +60,20 @@ _SOLD = (
     .join(rate_plans, rate_plans.c.id == _LINK.rate_plan_id)
     .where(rate_plans.c.property_id == bindparam("property_id"))
 )
+
+
+async def lock_property(conn: AsyncConnection, property_id: int) -> None:
+    """Hold the property's ARI write lock until the transaction ends.
+
+    Writers read cells (and out-of-order ranges) and write back whole rows: under READ COMMITTED
+    two of them on one property would each miss the other's change. SQLite's BEGIN IMMEDIATE
+    already serialises every writer.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_LOCK, {"space": _LOCK_SPACE, "id": property_id})
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:space, :id)")
 
 
 def _decimal(value: Any) -> Decimal | None:

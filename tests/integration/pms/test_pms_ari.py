@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -9,11 +10,13 @@ import pytest
 from ari_builders import FIRST, a_patch, set_ari, with_derived_plans
 from pms_builders import HOTEL
 from pms_driver import PmsDriver, counting_statements
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from canonical.ari import AriKind, RateCell, Weekday
-from pms_core.ari import rate_cells
+from canonical.ari import AriKind, RateCell, SetAri, Weekday
+from pms_core.ari import handle_set_ari, rate_cells
 from pms_core.errors import AriRefused, RatePlanNotSold, UnknownRatePlan, UnknownRoomType
+from pms_core.unit_of_work import PmsUnitOfWork
 
 RATES = frozenset({AriKind.RATES})
 RESTRICTIONS = frozenset({AriKind.RESTRICTIONS})
@@ -242,3 +245,34 @@ async def test_given_a_year_or_a_month_when_patched_then_the_same_number_of_stat
 
     assert counts[0] == counts[1]
     assert counts[1] <= 12
+
+
+async def _until_one_waits(engine: AsyncEngine) -> None:
+    """Return once some transaction waits for a lock another holds (fail after 10 s)."""
+    async with engine.connect() as conn:
+        for _ in range(1000):
+            waiting = await conn.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+            if waiting:
+                return
+            await conn.rollback()
+            await asyncio.sleep(0.01)
+    raise AssertionError("the second writer never waited")
+
+
+async def test_given_two_writers_on_one_night_when_they_overlap_then_neither_change_is_lost(
+    hotel: PmsDriver, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE serialises every writer")
+    async with engine.connect() as conn:
+        first = await conn.begin()
+        await handle_set_ari(
+            SetAri(property=HOTEL, patches=(a_patch(rates={"amount": "140"}),)), PmsUnitOfWork(conn)
+        )
+        second = asyncio.create_task(set_ari(engine, a_patch(rates={"extra_adult": "25"})))
+        await _until_one_waits(engine)
+        await first.commit()
+    await second
+
+    cell = (await _cells(engine, FIRST, FIRST, room_types=["DBL"], rate_plans=["BAR"]))[("DBL", "BAR", FIRST)]
+    assert (cell.rates.amount, cell.rates.extra_adult) == (Decimal(140), Decimal(25))
