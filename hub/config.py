@@ -28,16 +28,19 @@ from pydantic import (
 
 from canonical.property import DefineProperty, RateAdjustment, RatePlanDefinition, RoomTypeDefinition
 from hub.config_check import (
-    RESTRICTION_FIELDS,
     Conflict,
     check_loaded,
-    derivation_conflicts,
     duplicates,
     known_currency,
     known_timezone,
     partner_conflicts,
     rate_plan_conflicts,
     room_type_conflicts,
+)
+from hub.config_derived import (
+    RESTRICTION_FIELDS,
+    derivation_conflicts,
+    parent_conflicts,
     unknown_restrictions,
 )
 from mappings.loader import load_mapping
@@ -151,7 +154,8 @@ class PropertyConfig(_Section):
     def _rate_plans_resolve(
         cls, rate_plans: tuple[RatePlanConfig, ...], info: ValidationInfo
     ) -> tuple[RatePlanConfig, ...]:
-        return _unless(rate_plan_conflicts(rate_plans, info.data.get("room_types")), rate_plans)
+        found = rate_plan_conflicts(rate_plans, info.data.get("room_types")) + parent_conflicts(rate_plans)
+        return _unless(found, rate_plans)
 
     def to_command(self) -> DefineProperty:
         """This property as the canonical command the PMS core applies."""

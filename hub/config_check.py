@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from canonical.ari import Restrictions
 from mappings.errors import MappingFileError
 from mappings.loader import parse_mapping, read_mapping_document
 from mappings.source import FileProblem, Loc, YamlDocument
@@ -32,8 +31,6 @@ SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS 
 UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
 """
 _ISO_4217 = frozenset(_ISO_4217_TEXT.split())
-
-RESTRICTION_FIELDS = frozenset(Restrictions.model_fields)  # what a derived plan may follow
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -123,60 +120,6 @@ def rate_plan_conflicts(
             for code in plan.default_rates
             if code not in plan.room_types
         ]
-    return found + _parent_conflicts(rate_plans)
-
-
-def unknown_restrictions(names: Sequence[str]) -> list[Conflict]:
-    """Names in a derived plan's `follow` that are no restriction, at their index."""
-    known = sorted(RESTRICTION_FIELDS)
-    return [
-        ((i,), f"{name!r} is not a restriction{did_you_mean(name, known)}; one of {', '.join(known)}")
-        for i, name in enumerate(names)
-        if name not in RESTRICTION_FIELDS
-    ]
-
-
-def derivation_conflicts(plan: RatePlanConfig) -> list[Conflict]:
-    """A derivation's keys on a plan that derives from nothing, or default rates on one that does."""
-    if plan.derived_from is None:
-        given = [key for key in ("adjust", "follow", "follow_restrictions") if getattr(plan, key)]
-        return [((key,), "only a derived rate plan (derived_from) has this") for key in given]
-    found: list[Conflict] = []
-    if plan.derived_from == plan.code:
-        found.append((("derived_from",), "a rate plan cannot derive from itself"))
-    if plan.default_rates:
-        found.append((("default_rates",), "a derived rate plan takes its rates from its parent"))
-    if plan.follow and plan.follow_restrictions:
-        found.append((("follow",), "give follow or follow_restrictions, not both"))
-    return found
-
-
-def _parent_conflicts(rate_plans: Sequence[RatePlanConfig]) -> list[Conflict]:
-    """Unknown parents, parents that do not sell a derived plan's room types, and cycles."""
-    by_code = {plan.code: plan for plan in rate_plans}
-    found: list[Conflict] = []
-    for p, plan in enumerate(rate_plans):
-        parent_code = plan.derived_from
-        if parent_code is None or parent_code == plan.code:
-            continue
-        parent = by_code.get(parent_code)
-        if parent is None:
-            hint = did_you_mean(parent_code, sorted(by_code))
-            found.append(((p, "derived_from"), f"unknown parent rate plan {parent_code!r}{hint}"))
-            continue
-        found += [
-            ((p, "room_types", r), f"parent {parent.code} does not sell room type {code!r}")
-            for r, code in enumerate(plan.room_types)
-            if code not in parent.room_types
-        ]
-        chain = [plan.code]
-        step: RatePlanConfig | None = parent
-        while step is not None and step.code not in chain:
-            chain.append(step.code)
-            step = by_code.get(step.derived_from) if step.derived_from else None
-        if step is not None and step.code == plan.code:
-            cycle = " -> ".join([*chain, plan.code])
-            found.append(((p, "derived_from"), f"rate plans derive from each other: {cycle}"))
     return found
 
 
