@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from canonical.ari import Rates, Restrictions
+from canonical.property import DefineProperty, RatePlanDefinition
+from pms_core.errors import InvalidDefinition
 
 # ISO 4217 exponent 0, then exponent 3
 _NO_MINOR_UNIT_TEXT = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
@@ -20,6 +23,7 @@ _THREE_PLACES_TEXT = "BHD IQD JOD KWD LYD OMR TND"
 _NO_MINOR_UNIT = frozenset(_NO_MINOR_UNIT_TEXT.split())
 _THREE_PLACES = frozenset(_THREE_PLACES_TEXT.split())
 _HUNDRED = Decimal(100)
+RESTRICTION_NAMES = frozenset(Restrictions.model_fields)
 
 
 def minor_unit(currency: str) -> Decimal:
@@ -105,3 +109,39 @@ def descendants(derivations: Mapping[str, Derivation | None], codes: Iterable[st
         }
         found |= frontier
     return found
+
+
+def check_derivation(cmd: DefineProperty, code: str) -> None:
+    """Raise InvalidDefinition unless plan `code`'s parents exist, sell its room types and form no cycle."""
+    plans = {plan.code: plan for plan in cmd.rate_plans}
+    seen = [code]
+    plan = plans[code]
+    if unknown := plan.follows - RESTRICTION_NAMES:
+        raise InvalidDefinition(cmd.code, f"rate plan {code!r} follows no restriction {sorted(unknown)}")
+    while plan.derived_from is not None:
+        parent = plans.get(plan.derived_from)
+        if parent is None:
+            raise InvalidDefinition(
+                cmd.code, f"rate plan {plan.code!r} derives from unknown plan {plan.derived_from!r}"
+            )
+        if parent.code in seen:
+            raise InvalidDefinition(
+                cmd.code, f"rate plans derive from each other: {' -> '.join([*seen, parent.code])}"
+            )
+        if set(plan.room_types) - set(parent.room_types):
+            raise InvalidDefinition(
+                cmd.code, f"rate plan {plan.code!r} sells room types its parent {parent.code!r} does not sell"
+            )
+        seen.append(parent.code)
+        plan = parent
+
+
+def derivation_columns(plan: RatePlanDefinition) -> dict[str, Any]:
+    """How a plan derives, as the rate_plans columns store it (all None for a base plan)."""
+    adjust = plan.adjust
+    return {
+        "derived_from": plan.derived_from,
+        "adjust_percent": None if adjust is None or plan.derived_from is None else adjust.percent,
+        "adjust_amount": None if adjust is None or plan.derived_from is None else adjust.amount,
+        "follows": sorted(plan.follows) if plan.derived_from is not None else None,
+    }

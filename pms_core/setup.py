@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.ari import MAX_SPAN_DAYS, AriChanged
 from canonical.base import utcnow
-from canonical.property import DefineProperty, RatePlanDefinition
+from canonical.property import DefineProperty
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.lookups import forget_transaction
 from pms_core.adapters.tables import properties, rate_plan_room_types, rate_plans, room_types, rooms
 from pms_core.ari_cells import AVAILABILITY
+from pms_core.derived import check_derivation, derivation_columns
 from pms_core.errors import InvalidDefinition
 from pms_core.out_of_order import recount_out_of_order
 from pms_core.views import ApplyReport
@@ -47,45 +48,13 @@ def _validate(cmd: DefineProperty) -> None:
                 cmd.code, f"rate plan {plan.code!r} names unknown room types {sorted(unknown)}"
             )
         if plan.derived_from is not None:
-            _validate_derived(cmd, plan.code)
+            check_derivation(cmd, plan.code)
         stray = set(plan.default_rates) - set(plan.room_types)
         if stray:
             raise InvalidDefinition(
                 cmd.code,
                 f"rate plan {plan.code!r} has rates for room types it does not sell: {sorted(stray)}",
             )
-
-
-def _validate_derived(cmd: DefineProperty, code: str) -> None:
-    plans = {plan.code: plan for plan in cmd.rate_plans}
-    seen = [code]
-    plan = plans[code]
-    while plan.derived_from is not None:
-        parent = plans.get(plan.derived_from)
-        if parent is None:
-            raise InvalidDefinition(
-                cmd.code, f"rate plan {plan.code!r} derives from unknown plan {plan.derived_from!r}"
-            )
-        if parent.code in seen:
-            raise InvalidDefinition(
-                cmd.code, f"rate plans derive from each other: {' -> '.join([*seen, parent.code])}"
-            )
-        if set(plan.room_types) - set(parent.room_types):
-            raise InvalidDefinition(
-                cmd.code, f"rate plan {plan.code!r} sells room types its parent {parent.code!r} does not sell"
-            )
-        seen.append(parent.code)
-        plan = parent
-
-
-def _derivation(plan: RatePlanDefinition) -> dict[str, Any]:
-    adjust = plan.adjust
-    return {
-        "derived_from": plan.derived_from,
-        "adjust_percent": None if adjust is None or plan.derived_from is None else adjust.percent,
-        "adjust_amount": None if adjust is None or plan.derived_from is None else adjust.amount,
-        "follows": sorted(plan.follows) if plan.derived_from is not None else None,
-    }
 
 
 async def apply_property(
@@ -262,7 +231,7 @@ async def _apply_rate_plans(
                         code=plan.code,
                         name=plan.name,
                         active=True,
-                        **_derivation(plan),
+                        **derivation_columns(plan),
                     )
                     .returning(rate_plans.c.id)
                 )
@@ -275,7 +244,7 @@ async def _apply_rate_plans(
                 rate_plans,
                 row.id,
                 row,
-                {"name": plan.name, "active": True, **_derivation(plan)},
+                {"name": plan.name, "active": True, **derivation_columns(plan)},
                 f"rate plan {plan.code}",
             )
         wanted = {type_ids[code]: plan.default_rates.get(code) for code in plan.room_types}
