@@ -179,3 +179,15 @@ async def test_given_a_route_consumes_ari_when_events_are_written_then_they_reac
         count = await conn.scalar(select(func.count()).where(outbox.c.message_type == ARI_CHANGED_V1))
 
     assert (written, count) == (1, 1)
+
+
+async def test_given_a_bad_range_or_code_when_read_then_422_naming_it(hub: RunningHub) -> None:
+    backwards = await hub.http.get(ARI, params={"from": "2031-01-02", "to": "2031-01-01"})
+    too_long = await hub.http.get(ARI, params={"from": "2031-01-01", "to": "2033-01-02"})
+    longest = await hub.http.get(ARI, params={"from": "2031-01-01", "to": "2032-12-31", "room_type": "JSU"})
+    unknown = await hub.http.get(ARI, params={"from": "2031-01-01", "to": "2031-01-01", "room_type": "SPA"})
+
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "to"
+    assert too_long.status_code == 422 and "at most 731 nights" in too_long.json()["detail"]
+    assert longest.status_code == 200 and len(longest.json()["availability"]) == 731
+    assert unknown.status_code == 422 and "'SPA'" in unknown.json()["detail"]
