@@ -43,6 +43,8 @@ from pms_core.errors import AriRefused, RatePlanNotSold, UnknownRatePlan, Unknow
 from pms_core.unit_of_work import PmsUnitOfWork
 
 ALL_FIELDS = RATE_FIELDS | RESTRICTION_FIELDS
+# One request holds its cells in memory: 1,000,000 is 20 room types x 5 plans x 3 years, with room.
+MAX_CELLS = 1_000_000
 Changes = dict[tuple[str, int], dict[date, set[str]]]  # (plan code, room type id) -> night -> fields
 
 
@@ -72,10 +74,20 @@ async def handle_set_ari(cmd: SetAri, uow: PmsUnitOfWork) -> AriOutcome:
     field a derived plan takes from its parent; nothing is written then (the caller rolls back).
     """
     conn = uow.conn
+    named = sum((p.last_night - p.first_night).days + 1 for p in cmd.patches)
+    if named > MAX_CELLS:
+        raise AriRefused(
+            cmd.property, f"{named} nights in one request; at most {MAX_CELLS}: send it in parts"
+        )
     setup = await uow.catalog.property(conn, cmd.property)
     await store.lock_property(conn, setup.prop.id)
     plans = await store.plan_setups(conn, setup.prop.id)
     targets = [target for patch in cmd.patches for target in await _targets(uow, setup, plans, patch)]
+    cells_named = sum(len(t.nights) for t in targets)
+    if cells_named > MAX_CELLS:
+        raise AriRefused(
+            cmd.property, f"{cells_named} cells in one request; at most {MAX_CELLS}: send it in parts"
+        )
     pairs = {(t.plan.id, t.room_type_id) for t in targets}
     first = min(t.nights[0] for t in targets if t.nights) if any(t.nights for t in targets) else None
     if first is None:

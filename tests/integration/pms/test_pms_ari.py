@@ -276,3 +276,14 @@ async def test_given_two_writers_on_one_night_when_they_overlap_then_neither_cha
 
     cell = (await _cells(engine, FIRST, FIRST, room_types=["DBL"], rate_plans=["BAR"]))[("DBL", "BAR", FIRST)]
     assert (cell.rates.amount, cell.rates.extra_adult) == (Decimal(140), Decimal(25))
+
+
+async def test_given_more_nights_than_one_request_holds_when_set_then_refused_before_anything_is_read(
+    hotel: PmsDriver, engine: AsyncEngine
+) -> None:
+    three_years = a_patch(FIRST, FIRST + timedelta(days=3 * 366 - 1), rates={"amount": "1"})
+
+    with counting_statements(engine) as statements, pytest.raises(AriRefused, match="at most 1000000"):
+        await set_ari(engine, *([three_years] * 1000))
+
+    assert statements == []
