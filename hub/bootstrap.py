@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,13 +21,16 @@ from connectors.payments.vault import LocalCardVault, decode_key, generate_key
 from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
 from hub.settings import HubSettings
+from routes.ari_inbound import AriDoor
 from routes.codes import CodeBook
-from routes.embedded import EmbeddedDispatcher
+from routes.embedded import EmbeddedDispatcher, EmbeddedTransport
 from routes.ingress import OtaIngress
 from routes.journal import IngressJournal
 from routes.login_guard import LoginGuard
+from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory
 from routes.table import RoutingTable
+from routes.transport import Transport
 from routes.wiring import build_routing_table
 
 log = logging.getLogger("hotelhub")
@@ -87,15 +91,18 @@ class Hub:
     ingress: OtaIngress
     table: RoutingTable
     dispatcher: EmbeddedDispatcher | None = None
+    # The transport running the routing table once started (embedded or RabbitMQ); `rabbit` is it
+    # on RabbitMQ, for callers that need the broker's parts.
+    transport: Transport | None = None
     rabbit: object | None = None
+    # Every partner's outbound HTTP client (routes/outbound), built on the hub's HTTP transport.
+    outbound: OutboundClients = field(default_factory=OutboundClients)
     housekeeping: Housekeeping | None = None
     started: list[str] = field(default_factory=list)
 
     async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
         """Start the journal, the upkeep of an API process if asked, and the dispatcher (embedded)
         or broker parts (RabbitMQ) asked for."""
-        import asyncio
-
         await self.journal.start()
         self.started.append("journal")
         if upkeep:
@@ -104,26 +111,25 @@ class Hub:
             self.started.append("housekeeping")
         if self.settings.embedded:
             if consume and self.dispatcher is not None:
-                self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
+                self.transport = EmbeddedTransport(self.dispatcher)
+                await self.transport.start(consume=consume, relay=relay)
                 self.started.append("dispatcher")
             return
         from routes.rabbit.transport import RabbitTransport
 
-        transport = RabbitTransport(self.settings, self.engine, self.table)
-        await transport.start(consume=consume, relay=relay)
-        self.rabbit = transport
+        rabbit = RabbitTransport(self.settings, self.engine, self.table)
+        await rabbit.start(consume=consume, relay=relay)
+        self.transport = self.rabbit = rabbit
         self.started.append("rabbit")
 
     async def stop(self) -> None:
         """Finish in-flight work and stop every part, then close the database."""
         if self.housekeeping is not None:
             await self.housekeeping.stop()
-        if self.rabbit is not None:
-            await self.rabbit.stop()  # type: ignore[attr-defined]
-        if "dispatcher" in self.started and self.dispatcher is not None:
-            self.dispatcher.stop()
-            await self._dispatch_task
+        if self.transport is not None:
+            await self.transport.stop()
         await self.journal.stop()
+        await self.outbound.aclose()
         await self.directory.close()
         await self.engine.dispose()
         if self.reader is not self.engine:
@@ -139,7 +145,7 @@ class Hub:
         except Exception:
             checks["database"] = False
         if not self.settings.embedded:
-            checks["broker"] = bool(self.rabbit is not None and getattr(self.rabbit, "ready", False))
+            checks["broker"] = bool(self.transport is not None and self.transport.ready)
         return checks
 
 
@@ -155,11 +161,17 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def build_hub(settings: HubSettings, *, clock: Callable[[], datetime] = utcnow) -> Hub:
+def build_hub(
+    settings: HubSettings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> Hub:
     """Build (not start) a hub from settings.
 
     `clock` is the time the OTA door judges pushes by (a stay already over is refused): a test
     sets it to the day a recorded message was sent instead of patching the time.
+    `http_transport` carries every call to a partner (tests hand in `httpx.MockTransport`).
     """
     engine = create_engine(settings.database_url)
     sqlite = is_sqlite(settings.database_url)
@@ -195,5 +207,17 @@ def build_hub(settings: HubSettings, *, clock: Callable[[], datetime] = utcnow) 
         login_guard=LoginGuard(
             failures=settings.auth_failures_max, window_s=settings.auth_failure_window_seconds
         ),
+        ari=AriDoor(engine, reader, table, on_commit=dispatcher.notify if dispatcher else None, clock=clock),
     )
-    return Hub(settings, engine, reader, directory, codes, journal, ingress, table, dispatcher)
+    return Hub(
+        settings,
+        engine,
+        reader,
+        directory,
+        codes,
+        journal,
+        ingress,
+        table,
+        dispatcher,
+        outbound=OutboundClients(transport=http_transport),
+    )

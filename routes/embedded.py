@@ -178,3 +178,32 @@ class EmbeddedDispatcher:
         finally:
             await self._database.release()
         return total
+
+
+class EmbeddedTransport:
+    """The embedded dispatcher as a `routes.transport.Transport`: a task of the hub's own process."""
+
+    def __init__(self, dispatcher: EmbeddedDispatcher) -> None:
+        self.dispatcher = dispatcher
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, *, consume: bool = True, relay: bool = True) -> None:
+        """Run the dispatcher when asked to consume (the outbox is its own relay)."""
+        if consume and self._task is None:
+            self._task = asyncio.create_task(self.dispatcher.run(), name="dispatcher")
+
+    async def stop(self) -> None:
+        """Let the batch in hand finish, then return."""
+        if self._task is not None:
+            self.dispatcher.stop()
+            await self._task
+            self._task = None
+
+    def notify(self) -> None:
+        """Wake the dispatcher: new rows were committed."""
+        self.dispatcher.notify()
+
+    @property
+    def ready(self) -> bool:
+        """Running, or not asked to run (a process that only writes the outbox)."""
+        return self._task is None or not self._task.done()
