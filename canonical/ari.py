@@ -204,3 +204,15 @@ class AriChanged(Frozen):
         if not self.kinds:
             raise ValueError("kinds: at least one")
         return self
+
+
+class SetRoomCounts(Frozen):
+    """Set rooms left to sell per (room type, night) as an external PMS that owns inventory counts them.
+
+    The core keeps its own sold and out-of-order counts and makes the night's rooms in service
+    follow, so that rooms left equals the count sent; bookings it takes afterwards still count.
+    """
+
+    property: Code
+    counts: tuple[AvailabilityCell, ...] = Field(min_length=1, max_length=100_000)
+    source: Code  # the id of the PMS partner that sent them

@@ -32,8 +32,26 @@ class Answer:
     refusal: Refusal | None = None  # why it was refused, for the one log line; None: accepted
 
 
+# The containers whose HotelCode an ARI notification names (checked against the grants first).
+_ARI_CONTAINERS = ("AvailStatusMessages", "RateAmountMessages", "Inventories")
+
+
+def ari_hotel_codes(request: OtaRequest) -> list[str]:
+    """The HotelCodes of an ARI notification's message containers, in document order."""
+    found: list[str] = []
+    for name in _ARI_CONTAINERS:
+        for container in request.root.iterfind(f"{{*}}{name}"):
+            code = (container.get("HotelCode") or "").strip()
+            if code and code not in found:
+                found.append(code)
+    return found
+
+
 def first_hotel(request: OtaRequest | None) -> str | None:
-    found = hotel_codes(request) if request is not None else []
+    """The first HotelCode a request names (for the refusal's log line), or None."""
+    if request is None:
+        return None
+    found = hotel_codes(request) or ari_hotel_codes(request)
     return found[0] if found else None
 
 

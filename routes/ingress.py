@@ -30,20 +30,30 @@ from connectors.ota import codec, errors, responses
 from connectors.ota.cards import tokenise_cards
 from connectors.ota.codec import OtaRequest
 from connectors.ota.intents import no_change
+from connectors.ota.settings import ARI_MESSAGES, HOTEL_AVAIL_RQ
 from connectors.ota.translate import hotel_codes, translate_booking
 from routes import deadletters, metrics
+from routes.ari_inbound import AriDoor
 from routes.codes import CodeBook
 from routes.confirmations import confirmation_for
-from routes.door_answers import Answer, first_hotel, refused, sniff_message_name, unavailable
+from routes.door_answers import (
+    Answer,
+    ari_hotel_codes,
+    first_hotel,
+    refused,
+    sniff_message_name,
+    unavailable,
+)
 from routes.journal import IngressJournal, JournalEntry
 from routes.login_guard import LoginGuard
 from routes.outbox import outbox_values
+from routes.partner_messages import KNOWN_MESSAGES, allowed_messages, check_allowed
 from routes.partners import PartnerDirectory, PartnerRecord
 from routes.refusals import Refusal, log_refusal
 
 log = logging.getLogger("hotelhub.ingress")
 
-SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})
+SUPPORTED = frozenset({"OTA_HotelResNotifRQ", "OTA_CancelRQ"})  # the booking messages
 # A partner's own correlation id is kept when it is printable ASCII of at most 100 characters.
 _CORRELATION_ID = re.compile(r"[\x21-\x7e]{1,100}")
 
@@ -89,6 +99,7 @@ class OtaIngress:
         max_body_bytes: int,
         login_guard: LoginGuard | None = None,
         clock: Callable[[], datetime] = utcnow,
+        ari: AriDoor | None = None,
     ) -> None:
         self.directory = directory
         self.codes = codes
@@ -97,6 +108,7 @@ class OtaIngress:
         self.max_body_bytes = max_body_bytes
         self.login_guard = login_guard or LoginGuard(failures=0, window_s=0.0)
         self.clock = clock  # when a push counts as received: a stay over by then is refused
+        self.ari = ari  # ARI notifications and availability requests (routes/ari_inbound.py)
 
     async def handle(
         self,
@@ -181,19 +193,28 @@ class OtaIngress:
             return unavailable(request, body, err)  # answered as the request came: in SOAP if it was
 
     async def _accept(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
-        if partner.kind != "ota":
+        if allowed_messages(partner.kind) is None:
             raise errors.AuthenticationFailed(f"partner {partner.id} is not an OTA partner")
-        if request.message_name not in SUPPORTED:
-            raise errors.UnsupportedMessage(f"{request.message_name} is not supported here")
+        name = request.message_name
+        if name not in KNOWN_MESSAGES or (name not in SUPPORTED and self.ari is None):
+            raise errors.UnsupportedMessage(f"{name} is not supported here")
+        check_allowed(partner.id, partner.kind, name)
         codes = await self.codes.for_partner(partner)
         touched: set[str] = set()
-        for hotel in hotel_codes(request, codes.partner_codes):
+        named = (
+            ari_hotel_codes(request) if name in ARI_MESSAGES else hotel_codes(request, codes.partner_codes)
+        )
+        for hotel in named:
             property_code = codes.property_for(hotel)
             if property_code is None:
                 raise errors.UnknownHotel(hotel)
             if property_code not in partner.grants:
                 raise errors.HotelNotGranted(hotel)
             touched.add(property_code)
+        if self.ari is not None and name in ARI_MESSAGES:
+            return await self.ari.notification(request, partner, codes, correlation_id)
+        if self.ari is not None and name == HOTEL_AVAIL_RQ:
+            return await self.ari.availability(request, partner, codes)
         nothing = no_change(request)
         if nothing is not None:
             # a quote, phase one of a cancellation, an ignore: answered, nothing stored or changed

@@ -1,0 +1,64 @@
+"""ARI in and availability requests at the OTA door, on a real database (SQLite file and PostgreSQL).
+
+The configuration is tests/fixtures/ota_ari/ari_in.yaml: the demo hotel, OTA One, a revenue system
+(`revmax`, kind rms) and an external PMS (`extpms`, kind pms).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from harness import apply_file
+from services import postgres_database
+
+from hub.app import create_app
+from hub.bootstrap import Hub, build_hub
+from hub.schema import upgrade_async
+from hub.settings import HubSettings
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ota_ari"
+ARI_IN_CONFIG = FIXTURES / "ari_in.yaml"
+if str(FIXTURES) not in sys.path:
+    sys.path.insert(0, str(FIXTURES))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a database of its own on the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'ari-in.db'}"
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def door(database_url: str, tmp_path: Path) -> AsyncIterator[Hub]:
+    """A hub with the ARI-in configuration whose journal runs (nothing consumes)."""
+    await upgrade_async(database_url)
+    await apply_file(database_url, ARI_IN_CONFIG)
+    hub = build_hub(
+        HubSettings(database_url=database_url, card_vault_key_file=tmp_path / "vault.key", log_json=False)
+    )
+    await hub.journal.start()
+    try:
+        yield hub
+    finally:
+        await hub.journal.stop()
+        await hub.directory.close()
+        await hub.engine.dispose()
+        if hub.reader is not hub.engine:
+            await hub.reader.dispose()
+
+
+@pytest.fixture
+async def client(door: Hub) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the hub's whole app (POST /ota answered by the door, the API behind it)."""
+    app = create_app(hub=door)
+    app.state.hub = door
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as http:
+        yield http
