@@ -20,8 +20,9 @@ from canonical.base import utcnow
 from connectors.payments.vault import LocalCardVault, decode_key, generate_key
 from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
-from hub.settings import HubSettings
+from hub.settings import HubSettings, environment
 from routes.ari_inbound import AriDoor
+from routes.booking_pull import BookingPull
 from routes.codes import CodeBook
 from routes.embedded import EmbeddedDispatcher, EmbeddedTransport
 from routes.ingress import OtaIngress
@@ -98,6 +99,8 @@ class Hub:
     # Every partner's outbound HTTP client (routes/outbound), built on the hub's HTTP transport.
     outbound: OutboundClients = field(default_factory=OutboundClients)
     housekeeping: Housekeeping | None = None
+    # Polls the pull-model channels (routes/booking_pull.py); runs where the hub consumes.
+    booking_pull: BookingPull | None = None
     started: list[str] = field(default_factory=list)
 
     async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
@@ -109,6 +112,9 @@ class Hub:
             self.housekeeping = Housekeeping.for_settings(self.engine, self.settings)
             self.housekeeping.start()
             self.started.append("housekeeping")
+        if consume and self.booking_pull is not None:
+            self.booking_pull.start()
+            self.started.append("booking-pull")
         if self.settings.embedded:
             if consume and self.dispatcher is not None:
                 self.transport = EmbeddedTransport(self.dispatcher)
@@ -126,6 +132,8 @@ class Hub:
         """Finish in-flight work and stop every part, then close the database."""
         if self.housekeeping is not None:
             await self.housekeeping.stop()
+        if self.booking_pull is not None:
+            await self.booking_pull.stop()
         if self.transport is not None:
             await self.transport.stop()
         await self.journal.stop()
@@ -209,6 +217,17 @@ def build_hub(
         ),
         ari=AriDoor(engine, reader, table, on_commit=dispatcher.notify if dispatcher else None, clock=clock),
     )
+    outbound = OutboundClients(transport=http_transport)
+    pull = BookingPull(
+        engine=engine,
+        directory=directory,
+        codes=codes,
+        ingress=ingress,
+        clients=outbound,
+        secrets=environment(),
+        clock=clock,
+        tick_s=settings.pull_tick_seconds,
+    )
     return Hub(
         settings,
         engine,
@@ -219,5 +238,6 @@ def build_hub(
         ingress,
         table,
         dispatcher,
-        outbound=OutboundClients(transport=http_transport),
+        outbound=outbound,
+        booking_pull=pull,
     )

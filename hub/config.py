@@ -34,6 +34,7 @@ from hub.config_check import (
     known_currency,
     known_timezone,
     partner_conflicts,
+    pull_conflicts,
     rate_plan_conflicts,
     room_type_conflicts,
 )
@@ -56,6 +57,7 @@ from mappings.source import (
 )
 from routes.partners import PartnerKind
 from routes.policy import DeliveryPolicy
+from routes.pull_policy import PullPolicy
 
 ConfigProblem = FileProblem  # one problem in the config file or in a mapping file it names
 _T = TypeVar("_T")
@@ -205,11 +207,17 @@ class InboundCredentials(_Section):
         return data
 
 
+class OutboundCredentials(InboundCredentials):
+    """How the hub logs in to a partner: a username and the NAME of the password's env var."""
+
+
 class OutboundConfig(_Section):
-    """Where and how the hub sends to a partner: endpoint URL and delivery policy."""
+    """Where and how the hub sends to a partner: endpoint URL, login, delivery policy, booking pull."""
 
     url: HttpUrl | None = None
+    credentials: OutboundCredentials | None = None
     policy: DeliveryPolicy = DeliveryPolicy()
+    pull: PullPolicy | None = None  # set: a pull-model channel, polled for its bookings
 
     @field_validator("url")
     @classmethod
@@ -248,7 +256,7 @@ class PartnerConfig(_Section):
     def _ota_has_mapping(self) -> PartnerConfig:
         if self.kind is PartnerKind.OTA and self.mapping is None:
             raise Conflicts([(("mapping",), "an OTA partner needs a mapping file for its codes")])
-        return self
+        return _unless(pull_conflicts(self), self)
 
     def inbound_password(self, environ: Mapping[str, str]) -> SecretStr:
         """The partner's inbound password from its env var; raise MissingSecretError if unset."""

@@ -28,6 +28,7 @@ from mappings.loader import load_mapping
 from pms_core.setup import apply_property
 from pms_core.sold_beyond import sold_beyond
 from routes.partners import PartnerSpec, disable_absent, release_usernames, upsert_partner
+from routes.pull_policy import OutboundLogin
 
 NO_CHANGES = "no changes"
 # One application-wide key: every apply of any configuration waits for the one before it.
@@ -97,6 +98,10 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
             secret=secrets[partner.id],
             outbound_url=str(partner.outbound.url) if partner.outbound.url else None,
             policy=partner.outbound.policy,
+            pull=partner.outbound.pull,
+            outbound_login=None
+            if partner.outbound.credentials is None
+            else OutboundLogin(**partner.outbound.credentials.model_dump()),
             mapping=load_mapping(partner.mapping).model_dump(mode="json") if partner.mapping else {},
         )
         for partner in config.partners

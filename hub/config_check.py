@@ -145,6 +145,18 @@ def partner_conflicts(
     return found
 
 
+def pull_conflicts(partner: PartnerConfig) -> list[Conflict]:
+    """A pulled partner must be an OTA channel with a URL to poll."""
+    if partner.outbound.pull is None:
+        return []
+    if partner.kind.value != "ota":
+        reason = f"booking pull is for OTA channels, not a {partner.kind.value} partner"
+        return [(("outbound", "pull"), reason)]
+    if partner.outbound.url is None:
+        return [(("outbound", "url"), "a pulled partner needs the URL its OTA_ReadRQ is sent to")]
+    return []
+
+
 def check_loaded(config: HubConfig, doc: YamlDocument, environ: Mapping[str, str]) -> list[FileProblem]:
     """Problems of a well-formed config: missing rates, credentials, endpoints, mapping files."""
     problems = _rate_warnings(config, doc) + _credential_problems(config, doc, environ)
@@ -186,6 +198,14 @@ def _credential_problems(
             reason = f"{name} is also the password of partner {first_user[name]}: share no secrets"
             problems.append(doc.problem(loc, reason, severity="warning"))
         first_user.setdefault(name, partner.id)
+        login = partner.outbound.credentials
+        if login is not None and not environ.get(login.password_env):
+            reason = (
+                f"environment variable {login.password_env} is not set: "
+                f"the hub cannot log in to partner {partner.id}"
+            )
+            where = ("partners", i, "outbound", "credentials", "password_env")
+            problems.append(doc.problem(where, reason, severity="warning"))
     return problems
 
 

@@ -66,6 +66,8 @@ class HubSettings(BaseSettings):
     relay_batch: int = Field(default=256, ge=1)
     relay_idle_ms: float = Field(default=50.0, ge=1)
     mapping_cache_seconds: float = Field(default=5.0, ge=0)
+    # How often the booking-pull scheduler looks for pulled partners that are due or overdue.
+    pull_tick_seconds: float = Field(default=1.0, gt=0, le=60)
     # Overrides every route's retry schedule (seconds between deliveries), e.g. "[0.2, 0.5]".
     retry_delays_s: list[float] | None = None
 

@@ -136,6 +136,24 @@ class OtaIngress:
         _log(answer, correlation_id)
         return answer
 
+    async def accept_pulled(self, request: OtaRequest, partner: PartnerRecord, correlation_id: str) -> Answer:
+        """A reservation the hub pulled from `partner`, through the push path after the login (the hub
+        called the partner): the same checks, card tokenisation, translation, journal and outbox rows.
+
+        Raises only when nothing could be stored (the database away): then nothing is acknowledged.
+        """
+        try:
+            answer = await self._accept(request, partner, correlation_id)
+        except errors.OtaError as err:
+            hotel = getattr(err, "hotel_code", None) or first_hotel(request)
+            body = responses.error_response(request, [err], None)
+            answer = Answer(
+                200, body, type(err).__name__, partner.id, refusal=Refusal.of(err, hotel_code=hotel)
+            )
+        _count(partner.id, answer.outcome)
+        _log(answer, correlation_id)
+        return answer
+
     def too_large(self, prefix: bytes = b"", correlation_id: str | None = None) -> Answer:
         """The answer to a body over the size cap, which is never read in full nor parsed."""
         err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")

@@ -18,6 +18,7 @@ from canonical.base import utcnow
 from routes import metrics
 from routes.credentials import VerifiedCache, hash_secret, verify_secret
 from routes.policy import DeliveryPolicy
+from routes.pull_policy import OutboundLogin, PullPolicy
 from routes.tables import partner_grants, partners
 from routes.tasks import cancel_and_wait
 
@@ -52,6 +53,8 @@ class PartnerSpec:
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     mapping: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
+    pull: PullPolicy | None = None  # set: the hub polls this partner for its bookings
+    outbound_login: OutboundLogin | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class PartnerRecord:
     # Set while a configuration failure (credentials refused) holds everything sent to it.
     paused_at: datetime | None = None
     paused_reason: str | None = None
+    pull: PullPolicy | None = None
+    outbound_login: OutboundLogin | None = None
 
 
 async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
@@ -94,6 +99,8 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
         "outbound_url": spec.outbound_url,
         "policy": spec.policy.model_dump(mode="json"),
         "mapping": spec.mapping,
+        "pull": spec.pull.model_dump(mode="json") if spec.pull else None,
+        "outbound_login": spec.outbound_login.model_dump(mode="json") if spec.outbound_login else None,
     }
     if row is None:
         values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
@@ -139,7 +146,12 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
 
 
 # What the configuration file calls a partner's stored fields, for the apply report.
-_FIELD_NAMES = {"outbound_url": "outbound url", "policy": "outbound policy"}
+_FIELD_NAMES = {
+    "outbound_url": "outbound url",
+    "policy": "outbound policy",
+    "pull": "outbound pull",
+    "outbound_login": "outbound credentials",
+}
 
 
 async def release_usernames(conn: AsyncConnection, specs: Iterable[PartnerSpec]) -> None:
@@ -197,6 +209,10 @@ async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
                 mapping=dict(row.mapping or {}),
                 paused_at=row.paused_at,
                 paused_reason=row.paused_reason,
+                pull=PullPolicy.model_validate(row.pull) if row.pull else None,
+                outbound_login=(
+                    OutboundLogin.model_validate(row.outbound_login) if row.outbound_login else None
+                ),
             )
         )
     return records

@@ -149,6 +149,25 @@ partners = Table(
     # sent to it until `config apply` changes it (routes/pauses.py).
     Column("paused_at", UtcDateTime(), nullable=True),
     Column("paused_reason", Text, nullable=True),
+    # A pull-model partner's polling (routes/pull_policy.PullPolicy as JSON); NULL: it pushes.
+    Column("pull", JSON, nullable=True),
+    # The hub's login at the partner: username and the NAME of the password's variable, never a secret.
+    Column("outbound_login", JSON, nullable=True),
+)
+
+# One row per pulled partner, shared by every process (routes/booking_pull.py): when it was last
+# polled, with what outcome, and since when it is overdue (its alarm raised, once).
+pull_state = Table(
+    "pull_state",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("watched_since", UtcDateTime(), nullable=False),
+    Column("last_attempt_at", UtcDateTime(), nullable=True),
+    Column("last_success_at", UtcDateTime(), nullable=True),
+    Column("last_error_at", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("overdue_since", UtcDateTime(), nullable=True),
+    Column("reservations_pulled", Integer, nullable=False, default=0, server_default=text("0")),
 )
 
 partner_grants = Table(
