@@ -61,3 +61,7 @@ class DeliveryPolicy(BaseModel):
     breaker: BreakerPolicy | None = None
     timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
     max_message_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+
+    def __hash__(self) -> int:
+        # Routes (frozen dataclasses) are hashed with their policy; the per-kind dict is not hashable.
+        return hash(self.model_dump_json())
