@@ -239,5 +239,6 @@ def build_hub(
         table,
         dispatcher,
         outbound=outbound,
+        kill_before_ack=settings.fault_kill_before_pull_ack,
         booking_pull=pull,
     )

@@ -87,6 +87,9 @@ class HubSettings(BaseSettings):
     # Fault injection for the crash tests only: the worker kills itself once it has taken a
     # delivery of this type and before committing its effect (the broker redelivers it).
     fault_kill_before_commit: str | None = None
+    # Fault injection for the crash tests only: the booking poller kills its process once the
+    # pulled reservations are committed and before it acknowledges them to the channel.
+    fault_kill_before_pull_ack: bool = False
 
     # The worker refreshes this file while it is connected and consuming; `hotelhub worker-health`
     # (the container health check) fails once it is older than its --max-age.

@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import os
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,6 +104,7 @@ class BookingPull:
         secrets: Mapping[str, str],
         clock: Callable[[], datetime] = utcnow,
         tick_s: float = 1.0,
+        kill_before_ack: bool = False,
     ) -> None:
         self.engine = engine
         self.directory = directory
@@ -111,6 +114,7 @@ class BookingPull:
         self.secrets = secrets  # the process environment: outbound passwords by variable name
         self.clock = clock
         self.tick_s = tick_s
+        self.kill_before_ack = kill_before_ack  # the crash tests' fault: die between accept and ack
         self._task: asyncio.Task[None] | None = None
         self._polls: dict[str, asyncio.Task[PollResult]] = {}
         self._started: dict[str, float] = {}
@@ -273,6 +277,8 @@ class BookingPull:
                 acks.append(ack)
                 tally[0 if ack.refusal is None else 1] += 1
         if acks:
+            if self.kill_before_ack:
+                os.kill(os.getpid(), signal.SIGKILL)
             report = write(notif_report(acks, Header(uuid4().hex, self.clock())))
             await client.send(
                 "POST",
