@@ -173,7 +173,8 @@ def _route_path(scope: Scope) -> str:
     openapi_extra=OTA_OPERATION,
 )
 async def post_ota(request: Request) -> Response:
-    """Accept OTA_HotelResNotifRQ / OTA_CancelRQ; answer the matching RS with Success or Errors.
+    """Accept OTA_HotelResNotifRQ / OTA_CancelRQ (bookings), the ARI notifications of a revenue system
+    or external PMS, and OTA_HotelAvailRQ; answer the matching RS with Success or Errors.
 
     Credentials: HTTP Basic, or a WS-Security UsernameToken with PasswordText in the SOAP header.
     Messages, answers and error codes: docs/ota.md.
