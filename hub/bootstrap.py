@@ -227,6 +227,7 @@ def build_hub(
         secrets=environment(),
         clock=clock,
         tick_s=settings.pull_tick_seconds,
+        kill_before_ack=settings.fault_kill_before_pull_ack,
     )
     return Hub(
         settings,
@@ -239,6 +240,5 @@ def build_hub(
         table,
         dispatcher,
         outbound=outbound,
-        kill_before_ack=settings.fault_kill_before_pull_ack,
         booking_pull=pull,
     )
