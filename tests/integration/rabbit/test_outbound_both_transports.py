@@ -36,7 +36,7 @@ from routes import metrics
 from routes.embedded import EmbeddedDispatcher
 from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory, PartnerSpec, upsert_partner
-from routes.policy import DeliveryPolicy, RetryPolicy
+from routes.policy import BreakerPolicy, DeliveryPolicy, RetryPolicy
 from routes.rabbit.transport import RabbitTransport
 from routes.table import DeliveryContext, RoutingTable
 from routes.tables import metadata as routes_metadata
@@ -260,4 +260,65 @@ async def test_given_credentials_refused_when_three_messages_delivered_then_paus
     assert len(pause_alerts) == 1
     assert await _paused_at(run.engine) is None
     assert metrics.PARTNER_PAUSED.labels(CHANNEL.id)._value.get() == 0
+    assert not await dead_letter_rows(run.engine)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_given_partner_down_when_breaker_opens_then_message_waits_without_calls_and_is_delivered_after_the_probe(
+    run: Run,
+) -> None:
+    down = DeliveryPolicy(
+        retry=RetryPolicy(in_process_attempts=3, in_process_wait_s=0.01, delays_s=(0.2, 0.3)),
+        breaker=BreakerPolicy(failure_threshold=2, open_s=600.0),
+    )
+    async with run.engine.begin() as conn:
+        await upsert_partner(conn, PartnerSpec(**{**CHANNEL.__dict__, "policy": down}))
+    calls = {"up": False, "requests": 0}
+
+    def partner(request: httpx.Request) -> httpx.Response:
+        calls["requests"] += 1
+        return httpx.Response(200 if calls["up"] else 503)
+
+    clock = _Clock()
+    directory = PartnerDirectory(run.reader, ttl_s=0)
+    clients = OutboundClients(transport=httpx.MockTransport(partner), clock=clock)
+    handler = _SendToChannel(directory, clients)
+    envelope = booking_envelope()
+    try:
+        async with run.running(table_with(handler, policy=down)) as work:
+            await put_in_outbox(run.engine, envelope)
+
+            async def refused_while_open() -> bool:
+                await work()
+                await _make_due(run.engine)
+                return handler.calls >= 6  # two failed calls, then four not made
+
+            await eventually(refused_while_open)
+            assert calls["requests"] == 2
+            assert not await dead_letter_rows(run.engine)
+            if run.kind == "embedded":
+                assert [(r["status"], r["attempts"]) for r in await outbox_rows(run.engine)] == [
+                    ("pending", 0)
+                ]
+
+            calls["up"] = True
+            clock.now += 600.0  # open_s passed: the next call is the probe
+
+            async def delivered() -> bool:
+                await work()
+                await _make_due(run.engine)
+                return await effect_count(run.engine, str(envelope.message_id)) == 1
+
+            await eventually(delivered)
+    finally:
+        await clients.aclose()
+        await directory.close()
+    assert calls["requests"] == 3
     assert not await dead_letter_rows(run.engine)
