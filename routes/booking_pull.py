@@ -228,6 +228,9 @@ class BookingPull:
         except HubError as err:
             log.warning("partner %s: poll failed: %s", record.id, err, extra={"partner": record.id})
             return PollResult(record.id, "failed", tally[0], tally[1], str(err))
+        except Exception as err:  # a poll never takes the scheduler down; the next one tries again
+            log.warning("partner %s: poll failed", record.id, exc_info=True, extra={"partner": record.id})
+            return PollResult(record.id, "failed", tally[0], tally[1], f"{type(err).__name__}: {err}")
         return PollResult(record.id, "ok", tally[0], tally[1])
 
     def _headers(self, record: PartnerRecord) -> dict[str, str]:

@@ -239,3 +239,32 @@ async def test_given_the_channel_refuses_the_hubs_credentials_when_polled_then_p
         ).scalar()
     assert paused_at is not None
     assert pulled.channel.pending() == ["R1"]
+
+
+async def test_given_a_polled_partner_when_the_operator_asks_then_its_pull_status_and_partners_are_refused(
+    pulled: Pulled,
+) -> None:
+    from hub.app import create_app
+
+    pulled.channel.add(held("R1"))
+    assert (await pulled.pull.poll(PARTNER)).outcome == "ok"
+    app = create_app(hub=pulled.hub)
+    app.state.hub = pulled.hub  # the lifespan that would set it does not run under ASGITransport
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as http:
+        status = await http.get(f"/api/v1/partners/{PARTNER}/pull-status")
+        as_partner = await http.get(
+            f"/api/v1/partners/{PARTNER}/pull-status", auth=("otaone", "otaone-secret")
+        )
+        unknown = await http.get("/api/v1/partners/nobody/pull-status")
+
+    assert status.status_code == 200, status.text
+    body = status.json()
+    assert (body["partner"], body["reservations_pulled"], body["overdue"], body["paused"]) == (
+        PARTNER,
+        1,
+        False,
+        None,
+    )
+    assert datetime.fromisoformat(body["last_success_at"]) == pulled.clock.now
+    assert as_partner.status_code == 403 and as_partner.json()["title"] == "Operator only"
+    assert unknown.status_code == 404
