@@ -32,6 +32,7 @@ from sqlalchemy import text
 from connectors.ota.simulator import PullChannel, SchemaFolder, serving
 from hub.db import create_engine
 from hub.schema import upgrade_async
+from routes import deadletters
 from routes.confirmations import confirmation_for
 
 BOOKINGS = f"/api/v1/properties/{PROPERTY}/bookings"
@@ -222,3 +223,37 @@ async def test_given_two_processes_polling_one_channel_on_postgresql_then_never_
     assert done[:2] == (0, f"{PARTNER}: polled: 1 accepted, 0 refused\n")
     assert sim.counters.in_flight_max == 1 and sim.reads == 1
     assert acks_by_reservation(sim) == {"R1": [(confirmation_for(PARTNER, "R1"), None)]}
+
+
+async def test_given_a_pulled_reservation_with_an_unmapped_room_when_polled_then_acknowledged_with_its_error_and_dead_lettered(
+    transport: tuple[str, str, str | None],
+    tmp_path: Path,
+    channel: tuple[PullChannel, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim, url = channel
+    monkeypatch.setenv(PASSWORD_ENV, HUB_PASSWORD)
+    mode, database_url, broker_url = transport
+    sim.add(held("R1"))
+    sim.add(held("BAD1", room="DZPANO"))
+    async with running_hub(
+        mode, database_url, broker_url, tmp_path, config=pull_config(tmp_path, url), pull_tick_seconds=0.05
+    ) as hub:
+
+        async def done() -> bool:
+            return sim.pending() == [] and "R1" in await _bookings(hub.http) and await hub.settled()
+
+        await _until(done, "R1 booked and both acknowledged")
+        found = await _bookings(hub.http)
+        async with hub.hub.engine.connect() as conn:
+            # only the door's letters: ARI sent to this channel is not what this test is about
+            letters = await deadletters.list_letters(conn, status="open", consumer="ota.translate")
+
+    assert set(found) == {"R1"}
+    assert acks_by_reservation(sim) == {
+        "R1": [(confirmation_for(PARTNER, "R1"), None)],
+        "BAD1": [(None, "402")],
+    }
+    assert [(letter["consumer"], letter["partner_reservation_id"]) for letter in letters] == [
+        ("ota.translate", "BAD1")
+    ]
