@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.envelope import Envelope
+from routes.ari_out import make_ari_route
 from routes.codes import CodeBook
 from routes.outbox import add_to_outbox, outbox_values
 from routes.partners import PartnerDirectory
@@ -47,4 +48,9 @@ async def write_routed(
 def offline_table(engine: AsyncEngine) -> RoutingTable:
     """The routing table a change outside a running hub consults (CLI, `config apply`) to learn
     which messages some route consumes; built as `build_hub` builds it, nothing of it runs."""
-    return build_routing_table(directory=PartnerDirectory(engine), codes=CodeBook(engine), max_body_bytes=0)
+    return build_routing_table(
+        directory=PartnerDirectory(engine),
+        codes=CodeBook(engine),
+        max_body_bytes=0,
+        ari_routes=[make_ari_route()],
+    )

@@ -22,6 +22,7 @@ from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
 from hub.settings import HubSettings, environment
 from routes.ari_inbound import AriDoor
+from routes.ari_out import AriDistributor, make_ari_route
 from routes.booking_pull import BookingPull
 from routes.codes import CodeBook
 from routes.embedded import EmbeddedDispatcher, EmbeddedTransport
@@ -101,6 +102,8 @@ class Hub:
     housekeeping: Housekeeping | None = None
     # Polls the pull-model channels (routes/booking_pull.py); runs where the hub consumes.
     booking_pull: BookingPull | None = None
+    # Sends ARI to every channel (routes/ari_out.py); runs where the hub consumes.
+    ari: AriDistributor | None = None
     started: list[str] = field(default_factory=list)
 
     async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
@@ -115,6 +118,9 @@ class Hub:
         if consume and self.booking_pull is not None:
             self.booking_pull.start()
             self.started.append("booking-pull")
+        if consume and self.ari is not None:
+            self.ari.start()
+            self.started.append("ari-distributor")
         if self.settings.embedded:
             if consume and self.dispatcher is not None:
                 self.transport = EmbeddedTransport(self.dispatcher)
@@ -134,6 +140,8 @@ class Hub:
             await self.housekeeping.stop()
         if self.booking_pull is not None:
             await self.booking_pull.stop()
+        if self.ari is not None:
+            await self.ari.stop()
         if self.transport is not None:
             await self.transport.stop()
         await self.journal.stop()
@@ -186,11 +194,16 @@ def build_hub(
     reader = create_engine(settings.database_url, read_only=True) if sqlite else engine
     directory = PartnerDirectory(reader, ttl_s=settings.mapping_cache_seconds)
     codes = CodeBook(reader)
+    outbound = OutboundClients(transport=http_transport)
+    ari = AriDistributor(
+        engine=engine, reader=reader, directory=directory, clients=outbound, secrets=environment()
+    )
     table = build_routing_table(
         directory=directory,
         codes=codes,
         max_body_bytes=settings.max_body_bytes,
         retry_delays_s=tuple(settings.retry_delays_s) if settings.retry_delays_s else None,
+        ari_routes=[make_ari_route(ari.nudge)],
     )
     dispatcher = (
         EmbeddedDispatcher(
@@ -217,7 +230,6 @@ def build_hub(
         ),
         ari=AriDoor(engine, reader, table, on_commit=dispatcher.notify if dispatcher else None, clock=clock),
     )
-    outbound = OutboundClients(transport=http_transport)
     pull = BookingPull(
         engine=engine,
         directory=directory,
@@ -241,4 +253,5 @@ def build_hub(
         dispatcher,
         outbound=outbound,
         booking_pull=pull,
+        ari=ari,
     )

@@ -191,3 +191,37 @@ idempotency_keys = Table(
     Column("booking_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# The ARI distributor's pending set (routes/ari_pending.py): one row per channel cell whose value
+# the channel has not confirmed since it last changed; the value itself is read from the core when
+# sent. `seq` grows with every change, so a row re-marked while its send was under way survives it.
+ari_pending = Table(
+    "ari_pending",
+    metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("property_code", String(64), primary_key=True),
+    Column("room_type", String(64), primary_key=True),
+    Column("rate_plan", String(64), primary_key=True),  # "" for rooms left (a room type's cell)
+    Column("night", Date, primary_key=True),
+    Column("kind", String(16), primary_key=True),  # canonical.ari.AriKind
+    Column("seq", BigInteger, nullable=False, default=1, server_default=text("1")),
+    Column("urgent", Boolean, nullable=False, default=False, server_default=text("false")),
+    Column("marked_at", UtcDateTime(), nullable=False),  # the oldest change not yet sent
+    Index("ix_ari_pending_channel_urgent", "channel", "urgent", "marked_at"),
+)
+
+# Per channel: what the distributor last did, and which process sends for it (a lease, so one
+# sender per channel across processes keeps its rate limit).
+ari_channel_state = Table(
+    "ari_channel_state",
+    metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("owner", String(64), nullable=True),
+    Column("lease_until", UtcDateTime(), nullable=True),
+    Column("last_sent_at", UtcDateTime(), nullable=True),
+    Column("last_answer", String(32), nullable=True),
+    Column("last_answer_text", Text, nullable=True),
+    Column("last_answer_at", UtcDateTime(), nullable=True),
+    Column("messages_sent", BigInteger, nullable=False, default=0, server_default=text("0")),
+    Column("cells_sent", BigInteger, nullable=False, default=0, server_default=text("0")),
+)

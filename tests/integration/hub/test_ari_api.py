@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from canonical.ari import ARI_CHANGED_V1, AriChanged, AriKind
 from hub.ari_outbox import write_routed
 from routes.table import DeliveryContext, Route, RoutingTable
-from routes.tables import outbox
+from routes.tables import inbox, outbox
 
 ARI = "/api/v1/properties/ALPINA/ari"
 OUT_OF_ORDER = "/api/v1/properties/ALPINA/out-of-order"
@@ -143,17 +143,37 @@ async def test_given_a_room_out_of_order_when_listed_and_put_back_then_availabil
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "room"
 
 
-async def test_given_no_route_consumes_ari_when_changed_then_nothing_is_written_to_the_outbox(
+async def test_given_no_route_consumes_ari_when_events_are_written_then_nothing_reaches_the_outbox(
     hub: RunningHub,
 ) -> None:
-    await _put(hub, _year(rates={"amount": "150"}))
-    await hub.http.post(
-        OUT_OF_ORDER, json={"room": "102", "from": "2031-03-01", "to": "2031-03-01", "reason": "x"}
+    event = AriChanged(
+        property="ALPINA",
+        room_type="DBL",
+        first_night="2031-01-01",  # type: ignore[arg-type]
+        last_night="2031-01-02",  # type: ignore[arg-type]
+        kinds=frozenset({AriKind.AVAILABILITY}),
     )
-
-    async with hub.hub.engine.connect() as conn:
+    async with hub.hub.engine.begin() as conn:
+        before = await conn.scalar(select(func.count()).where(outbox.c.message_type == ARI_CHANGED_V1))
+        written = await write_routed(
+            conn, RoutingTable([]), [(ARI_CHANGED_V1, event)], property_code="ALPINA"
+        )
         count = await conn.scalar(select(func.count()).where(outbox.c.message_type == ARI_CHANGED_V1))
-    assert count == 0
+    assert (written, count) == (0, before)
+
+
+async def test_given_the_hubs_table_when_ari_changes_then_the_distributor_gets_its_events(
+    hub: RunningHub,
+) -> None:
+    # the hub's own table routes ari.changed.v1 to the ARI distributor (routes/ari_out.py)
+    await _put(hub, _year(rates={"amount": "150"}))
+
+    async def consumed() -> bool:
+        async with hub.hub.engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).where(inbox.c.consumer == "ari-distributor"))
+        return bool(count)
+
+    await hub.eventually(consumed, what="the distributor consuming ari.changed.v1")
 
 
 async def _nothing(envelope: Any, ctx: DeliveryContext) -> None:
@@ -173,12 +193,13 @@ async def test_given_a_route_consumes_ari_when_events_are_written_then_they_reac
         kinds=frozenset({AriKind.RATES}),
     )
     async with hub.hub.engine.begin() as conn:
+        before = await conn.scalar(select(func.count()).where(outbox.c.message_type == ARI_CHANGED_V1))
         written = await write_routed(
             conn, table, [(ARI_CHANGED_V1, event), ("other.v1", event)], property_code="ALPINA"
         )
         count = await conn.scalar(select(func.count()).where(outbox.c.message_type == ARI_CHANGED_V1))
 
-    assert (written, count) == (1, 1)
+    assert (written, count) == (1, before + 1)
 
 
 async def test_given_a_bad_range_or_code_when_read_then_422_naming_it(hub: RunningHub) -> None:

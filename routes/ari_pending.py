@@ -1,0 +1,154 @@
+"""The ARI pending set: per channel, the cells whose current value it has not yet confirmed.
+
+A key is (channel, property, room type, rate plan, night, kind); marking a key again only raises
+its `seq` (last write wins: the value is read from the core when sent), so a thousand changes of
+one cell are one row. A send settles the keys it took only where `seq` is still what it read: a
+change that arrived during the call stays pending and goes out next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, delete, func, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from canonical.base import utcnow
+from pms_core.adapters.tables import UtcDateTime
+from routes.tables import ari_pending
+
+_CHUNK = 5_000  # rows per statement: bounded parameters and memory, any calendar size
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PendingKey:
+    """One channel cell: rate_plan is "" for rooms left (a room type's cell)."""
+
+    property_code: str
+    room_type: str
+    rate_plan: str
+    night: date
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStatus:
+    """How much one channel has waiting, and since when."""
+
+    cells: int
+    urgent: int
+    oldest: datetime | None
+
+
+def _upsert(conn: AsyncConnection) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ari_pending)
+    return stmt.on_conflict_do_update(
+        index_elements=[c for c in ari_pending.primary_key.columns],
+        set_={
+            "seq": ari_pending.c.seq + 1,
+            "urgent": ari_pending.c.urgent | stmt.excluded.urgent,
+        },
+    )
+
+
+async def mark(
+    conn: AsyncConnection,
+    channel: str,
+    keys: Iterable[PendingKey],
+    *,
+    urgent: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Mark keys pending for a channel in the caller's transaction; how many keys were given."""
+    at = now or utcnow()
+    rows = [
+        {
+            "channel": channel,
+            "property_code": k.property_code,
+            "room_type": k.room_type,
+            "rate_plan": k.rate_plan,
+            "night": k.night,
+            "kind": k.kind,
+            "seq": 1,
+            "urgent": urgent,
+            "marked_at": at,
+        }
+        for k in keys
+    ]
+    statement = _upsert(conn)
+    for start in range(0, len(rows), _CHUNK):
+        await conn.execute(statement, rows[start : start + _CHUNK])
+    return len(rows)
+
+
+async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[PendingKey, int]:
+    """Up to `limit` pending keys of a channel with their seq: urgent ones alone and first, then the
+    oldest changes, in (property, room type, rate plan, kind, night) order within them."""
+    t = ari_pending
+    urgent = (
+        await conn.execute(select(func.count()).where(t.c.channel == channel, t.c.urgent.is_(True)))
+    ).scalar_one()
+    query = select(t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.night, t.c.kind, t.c.seq).where(
+        t.c.channel == channel
+    )
+    if urgent:
+        query = query.where(t.c.urgent.is_(True))
+    query = query.order_by(t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.kind, t.c.night).limit(limit)
+    rows = (await conn.execute(query)).all()
+    return {PendingKey(r.property_code, r.room_type, r.rate_plan, r.night, r.kind): r.seq for r in rows}
+
+
+async def settle(conn: AsyncConnection, channel: str, taken: dict[PendingKey, int]) -> int:
+    """Remove keys the channel confirmed, each only if not marked again since it was taken."""
+    t = ari_pending
+    statement = delete(t).where(
+        and_(
+            t.c.channel == bindparam("b_channel"),
+            t.c.property_code == bindparam("b_property"),
+            t.c.room_type == bindparam("b_room_type"),
+            t.c.rate_plan == bindparam("b_rate_plan"),
+            t.c.night == bindparam("b_night"),
+            t.c.kind == bindparam("b_kind"),
+            t.c.seq == bindparam("b_seq"),
+        )
+    )
+    rows = [
+        {
+            "b_channel": channel,
+            "b_property": k.property_code,
+            "b_room_type": k.room_type,
+            "b_rate_plan": k.rate_plan,
+            "b_night": k.night,
+            "b_kind": k.kind,
+            "b_seq": seq,
+        }
+        for k, seq in taken.items()
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        await conn.execute(statement, rows[start : start + _CHUNK])
+    return len(rows)
+
+
+async def status(conn: AsyncConnection, channel: str) -> PendingStatus:
+    """Pending cells of a channel, how many urgent, and when the oldest unsent change was made."""
+    t = ari_pending
+    row = (
+        await conn.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((t.c.urgent.is_(True), 1), else_=0)), 0),
+                type_coerce(func.min(t.c.marked_at), UtcDateTime()),
+            ).where(t.c.channel == channel)
+        )
+    ).one()
+    return PendingStatus(int(row[0]), int(row[1]), row[2])
+
+
+async def channels_with_work(conn: AsyncConnection) -> Sequence[str]:
+    """Every channel with at least one pending key."""
+    return list((await conn.execute(select(ari_pending.c.channel).distinct())).scalars())

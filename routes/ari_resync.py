@@ -1,0 +1,62 @@
+"""Full resync of a channel: every cell of the room types and rate plans it maps, over a range, pending.
+
+The values are read when sent, as for any change, so a resync costs what the range holds once and
+never sends a value twice for a cell marked twice. Where a channel supports complete sets, sending
+them is still to come: a resync goes out as deltas covering every cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from canonical.ari import MAX_SPAN_DAYS
+from routes import ari_pending
+from routes.ari_channels import AriChannel, every_key, is_ari_channel
+from routes.partners import load_partners
+
+DEFAULT_NIGHTS = 365
+
+
+class ResyncRefused(ValueError):
+    """A resync that cannot be done: unknown partner, not an ARI channel, or a bad range."""
+
+
+@dataclass(frozen=True)
+class Resync:
+    """What a resync marked: the channel, the range, and how many cells."""
+
+    partner_id: str
+    first: date
+    last: date
+    cells: int
+
+
+def resync_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The nights of a resync: `first` (default today) to `last` (default 365 nights from `first`)."""
+    start = first or today
+    end = last or start + timedelta(days=DEFAULT_NIGHTS - 1)
+    if end < start:
+        raise ResyncRefused(f"the last night {end} is before the first {start}")
+    if (end - start).days >= MAX_SPAN_DAYS:
+        raise ResyncRefused(f"a resync covers at most {MAX_SPAN_DAYS} nights at a time")
+    return start, end
+
+
+async def mark_resync(conn: AsyncConnection, partner_id: str, first: date, last: date) -> Resync:
+    """Mark every cell the channel receives over first..last pending, in the caller's transaction."""
+    record = next((r for r in await load_partners(conn) if r.id == partner_id), None)
+    if record is None:
+        raise ResyncRefused(f"unknown partner {partner_id!r}")
+    if not is_ari_channel(record):
+        raise ResyncRefused(
+            f"partner {partner_id} receives no ARI (an enabled OTA with an outbound url and a mapping does)"
+        )
+    channel = AriChannel(record)
+    cells = 0
+    for entry in channel.mapping.properties:
+        if entry.property in record.grants:
+            cells += await ari_pending.mark(conn, partner_id, every_key(entry, first, last))
+    return Resync(partner_id, first, last, cells)

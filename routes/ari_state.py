@@ -1,0 +1,95 @@
+"""Each channel's send state, shared by every process: last send and answer, counts, and the lease
+that lets one process at a time send to a channel (so its rate limit holds across processes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from canonical.base import utcnow
+from connectors.ota.ari_shaping import OutboundMessage
+from routes.tables import ari_channel_state
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """What the distributor last did for one channel."""
+
+    last_sent_at: datetime | None = None
+    last_answer: str | None = None
+    last_answer_text: str | None = None
+    last_answer_at: datetime | None = None
+    messages_sent: int = 0
+    cells_sent: int = 0
+
+
+async def _ensure(conn: AsyncConnection, channel: str) -> None:
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    await conn.execute(
+        dialect.insert(ari_channel_state)
+        .values(channel=channel)
+        .on_conflict_do_nothing(index_elements=["channel"])
+    )
+
+
+async def answered(
+    conn: AsyncConnection, channel: str, status: str, text: str, *, message: OutboundMessage | None
+) -> None:
+    """Record a channel's answer (and, when a message was answered, that it was sent)."""
+    await _ensure(conn, channel)
+    now = utcnow()
+    t = ari_channel_state
+    values: dict[str, Any] = {
+        "last_answer": status,
+        "last_answer_text": text[:2000] or None,
+        "last_answer_at": now,
+    }
+    if message is not None:
+        values |= {
+            "last_sent_at": now,
+            "messages_sent": t.c.messages_sent + 1,
+            "cells_sent": t.c.cells_sent + message.cells,
+        }
+    await conn.execute(update(t).where(t.c.channel == channel).values(**values))
+
+
+async def read(conn: AsyncConnection, channel: str) -> ChannelState:
+    """The channel's state (empty when it never sent)."""
+    t = ari_channel_state
+    row = (await conn.execute(select(t).where(t.c.channel == channel))).first()
+    if row is None:
+        return ChannelState()
+    return ChannelState(
+        row.last_sent_at,
+        row.last_answer,
+        row.last_answer_text,
+        row.last_answer_at,
+        row.messages_sent,
+        row.cells_sent,
+    )
+
+
+async def lease(conn: AsyncConnection, channel: str, owner: str, *, for_s: float) -> bool:
+    """Take or renew the right to send to a channel for `for_s` seconds; False while another holds it."""
+    await _ensure(conn, channel)
+    now = utcnow()
+    t = ari_channel_state
+    result = await conn.execute(
+        update(t)
+        .where(t.c.channel == channel, or_(t.c.owner.is_(None), t.c.owner == owner, t.c.lease_until < now))
+        .values(owner=owner, lease_until=now + timedelta(seconds=for_s))
+    )
+    return result.rowcount == 1
+
+
+async def release(conn: AsyncConnection, channel: str, owner: str) -> None:
+    """Give the channel up (at stop), so another process takes it at once."""
+    t = ari_channel_state
+    await conn.execute(
+        update(t).where(t.c.channel == channel, t.c.owner == owner).values(owner=None, lease_until=None)
+    )
