@@ -51,6 +51,9 @@ log = logging.getLogger("hotelhub.pull")
 _REFUSED_DEFAULT = (3, 450)  # EWT 3 (business rule), ERR 450 (unable to process)
 # Another process polled the partner this recently (a share of its interval): this one waits its turn.
 _RECENT = 0.9
+# Polls at once in one process: each holds a pooled connection for its lock and takes another for
+# its state, so many pulled partners due together never drain the pool.
+POLLS_AT_ONCE = 8
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class BookingPull:
         self._task: asyncio.Task[None] | None = None
         self._polls: dict[str, asyncio.Task[PollResult]] = {}
         self._started: dict[str, float] = {}
+        self._slots = asyncio.Semaphore(POLLS_AT_ONCE)
 
     # The schedule
     def start(self) -> None:
@@ -138,7 +142,8 @@ class BookingPull:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                for record in await self.pulled():
+                records = await self.pulled()
+                for record in records:
                     assert record.pull is not None
                     running = self._polls.get(record.id)
                     started = self._started.get(record.id)
@@ -148,7 +153,7 @@ class BookingPull:
                         self._polls[record.id] = asyncio.create_task(
                             self.poll(record.id), name=f"booking-pull-{record.id}"
                         )
-                await self.watch()
+                await self.watch(records)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -160,11 +165,12 @@ class BookingPull:
         async with self.directory.engine.connect() as conn:
             return [r for r in await load_partners(conn) if r.pull is not None and r.enabled]
 
-    async def watch(self) -> list[str]:
-        """Raise the alarm of each pulled partner overdue by the clock now; the ids it was raised for."""
+    async def watch(self, records: list[PartnerRecord] | None = None) -> list[str]:
+        """Raise the alarm of each pulled partner (of `records`, else as stored) overdue by the clock
+        now; the ids it was raised for."""
         now = self.clock()
         raised = []
-        for record in await self.pulled():
+        for record in await self.pulled() if records is None else records:
             async with self.engine.begin() as conn:
                 if await pull_state.check_overdue(conn, record, now):
                     raised.append(record.id)
@@ -174,6 +180,10 @@ class BookingPull:
     async def poll(self, partner_id: str, *, force: bool = False) -> PollResult:
         """Poll one partner now, unless another poller holds it or (without `force`) polled it within
         its interval."""
+        async with self._slots:
+            return await self._poll_one(partner_id, force)
+
+    async def _poll_one(self, partner_id: str, force: bool) -> PollResult:
         await self.directory.refresh()  # a paused, resumed or changed partner as it is now
         record = await self.directory.get(partner_id)
         if record is None or record.pull is None or not record.enabled:
