@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -101,6 +102,9 @@ def pull_now(partner: Annotated[str, typer.Option("--partner", help="the pulled 
     settings = _settings()
     _refuse_unsafe_start(settings)
     _database_ready(settings)
+
+    # the outcome is the command's one line; the poller's own warning would say it twice
+    logging.getLogger("hotelhub.pull").setLevel(logging.ERROR)
 
     async def main() -> PollResult:
         hub = build_hub(settings)

@@ -218,12 +218,13 @@ async def test_given_a_silent_channel_when_its_window_passes_then_one_alarm_clea
     assert not status.overdue and status.last_success_at == pulled.clock.now
 
 
+@pytest.mark.parametrize("auth_failure", ["http", "ota"])  # HTTP 401, or OTA Errors 4/497 in a 200
 async def test_given_the_channel_refuses_the_hubs_credentials_when_polled_then_paused_once_and_not_called_again(
-    pulled: Pulled, caplog: pytest.LogCaptureFixture
+    pulled: Pulled, caplog: pytest.LogCaptureFixture, auth_failure: str
 ) -> None:
     caplog.set_level(logging.ERROR, logger="hotelhub.partners")
     pulled.channel.add(held("R1"))
-    pulled.channel.behave(answer="unauthorized")
+    pulled.channel.behave(answer="unauthorized", auth_failure=auth_failure)
 
     first = await pulled.pull.poll(PARTNER)
     for _ in range(3):
