@@ -153,7 +153,10 @@ class BookingPull:
                         self._polls[record.id] = asyncio.create_task(
                             self.poll(record.id), name=f"booking-pull-{record.id}"
                         )
-                await self.watch(records)
+                # a partner whose poll is under way is judged by its outcome: a hub started after
+                # a long stop polls first and alarms only if that poll fails too
+                idle = [r for r in records if (task := self._polls.get(r.id)) is None or task.done()]
+                await self.watch(idle)
             except asyncio.CancelledError:
                 raise
             except Exception:

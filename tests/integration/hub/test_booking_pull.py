@@ -4,6 +4,7 @@ refusals acknowledged and dead-lettered, the overdue alarm on an injected clock,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -269,3 +270,25 @@ async def test_given_a_polled_partner_when_the_operator_asks_then_its_pull_statu
     assert datetime.fromisoformat(body["last_success_at"]) == pulled.clock.now
     assert as_partner.status_code == 403 and as_partner.json()["title"] == "Operator only"
     assert unknown.status_code == 404
+
+
+async def test_given_a_hub_started_an_hour_after_its_last_poll_when_its_first_poll_succeeds_then_no_alarm(
+    pulled: Pulled, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="hotelhub.pull")
+    assert (await pulled.pull.poll(PARTNER)).outcome == "ok"
+    pulled.clock.now += timedelta(hours=1)  # the hub was stopped for an hour
+    pulled.pull.tick_s = 0.01
+    pulled.pull.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        while (
+            pulled.channel.reads < 2 or (await pulled.pull.statuses())[0].last_success_at != pulled.clock.now
+        ):
+            assert asyncio.get_running_loop().time() < deadline, "the scheduler's first poll"
+            await asyncio.sleep(0.01)
+    finally:
+        await pulled.pull.stop()
+
+    assert await pulled.pull.watch() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
