@@ -28,8 +28,9 @@ from canonical.envelope import Envelope
 from routes import ari_metrics, ari_pending, ari_state
 from routes.ari_channels import AriChannel, ari_channels, changed_keys
 from routes.ari_send import ARI_OUT_CONSUMER, Round, send_round
+from routes.outbound.client import OutboundClient
 from routes.outbound.registry import OutboundClients
-from routes.partners import PartnerDirectory, load_partners
+from routes.partners import PartnerDirectory, PartnerRecord, load_partners
 from routes.policy import DeliveryPolicy, RetryPolicy
 from routes.table import DeliveryContext, Route
 from routes.tasks import cancel_and_wait
@@ -119,6 +120,8 @@ class AriDistributor:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
         self._any = asyncio.Event()
+        # each channel's breaker as this process last saw it (closed, half_open, open)
+        self.breakers: dict[str, str] = {}
 
     def nudge(self, channels: Iterable[str]) -> None:
         """Cells of these channels were marked: their senders look now rather than at the next tick."""
@@ -133,6 +136,14 @@ class AriDistributor:
         if record is None or not ari_channels([record]):
             return Round("idle")
         client = self.clients.for_partner(record)
+        try:
+            return await self._send(record, client)
+        finally:
+            if client.breaker is not None:
+                self.breakers[channel_id] = client.breaker.state.name.lower()
+
+    async def _send(self, record: PartnerRecord, client: OutboundClient) -> Round:
+        channel_id = record.id
         result = await send_round(
             AriChannel(record),
             client,

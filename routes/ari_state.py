@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
 from connectors.ota.ari_shaping import OutboundMessage
+from routes import ari_pending
 from routes.tables import ari_channel_state
 
 
@@ -93,3 +94,22 @@ async def release(conn: AsyncConnection, channel: str, owner: str) -> None:
     await conn.execute(
         update(t).where(t.c.channel == channel, t.c.owner == owner).values(owner=None, lease_until=None)
     )
+
+
+@dataclass(frozen=True)
+class AriStatus:
+    """One channel's distribution as the operator sees it: what waits, what was last sent and answered."""
+
+    partner_id: str
+    pending_cells: int
+    urgent_cells: int
+    oldest_pending: datetime | None
+    state: ChannelState
+    paused: str | None  # why the channel is paused (its credentials refused), or None
+
+
+async def status(conn: AsyncConnection, partner_id: str, paused: str | None) -> AriStatus:
+    """The distribution state of one channel."""
+    pending = await ari_pending.status(conn, partner_id)
+    state = await read(conn, partner_id)
+    return AriStatus(partner_id, pending.cells, pending.urgent, pending.oldest, state, paused)

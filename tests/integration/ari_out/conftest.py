@@ -121,8 +121,9 @@ async def start_hub(
     assert hub.ari is not None
     ari = hub.ari
     if not senders:
-        hub.ari = None  # the test drives them
+        hub.ari = None  # started without its senders: the test drives them
     await hub.start(consume=True, relay=True)
+    hub.ari = ari  # the API reads it (breakers) and nudges it
     return hub, ari
 
 
