@@ -1,0 +1,77 @@
+"""The pending set: a change during a send survives it, urgent close-outs go out first."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+from conftest import Distributing
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from canonical.ari import AriChanged, AriKind
+from hub.db import create_engine
+from hub.schema import upgrade_async
+from routes import ari_pending
+from routes.ari_out import mark_changed
+from routes.ari_pending import PendingKey
+from routes.ari_resync import mark_resync
+
+NIGHT = date(2031, 1, 1)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The hub's engine on a migrated database of the test's own."""
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_given_a_key_marked_again_during_its_send_when_settled_then_it_stays_pending(
+    engine: AsyncEngine,
+) -> None:
+    keys = [PendingKey("ALPINA", "DBL", "BAR", NIGHT + timedelta(days=i), "rates") for i in range(3)]
+    async with engine.begin() as conn:
+        await ari_pending.mark(conn, "otaone", keys)
+        await ari_pending.mark(conn, "otaone", keys[:1])  # marked twice before the send: one key
+    async with engine.connect() as conn:
+        taken = await ari_pending.take(conn, "otaone", limit=100)
+    async with engine.begin() as conn:
+        await ari_pending.mark(conn, "otaone", keys[1:2])  # changed while the send is under way
+        await ari_pending.settle(conn, "otaone", taken)
+    async with engine.connect() as conn:
+        left = await ari_pending.take(conn, "otaone", limit=100)
+        other = await ari_pending.take(conn, "otatwo", limit=100)
+
+    assert sorted(taken) == keys
+    assert list(left) == [keys[1]]
+    assert other == {}
+
+
+async def test_given_an_urgent_close_out_among_a_resync_when_sent_then_it_goes_out_first(
+    distributing: Distributing,
+) -> None:
+    d = distributing
+    async with d.hub.engine.begin() as conn:
+        await mark_resync(conn, "otaone", NIGHT, NIGHT + timedelta(days=30))
+        urgent = AriChanged(
+            property="ALPINA",
+            room_type="FAM",
+            first_night=NIGHT + timedelta(days=20),
+            last_night=NIGHT + timedelta(days=20),
+            kinds=frozenset({AriKind.AVAILABILITY}),
+            urgent=True,
+        )
+        assert await mark_changed(conn, urgent) == ["otaone"]
+
+    first = await d.ari.round("otaone")
+    calls_then = list(d.sim.calls)
+    await d.ari.drain("otaone")
+
+    assert first.outcome == "ok" and first.cells == 1
+    assert [(c.message, c.cells) for c in calls_then] == [("OTA_HotelInvCountNotifRQ", 1)]
+    assert len(d.sim.calls) > 1  # the rest followed
