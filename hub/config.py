@@ -55,6 +55,7 @@ from mappings.source import (
     read_yaml,
     validation_problems,
 )
+from routes.ari_policy import AriPolicy
 from routes.partners import PartnerKind
 from routes.policy import DeliveryPolicy
 from routes.pull_policy import PullPolicy
@@ -218,6 +219,7 @@ class OutboundConfig(_Section):
     credentials: OutboundCredentials | None = None
     policy: DeliveryPolicy = DeliveryPolicy()
     pull: PullPolicy | None = None  # set: a pull-model channel, polled for its bookings
+    ari: AriPolicy | None = None  # how an OTA channel takes ARI (routes/ari_policy.py); None: defaults
 
     @field_validator("url")
     @classmethod

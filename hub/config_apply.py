@@ -99,6 +99,7 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
             outbound_url=str(partner.outbound.url) if partner.outbound.url else None,
             policy=partner.outbound.policy,
             pull=partner.outbound.pull,
+            ari=partner.outbound.ari,
             outbound_login=None
             if partner.outbound.credentials is None
             else OutboundLogin(**partner.outbound.credentials.model_dump()),

@@ -19,6 +19,7 @@ from connectors.ota.ari_shaping import ChannelCodes, Shaping
 from connectors.ota.codec import UsernameToken
 from mappings.model import PartnerMapping, PropertyMapping
 from routes.ari_pending import PendingKey
+from routes.ari_policy import AriPolicy
 from routes.partners import PartnerKind, PartnerRecord
 
 RATE_KINDS = (AriKind.RATES, AriKind.RESTRICTIONS)
@@ -54,15 +55,24 @@ class AriChannel:
         rooms, plans = entry.hub_to_partner_room_types, entry.hub_to_partner_rate_plans
         return ChannelCodes(entry.hotel_code, lambda c: rooms.get(c, ()), lambda c: plans.get(c, ()))
 
+    @property
+    def policy(self) -> AriPolicy:
+        """How the channel takes ARI (its `outbound.ari` block, else the hub's defaults)."""
+        return self.record.ari or AriPolicy()
+
     def shaping(self, secrets: Mapping[str, str]) -> Shaping:
-        """How this channel wants its messages cut and wrapped (the hub's defaults for now)."""
-        return Shaping()
+        """How this channel wants its messages cut and wrapped (a SOAP channel: its WS-Security login)."""
+        policy = self.policy
+        token = self.username_token(secrets) if policy.envelope == "soap11" else None
+        return policy.shaping(max_message_bytes=self.record.policy.max_message_bytes, username_token=token)
 
     def headers(self, secrets: Mapping[str, str]) -> dict[str, str]:
         """HTTP headers of every ARI call: content type and, with a login, HTTP Basic."""
         headers = {"Content-Type": "text/xml; charset=utf-8"}
         login = self.record.outbound_login
-        if login is not None:
+        if self.policy.envelope == "soap11":
+            headers["SOAPAction"] = '""'  # the login travels in the envelope (WS-Security)
+        elif login is not None:
             token = base64.b64encode(f"{login.username}:{_secret(self.record, secrets)}".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
         return headers

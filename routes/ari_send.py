@@ -101,8 +101,9 @@ async def _messages(
     rooms_left = []
     if by_kind[AriKind.AVAILABILITY.value] and rooms:
         wanted_rooms = {(k.room_type, k.night) for k in by_kind[AriKind.AVAILABILITY.value]}
+        rules = channel.policy.availability
         rooms_left = [
-            c
+            c.model_copy(update={"available": rules.shown(c.room_type, c.night, c.available)})
             for c in await availability_cells(conn, property_code, first, last, room_types=rooms)
             if (c.room_type, c.night) in wanted_rooms
         ]

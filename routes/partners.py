@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.base import utcnow
 from routes import metrics
+from routes.ari_policy import AriPolicy
 from routes.credentials import VerifiedCache, hash_secret, verify_secret
 from routes.policy import DeliveryPolicy
 from routes.pull_policy import OutboundLogin, PullPolicy
@@ -55,6 +56,7 @@ class PartnerSpec:
     enabled: bool = True
     pull: PullPolicy | None = None  # set: the hub polls this partner for its bookings
     outbound_login: OutboundLogin | None = None
+    ari: AriPolicy | None = None  # how it takes ARI; None: the hub's defaults
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class PartnerRecord:
     paused_reason: str | None = None
     pull: PullPolicy | None = None
     outbound_login: OutboundLogin | None = None
+    ari: AriPolicy | None = None
 
 
 async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
@@ -101,6 +104,7 @@ async def upsert_partner(conn: AsyncConnection, spec: PartnerSpec) -> str:
         "mapping": spec.mapping,
         "pull": spec.pull.model_dump(mode="json") if spec.pull else None,
         "outbound_login": spec.outbound_login.model_dump(mode="json") if spec.outbound_login else None,
+        "ari": spec.ari.model_dump(mode="json", by_alias=True) if spec.ari else None,
     }
     if row is None:
         values["password_hash"] = hash_secret(spec.secret) if spec.secret else None
@@ -151,6 +155,7 @@ _FIELD_NAMES = {
     "policy": "outbound policy",
     "pull": "outbound pull",
     "outbound_login": "outbound credentials",
+    "ari": "outbound ari",
 }
 
 
@@ -213,6 +218,7 @@ async def load_partners(conn: AsyncConnection) -> list[PartnerRecord]:
                 outbound_login=(
                     OutboundLogin.model_validate(row.outbound_login) if row.outbound_login else None
                 ),
+                ari=AriPolicy.model_validate(row.ari) if row.ari else None,
             )
         )
     return records

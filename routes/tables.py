@@ -153,6 +153,8 @@ partners = Table(
     Column("pull", JSON, nullable=True),
     # The hub's login at the partner: username and the NAME of the password's variable, never a secret.
     Column("outbound_login", JSON, nullable=True),
+    # How the partner takes ARI (routes/ari_policy.AriPolicy as JSON); NULL: the hub's defaults.
+    Column("ari", JSON, nullable=True),
 )
 
 # One row per pulled partner, shared by every process (routes/booking_pull.py): when it was last

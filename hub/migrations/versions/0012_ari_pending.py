@@ -1,4 +1,4 @@
-"""the ARI distributor's pending cells per channel, and each channel's send state
+"""the ARI distributor's pending cells per channel, each channel's send state, a partner's ARI settings
 
 Revision ID: 0012
 Revises: 0011
@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
+    # NULL: the partner takes ARI as the hub sends it by default (every partner of an older database)
+    op.add_column("partners", sa.Column("ari", sa.JSON(), nullable=True))
     op.create_table(
         "ari_pending",
         sa.Column("channel", sa.String(64), nullable=False),
@@ -56,3 +58,4 @@ def downgrade() -> None:
     op.drop_table("ari_channel_state")
     op.drop_index("ix_ari_pending_channel_urgent", table_name="ari_pending")
     op.drop_table("ari_pending")
+    op.drop_column("partners", "ari")

@@ -20,18 +20,28 @@ ROOMS = {
     "JSU": "JSUITE",
 }  # examples/mappings/ota/otaone.yaml
 PLANS = {"BAR": "FLEX1", "NREF": "NRF1"}
+TWO_HOTEL = "100872"  # examples/mappings/ota/otatwo.yaml
+TWO_ROOMS = {"DBL": "10087201", "DSUP": "10087202", "FAM": "10087203", "JSU": "10087204"}
+TWO_PLANS = {"BAR": "5501", "NREF": "5502"}
 
 
-async def core_view(engine: AsyncEngine, first: date, last: date) -> dict[str, Any]:
-    """The core's availability, rates and restrictions of ALPINA over first..last under OTA One's codes."""
+async def core_view(
+    engine: AsyncEngine,
+    first: date,
+    last: date,
+    rooms_as: dict[str, str] = ROOMS,
+    plans_as: dict[str, str] = PLANS,
+) -> dict[str, Any]:
+    """The core's availability, rates and restrictions of ALPINA over first..last under a channel's
+    codes (OTA One's unless told)."""
     shown: dict[str, Any] = {"availability": {}, "rates": {}, "restrictions": {}}
     async with engine.connect() as conn:
         rooms = await availability_cells(conn, "ALPINA", first, last)
         cells = await rate_cells(conn, "ALPINA", first, last)
     for room in rooms:
-        shown["availability"].setdefault(ROOMS[room.room_type], {})[room.night] = room.available
+        shown["availability"].setdefault(rooms_as[room.room_type], {})[room.night] = room.available
     for cell in cells:
-        rates, room, plan = cell.rates, ROOMS[cell.room_type], PLANS[cell.rate_plan]
+        rates, room, plan = cell.rates, rooms_as[cell.room_type], plans_as[cell.rate_plan]
         shown["rates"].setdefault(room, {}).setdefault(plan, {})[cell.night] = {
             # a nightly amount goes out only when no per-occupancy amount does
             "amount": rates.amount if not rates.by_occupancy else None,

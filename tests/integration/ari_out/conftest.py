@@ -69,6 +69,9 @@ def channel_config(tmp_path: Path, url: str, **outbound: Any) -> Path:
     one["outbound"]["url"] = url
     one["outbound"]["credentials"] = {"username": "hub", "password_env": SIM_PASSWORD_ENV}
     one["outbound"]["policy"]["retry"]["delays_s"] = [0.01]
+    # limits are proven on the seam's virtual time (tests/contract/outbound); here they only slow
+    one["outbound"]["policy"]["rate_limit"] = {"max_rate": 1000, "period_s": 1}
+    two["outbound"]["policy"]["rate_limit"] = {"max_rate": 1000, "period_s": 1}
     one["outbound"].update(outbound)
     del two["outbound"]["url"]
     path = tmp_path / "hub.yaml"
