@@ -106,7 +106,13 @@ async def apply(database_url: str, config: Path) -> list[str]:
 
 
 async def start_hub(
-    database_url: str, tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch, *, senders: bool
+    database_url: str,
+    tmp_path: Path,
+    config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    senders: bool,
+    broker_url: str | None = None,
 ) -> tuple[Hub, AriDistributor]:
     """Migrate, apply, build and start a hub; its ARI senders run in the background only if asked."""
     monkeypatch.setenv(SIM_PASSWORD_ENV, SIM_PASSWORD)
@@ -115,8 +121,10 @@ async def start_hub(
     hub = build_hub(
         HubSettings(
             database_url=database_url,
+            broker_url=broker_url,
             card_vault_key_file=tmp_path / "vault.key",
             dispatcher_idle_ms=10,
+            relay_idle_ms=10,
             mapping_cache_seconds=0.1,
             log_json=False,
         )
