@@ -142,6 +142,8 @@ def changed_events(
 AVAILABILITY = frozenset({AriKind.AVAILABILITY})
 
 
-def availability_events(property_code: str, room_type: str, nights: Iterable[date]) -> list[AriChanged]:
+def availability_events(
+    property_code: str, room_type: str, nights: Iterable[date], *, urgent: bool = False
+) -> list[AriChanged]:
     """One availability `ari.changed.v1` per contiguous run of these nights of one room type."""
-    return changed_events(property_code, room_type, None, dict.fromkeys(nights, AVAILABILITY))
+    return changed_events(property_code, room_type, None, dict.fromkeys(nights, AVAILABILITY), urgent=urgent)

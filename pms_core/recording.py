@@ -65,19 +65,28 @@ def collect_availability(
     moved: Mapping[Night, int],
     levels: Mapping[Night, inventory.Level],
 ) -> None:
-    """Collect an availability `ari.changed.v1` per run of moved nights whose rooms left changed."""
+    """Collect an availability `ari.changed.v1` per run of moved nights whose rooms left changed.
+
+    A night this change oversold is announced as urgent even though its rooms left stay 0: the
+    channel sold a room the hotel did not have, so every channel must show it closed before anything
+    else pending is sent (a channel may still hold an older count).
+    """
     names = {ref.id: (setup.prop.code, ref.code) for setup in setups for ref in setup.room_types.values()}
     changed: dict[int, list[date]] = {}
+    oversold: dict[int, list[date]] = {}
     for night, delta in moved.items():
         if not delta or night not in levels:
             continue
         sold, capacity = levels[night]
-        if max(capacity - sold, 0) != max(capacity - sold + delta, 0):
+        if delta > 0 and sold > capacity:
+            oversold.setdefault(night[0], []).append(night[1])
+        elif max(capacity - sold, 0) != max(capacity - sold + delta, 0):
             changed.setdefault(night[0], []).append(night[1])
-    for room_type_id, nights in sorted(changed.items()):
-        property_code, type_code = names[room_type_id]
-        for event in availability_events(property_code, type_code, nights):
-            uow.collect(ARI_CHANGED_V1, event)
+    for urgent, runs in ((True, oversold), (False, changed)):
+        for room_type_id, nights in sorted(runs.items()):
+            property_code, type_code = names[room_type_id]
+            for event in availability_events(property_code, type_code, nights, urgent=urgent):
+                uow.collect(ARI_CHANGED_V1, event)
 
 
 def stage_change(

@@ -89,17 +89,20 @@ async def test_given_ari_routed_when_a_batch_and_a_direct_booking_sell_rooms_the
     assert _ari(direct) == [("DBL", D[4], D[4])]
 
 
-async def test_given_a_sold_out_night_when_overbooked_then_availability_stays_zero_and_nothing_is_announced(
+async def test_given_a_sold_out_night_when_overbooked_then_availability_stays_zero_and_an_urgent_close_out_is_announced(
     hotel: PmsDriver, engine: AsyncEngine
 ) -> None:
-    await hotel.receive(a_reservation("R1", stays=(a_stay("SGL", arrival=D[0], nights=1),)))
+    await hotel.receive(a_reservation("R1", stays=(a_stay("SGL", arrival=D[0], nights=2),)))
     async with engine.begin() as conn:
         uow = PmsUnitOfWork(conn, message_id=str(uuid4()), ari_events=True)
         await handle_booking_received(
             a_reservation("R2", stays=(a_stay("SGL", arrival=D[0], nights=1),)), uow
         )
 
-    assert _ari(uow) == []
+    assert _ari(uow) == [("SGL", D[0], D[0])]
+    assert [e.urgent for key, e in uow.events if key == ARI_CHANGED_V1 and isinstance(e, AriChanged)] == [
+        True
+    ]
     assert (await _available(engine, "SGL"))[0] == 0
 
 
