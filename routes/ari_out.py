@@ -130,19 +130,21 @@ class AriDistributor:
         self._any.set()
 
     # one round, and a drain (tests, resync)
-    async def round(self, channel_id: str) -> Round:
-        """One send round of one channel (no lease taken: the caller holds it or is alone)."""
+    async def round(self, channel_id: str, keep: Callable[[], Awaitable[bool]] | None = None) -> Round:
+        """One send round of one channel (`keep` renews the caller's lease; none: the caller is alone)."""
         record = await self.directory.get(channel_id)
         if record is None or not ari_channels([record]):
             return Round("idle")
         client = self.clients.for_partner(record)
         try:
-            return await self._send(record, client)
+            return await self._send(record, client, keep)
         finally:
             if client.breaker is not None:
                 self.breakers[channel_id] = client.breaker.state.name.lower()
 
-    async def _send(self, record: PartnerRecord, client: OutboundClient) -> Round:
+    async def _send(
+        self, record: PartnerRecord, client: OutboundClient, keep: Callable[[], Awaitable[bool]] | None
+    ) -> Round:
         channel_id = record.id
         result = await send_round(
             AriChannel(record),
@@ -151,6 +153,7 @@ class AriDistributor:
             reader=self.reader,
             secrets=self.secrets,
             limit=self.batch,
+            keep=keep,
         )
         await self.observe(channel_id)
         return result
@@ -229,16 +232,22 @@ class AriDistributor:
             await asyncio.wait_for(wake.wait(), timeout=seconds)
         wake.clear()
 
+    async def _lease(self, channel: str) -> bool:
+        async with self.engine.begin() as conn:
+            return await ari_state.lease(conn, channel, self.owner, for_s=self.lease_s)
+
     async def _run(self, channel: str) -> None:
         failures = 0
+
+        async def keep() -> bool:
+            return await self._lease(channel)
+
         while True:
             try:
-                async with self.engine.begin() as conn:
-                    mine = await ari_state.lease(conn, channel, self.owner, for_s=self.lease_s)
-                if not mine:
+                if not await self._lease(channel):
                     await self._wait(channel, self.tick_s * 5)
                     continue
-                result = await self.round(channel)
+                result = await self.round(channel, keep)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
@@ -188,8 +188,13 @@ async def send_round(
     reader: AsyncEngine,
     secrets: Mapping[str, str],
     limit: int = 20_000,
+    keep: Callable[[], Awaitable[bool]] | None = None,
 ) -> Round:
-    """Send what one channel has pending (up to `limit` keys), message by message."""
+    """Send what one channel has pending (up to `limit` keys), message by message.
+
+    `keep` is asked before each message whether this process may still send to the channel (its
+    lease renewed); when it says no, the round ends and the cells stay pending for the lease holder.
+    """
     async with reader.connect() as conn:
         taken = await ari_pending.take(conn, channel.id, limit=limit)
     if not taken:
@@ -226,6 +231,8 @@ async def send_round(
             async with engine.begin() as conn:
                 settled += await ari_pending.settle(conn, channel.id, idle)
         for message, keys in zip(built, covered, strict=True):
+            if keep is not None and not await keep():
+                return Round("waiting", messages, cells, settled, error="another process sends to it")
             result = await _send_one(channel, client, message, headers, property_code, engine)
             if result is not None:
                 return Round(

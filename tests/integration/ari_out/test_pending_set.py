@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from canonical.ari import AriChanged, AriKind
 from hub.db import create_engine
 from hub.schema import upgrade_async
-from routes import ari_pending
+from routes import ari_pending, ari_state
 from routes.ari_out import mark_changed
 from routes.ari_pending import PendingKey
 from routes.ari_resync import mark_resync
@@ -75,3 +75,38 @@ async def test_given_an_urgent_close_out_among_a_resync_when_sent_then_it_goes_o
     assert first.outcome == "ok" and first.cells == 1
     assert [(c.message, c.cells) for c in calls_then] == [("OTA_HotelInvCountNotifRQ", 1)]
     assert len(d.sim.calls) > 1  # the rest followed
+
+
+async def test_given_one_process_holds_a_channel_when_another_asks_then_refused_until_released(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as conn:
+        first = await ari_state.lease(conn, "otaone", "worker-a", for_s=30)
+        renewed = await ari_state.lease(conn, "otaone", "worker-a", for_s=30)
+        other = await ari_state.lease(conn, "otaone", "worker-b", for_s=30)
+        elsewhere = await ari_state.lease(conn, "otatwo", "worker-b", for_s=30)
+        await ari_state.release(conn, "otaone", "worker-a")
+        after = await ari_state.lease(conn, "otaone", "worker-b", for_s=30)
+        held = await ari_state.lease(conn, "otatwo", "worker-c", for_s=30)
+
+    assert (first, renewed, other, elsewhere, after, held) == (True, True, False, True, True, False)
+
+
+async def test_given_the_lease_lost_during_a_round_when_the_next_message_is_due_then_nothing_more_is_sent(
+    distributing: Distributing,
+) -> None:
+    d = distributing
+    async with d.hub.engine.begin() as conn:
+        await mark_resync(conn, "otaone", NIGHT, NIGHT + timedelta(days=3))
+    asked: list[int] = []
+
+    async def lost_after_one() -> bool:
+        asked.append(1)
+        return len(asked) == 1
+
+    result = await d.ari.round("otaone", lost_after_one)
+    async with d.hub.engine.connect() as conn:
+        left = await ari_pending.status(conn, "otaone")
+
+    assert (result.outcome, result.messages, len(d.sim.calls)) == ("waiting", 1, 1)
+    assert left.cells > 0  # the rest waits for the process that holds the channel
