@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from ari_views import HOTEL, core_view, eventually
-from conftest import Distributing, channel_config, start_hub
+from conftest import Distributing, apply, channel_config, start_hub
 from harness import settled
 from sqlalchemy import func, select
 
@@ -243,3 +244,40 @@ async def test_given_credentials_refused_when_sent_then_paused_no_dead_letters_a
     assert paused is not None and "401" in paused
     assert await _dead_letters(d) == []
     assert pending.cells == 5  # kept for when the configuration is fixed
+
+
+async def test_given_a_paused_channel_when_its_configuration_changes_then_it_resumes_and_converges(
+    distributing: Distributing,
+) -> None:
+    d = distributing
+    d.sim.behave(answer="unauthorized")
+    await d.put(
+        {
+            "room_type": "JSU",
+            "rate_plan": "BAR",
+            "from": "2031-01-01",
+            "to": "2031-01-05",
+            "rates": {"amount": "3"},
+        }
+    )
+    await _settled(d)
+    assert [r.outcome for r in await d.ari.drain("otaone")] == ["paused"]
+
+    d.sim.behave(answer="success")
+    data = yaml.safe_load(d.config.read_text(encoding="utf-8"))
+    data["partners"][0]["outbound"]["policy"]["timeout_s"] = 20  # the operator fixes the partner
+    d.config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (line,) = await apply(d.hub.settings.database_url, d.config)
+
+    async def resumed() -> bool:
+        record = await d.hub.directory.get("otaone")
+        return record is not None and record.paused_at is None
+
+    await eventually(resumed, what="the hub seeing the partner resumed")
+    rounds = await d.ari.drain("otaone")
+
+    assert "resumed (paused since" in line
+    assert rounds[-1].outcome == "idle"
+    core = await core_view(d.hub.reader, FIRST, FIRST + timedelta(days=4))
+    assert _shown(d.sim, "rates")["JSUITE"]["FLEX1"] == core["rates"]["JSUITE"]["FLEX1"]
+    assert [c.outcome for c in d.sim.calls] == ["unauthorized", "applied"]
