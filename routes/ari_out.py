@@ -27,12 +27,13 @@ from canonical.base import utcnow
 from canonical.envelope import Envelope
 from routes import ari_metrics, ari_pending, ari_state
 from routes.ari_channels import AriChannel, ari_channels, changed_keys
+from routes.ari_pending import PendingKey
 from routes.ari_send import ARI_OUT_CONSUMER, Round, send_round
 from routes.outbound.client import OutboundClient
 from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory, PartnerRecord, load_partners
 from routes.policy import DeliveryPolicy, RetryPolicy
-from routes.table import DeliveryContext, Route
+from routes.table import BatchItemFailed, DeliveryContext, Route
 from routes.tasks import cancel_and_wait
 
 log = logging.getLogger("hotelhub.ari")
@@ -65,18 +66,23 @@ def _rolled_back(conn: Connection) -> None:
     conn.info.pop(_NUDGES, None)
 
 
-async def mark_changed(conn: AsyncConnection, change: AriChanged) -> list[str]:
-    """Mark one change's cells pending for every channel that receives them; the channels marked."""
-    marked = []
+async def mark_changed(conn: AsyncConnection, *changes: AriChanged) -> list[str]:
+    """Mark the changes' cells pending for every channel that receives them; the channels marked.
+
+    The partners are read once, and each channel's keys are written together (a key named by
+    several changes once), so a batch of changes costs a few statements per channel.
+    """
+    grouped: dict[tuple[str, bool], set[PendingKey]] = {}
     for channel in ari_channels(await load_partners(conn)):
-        entry = channel.property_mapping(change.property)
-        if entry is None:
-            continue
-        keys = changed_keys(change, entry)
+        for change in changes:
+            entry = channel.property_mapping(change.property)
+            if entry is not None:
+                grouped.setdefault((channel.id, change.urgent), set()).update(changed_keys(change, entry))
+    # a key marked urgent stays urgent until sent, whatever marks it after (the flag is or-ed)
+    for (channel_id, urgent), keys in sorted(grouped.items(), key=lambda item: item[0][1]):
         if keys:
-            await ari_pending.mark(conn, channel.id, keys, urgent=change.urgent)
-            marked.append(channel.id)
-    return marked
+            await ari_pending.mark(conn, channel_id, sorted(keys), urgent=urgent)
+    return sorted({channel_id for (channel_id, _), keys in grouped.items() if keys})
 
 
 def make_ari_route(nudge: Nudge | None = None) -> Route:
@@ -87,12 +93,22 @@ def make_ari_route(nudge: Nudge | None = None) -> Route:
         if marked and nudge is not None:
             _after_commit(ctx.conn, nudge, marked)
 
+    async def handle_batch(items: list[tuple[Envelope[Any], DeliveryContext]]) -> None:
+        conn = items[0][1].conn
+        try:
+            marked = await mark_changed(conn, *(envelope.payload for envelope, _ in items))
+        except Exception as err:
+            raise BatchItemFailed(None, err) from err  # one by one, to find the one at fault
+        if marked and nudge is not None:
+            _after_commit(conn, nudge, marked)
+
     return Route(
         ARI_CHANGED_V1,
         ARI_OUT_CONSUMER,
         handle,
         ARI_POLICY,
         "the ARI distributor marks the changed cells pending for every channel that receives them",
+        handle_batch,
     )
 
 
