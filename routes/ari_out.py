@@ -260,6 +260,11 @@ class AriDistributor:
 
         while True:
             try:
+                async with self.reader.connect() as conn:
+                    work = await ari_pending.has_work(conn, channel)
+                if not work:  # an idle channel costs one read a tick, no write
+                    await self._wait(channel, self.tick_s)
+                    continue
                 if not await self._lease(channel):
                     await self._wait(channel, self.tick_s * 5)
                     continue

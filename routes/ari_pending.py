@@ -8,7 +8,7 @@ change that arrived during the call stays pending and goes out next.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -149,6 +149,7 @@ async def status(conn: AsyncConnection, channel: str) -> PendingStatus:
     return PendingStatus(int(row[0]), int(row[1]), row[2])
 
 
-async def channels_with_work(conn: AsyncConnection) -> Sequence[str]:
-    """Every channel with at least one pending key."""
-    return list((await conn.execute(select(ari_pending.c.channel).distinct())).scalars())
+async def has_work(conn: AsyncConnection, channel: str) -> bool:
+    """True when the channel has at least one pending key (one index probe)."""
+    query = select(ari_pending.c.night).where(ari_pending.c.channel == channel).limit(1)
+    return (await conn.execute(query)).first() is not None
