@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
+from connectors.ota.ari_codec import ALL_RESTRICTIONS
 from mappings.errors import MappingFileError
 from mappings.loader import parse_mapping, read_mapping_document
 from mappings.source import FileProblem, Loc, YamlDocument
@@ -160,7 +161,7 @@ def pull_conflicts(partner: PartnerConfig) -> list[Conflict]:
 def check_loaded(config: HubConfig, doc: YamlDocument, environ: Mapping[str, str]) -> list[FileProblem]:
     """Problems of a well-formed config: missing rates, credentials, endpoints, mapping files."""
     problems = _rate_warnings(config, doc) + _credential_problems(config, doc, environ)
-    problems += _endpoint_warnings(config, doc)
+    problems += _endpoint_warnings(config, doc) + _restriction_notes(config, doc)
     problems.sort(key=lambda problem: problem.line or 0)
     for index, partner in enumerate(config.partners):
         problems += _mapping_problems(config, doc, index, partner)
@@ -207,6 +208,24 @@ def _credential_problems(
             where = ("partners", i, "outbound", "credentials", "password_env")
             problems.append(doc.problem(where, reason, severity="warning"))
     return problems
+
+
+def _restriction_notes(config: HubConfig, doc: YamlDocument) -> list[FileProblem]:
+    """A channel that takes only some restriction types is never sent the others: say which."""
+    notes = []
+    for i, partner in enumerate(config.partners):
+        ari = partner.outbound.ari
+        if ari is None or ari.restrictions == ALL_RESTRICTIONS:
+            continue
+        left_out = ", ".join(sorted(kind.value for kind in ALL_RESTRICTIONS - ari.restrictions))
+        notes.append(
+            doc.problem(
+                ("partners", i, "outbound", "ari", "restrictions"),
+                f"partner {partner.id} does not take {left_out}: the hub never sends them to it",
+                severity="warning",
+            )
+        )
+    return notes
 
 
 def _endpoint_warnings(config: HubConfig, doc: YamlDocument) -> list[FileProblem]:

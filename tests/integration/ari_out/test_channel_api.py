@@ -76,3 +76,21 @@ def test_given_the_cli_when_resync_then_cells_pending_and_status_shows_them(
     # the resync's cells beside the rooms left `config apply` announced (still in the outbox: no hub runs)
     assert after["pending_cells"] == before["pending_cells"] + 40
     assert refused.exit_code == 1 and "receives no ARI" in refused.output
+
+
+def test_given_a_channel_taking_some_restrictions_when_checked_then_config_check_names_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = channel_config(
+        tmp_path, "https://ari.otaone.example/ota", ari={"restrictions": ["closed", "min_los"]}
+    )
+    for key, value in ENVIRON.items():
+        monkeypatch.setenv(key, value)
+
+    checked = runner.invoke(app, ["config", "check", str(config)])
+
+    assert checked.exit_code == 0, checked.output
+    assert (
+        "partner otaone does not take closed_to_arrival, closed_to_departure, max_advance_days, "
+        "max_los, max_los_through, min_advance_days, min_los_through: the hub never sends them to it"
+    ) in " ".join(checked.output.split())
