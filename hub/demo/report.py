@@ -1,13 +1,17 @@
-"""What the demo shows at the end: availability per room type and night, and a short summary."""
+"""What the demo shows at the end: availability per room type and night, the channels, a short summary."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from rich.console import Console
 from rich.table import Table
+
+from hub.demo.convergence import Verdict
+from hub.demo.distribution import ChannelWatch
 
 AvailabilityCells = Mapping[tuple[str, date], Mapping[str, int]]
 
@@ -80,3 +84,48 @@ def print_problems(console: Console, problems: Sequence[str]) -> None:
     console.print(f"[bold red]{len(problems)} problem(s):[/bold red]")
     for problem in problems[:30]:
         console.print(f"  - {problem}")
+
+
+def channels_table(watches: Sequence[ChannelWatch], verdicts: Sequence[Verdict]) -> Table:
+    """Each channel: what it was sent and answered, its breaker, and how it compares with the core."""
+    table = Table(title="Channels compared with the core", title_justify="left")
+    for column in ("channel", "messages received", "breaker", "cells compared", "result"):
+        table.add_column(column)
+    by_partner = {v.partner_id: v for v in verdicts}
+    for watch in watches:
+        calls = Counter(
+            _call_name(call.message, call.outcome, call.status) for call in watch.channel.push.calls
+        )
+        pull = watch.channel.pull
+        if pull is not None:
+            calls["reads"] += pull.reads
+            calls["acknowledgements"] += len(pull.acks)
+        verdict = by_partner.get(watch.channel.partner_id)
+        compared = verdict.compared if verdict else {}
+        result = (
+            "no verdict"
+            if verdict is None
+            else "[green]in step[/green]"
+            if not verdict.problems
+            else f"[red]{len(verdict.problems)} difference(s)[/red]"
+        )
+        table.add_row(
+            watch.name,
+            ", ".join(f"{n} {what}" for what, n in sorted(calls.items())),
+            " → ".join(watch.breakers_seen) or "-",
+            ", ".join(f"{n} {section}" for section, n in compared.items()),
+            result,
+        )
+    return table
+
+
+_MESSAGES = {
+    "OTA_HotelAvailNotifRQ": "restrictions",
+    "OTA_HotelRateAmountNotifRQ": "rates",
+    "OTA_HotelInvCountNotifRQ": "rooms left",
+}
+
+
+def _call_name(message: str, outcome: str, status: int) -> str:
+    name = _MESSAGES.get(message, message)
+    return name if outcome == "applied" else f"{name} answered HTTP {status} ({outcome})"

@@ -1,4 +1,5 @@
-"""`hotelhub demo`: a fresh hub, the demo hotel, two OTAs pushing bookings; then what the hub holds."""
+"""`hotelhub demo`: a fresh hub, the demo hotel, two OTAs pushing bookings, ARI out to their simulated
+channels (an outage, a pulled booking); then what the hub and every channel hold."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,8 +28,10 @@ from hub.config import HubConfig, PropertyConfig, load_config
 from hub.config_apply import apply_file
 from hub.db import create_engine
 from hub.demo import play
+from hub.demo.channel_run import run_channels
+from hub.demo.channels import DemoChannel, running_channels, write_demo_config
 from hub.demo.partners import SimulatedPartner
-from hub.demo.report import Tally, availability_table, print_problems, summary_table
+from hub.demo.report import Tally, availability_table, channels_table, print_problems, summary_table
 from hub.demo.scenario import Hotel, Planner, write_scripts
 from hub.demo.stage import DEMO_CONFIG, demo_settings, migrate, partner_passwords, serving, vault_key_file
 from hub.dlq_view import print_dead_letters
@@ -127,23 +131,30 @@ def _progress(console: Console) -> Progress:
 
 
 async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bool = False) -> int:
-    """Run the demo end to end; 0 when the hub holds exactly what the partners pushed, else 1."""
+    """Run the demo end to end; 0 when the hub and every channel hold exactly what they should, else 1."""
     started = time.perf_counter()
+    example = load_config(DEMO_CONFIG, environ={})  # secrets are set below; reading needs none
+    ota_partners = [p.id for p in example.partners if p.kind.value == "ota"]
     with tempfile.TemporaryDirectory(prefix="hotelhub-demo-") as tmp:
         db_path = _fresh_database(KEPT_DATABASE if keep else Path(tmp) / "hotelhub.db")
         settings = demo_settings(f"sqlite+aiosqlite:///{db_path}")
-        # Secrets are set just below; reading the file needs none of them.
-        config = load_config(DEMO_CONFIG, environ={})
-        prop = config.properties[0]
-        with partner_passwords(config) as passwords, _quiet_logs():
-            console.print(
-                f"[bold]hotelhub demo[/bold]: {prop.name} ({prop.code}), "
-                f"{len(config.partners)} partners, {bookings_per_partner} bookings each"
-            )
-            console.print(await migrate(settings.database_url))
-            for line in await apply_file(settings, DEMO_CONFIG):
-                console.print(f"config: {line}")
-            code = await _show(console, settings, config, prop, passwords, bookings_per_partner, started)
+        async with running_channels(ota_partners) as channels:
+            config_path = write_demo_config(DEMO_CONFIG, Path(tmp) / "demo.yaml", channels)
+            config = load_config(config_path, environ={})
+            prop = config.properties[0]
+            with partner_passwords(config) as passwords, _quiet_logs():
+                console.print(
+                    f"[bold]hotelhub demo[/bold]: {prop.name} ({prop.code}), "
+                    f"{len(config.partners)} partners, {bookings_per_partner} bookings each"
+                )
+                for channel in channels.values():
+                    kind = "ARI and booking pull" if channel.pull else "ARI"
+                    console.print(f"channel {channel.partner_id}: simulator at {channel.url} ({kind})")
+                console.print(await migrate(settings.database_url))
+                for line in await apply_file(settings, config_path):
+                    console.print(f"config: {line}")
+                stage = Stage(settings, config, prop, passwords, channels)
+                code = await _show(console, stage, bookings_per_partner, started)
         if keep:
             vault_key_file(settings, KEPT_VAULT_KEY)
             console.print(
@@ -154,28 +165,49 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
     return code
 
 
-async def _show(
-    console: Console,
-    settings: HubSettings,
-    config: HubConfig,
-    prop: PropertyConfig,
-    passwords: dict[str, str],
-    count: int,
-    started: float,
-) -> int:
+@dataclass(frozen=True)
+class Stage:
+    """What the demo runs on: the hub's settings, its configuration and property, the channels."""
+
+    settings: HubSettings
+    config: HubConfig
+    prop: PropertyConfig
+    passwords: dict[str, str]
+    channels: dict[str, DemoChannel]
+
+
+async def _show(console: Console, stage: Stage, count: int, started: float) -> int:
+    settings, prop = stage.settings, stage.prop
     tally = Tally()
     hotel = _hotel(prop, datetime.now(UTC).date())
+    now = datetime.now(UTC).replace(microsecond=0)
     async with serving(settings) as base_url, httpx.AsyncClient(timeout=15.0) as client:
         console.print(f"hub listening on {base_url} (embedded dispatcher, SQLite)")
-        partners = _partners(config, prop, passwords, base_url, client)
+        partners = _partners(stage.config, prop, stage.passwords, base_url, client)
         planner = Planner(hotel, random.Random(DEMO_SEED))
-        scripts = write_scripts(partners, planner, count, now=datetime.now(UTC).replace(microsecond=0))
+        scripts = write_scripts(partners, planner, count, now=now)
         with _progress(console) as progress:
             await play.play(scripts, progress, tally)
             expected = play.accepted(scripts)
-            rows = await play.await_bookings(
+            await play.await_bookings(
                 client, base_url, prop.code, expected, progress, timeout_s=BOOKED_TIMEOUT_S
             )
+        part = await run_channels(
+            console,
+            stage.config,
+            prop,
+            stage.channels,
+            client,
+            base_url,
+            nights=hotel.dates,
+            partners=partners,
+            planner=planner,
+            now=now,
+        )
+        tally.problems += part.problems
+        if part.pulled.reservation is not None and part.pulled.reservation.references:
+            expected.append(part.pulled.reservation)
+        rows = await play.fetch_bookings(client, base_url, prop.code)
         tally.problems += play.booking_problems(expected, rows)
         response = await client.get(
             f"{base_url}/api/v1/properties/{prop.code}/availability",
@@ -203,6 +235,7 @@ async def _show(
         )
     )
     print_dead_letters(console, letters)
+    console.print(channels_table(part.watches, part.verdicts))
     cancelled = sum(1 for r in rows if r["status"] == "cancelled")
     console.print(
         summary_table(
