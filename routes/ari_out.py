@@ -27,8 +27,9 @@ from canonical.base import utcnow
 from canonical.envelope import Envelope
 from routes import ari_metrics, ari_pending, ari_state
 from routes.ari_channels import AriChannel, ari_channels, changed_keys
+from routes.ari_letters import ARI_OUT_CONSUMER
 from routes.ari_pending import PendingKey
-from routes.ari_send import ARI_OUT_CONSUMER, Round, send_round
+from routes.ari_send import Round, send_round
 from routes.outbound.client import OutboundClient
 from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory, PartnerRecord, load_partners

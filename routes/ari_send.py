@@ -20,9 +20,8 @@ from uuid import uuid4
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from canonical.ari import ARI_CHANGED_V1, AriChanged, AriKind
+from canonical.ari import AriKind
 from canonical.base import utcnow
-from canonical.envelope import Envelope
 from canonical.errors import ConfigurationError, HubError, PermanentError, TransientError
 from connectors.ota.ari_answers import AnswerNote, AnswerStatus, NotifAnswer, read_answer
 from connectors.ota.ari_ranges import availability_ranges, rate_ranges, restriction_ranges
@@ -34,15 +33,15 @@ from pms_core.errors import UnknownProperty, UnknownRatePlan, UnknownRoomType
 from pms_core.queries import MAX_AVAILABILITY_DAYS
 from routes import ari_metrics, ari_pending, ari_state
 from routes.ari_channels import AriChannel
+from routes.ari_letters import refusal_letters
 from routes.ari_pending import PendingKey
-from routes.deadletters import NewDeadLetter, record
+from routes.deadletters import record
 from routes.outbound.client import OutboundClient
 from routes.outbound.errors import Waiting
 from routes.pauses import pause_partner
 
 log = logging.getLogger("hotelhub.ari")
 
-ARI_OUT_CONSUMER = "ari-distributor"
 # Read at most this many nights at once (the core's longest availability read); the rest waits a round.
 _READ_SPAN = MAX_AVAILABILITY_DAYS
 
@@ -119,51 +118,6 @@ async def _messages(
         rates=rate_ranges(c for c in cells if (c.room_type, c.rate_plan, c.night) in wanted_rates),
         availability=availability_ranges(rooms_left),
     )
-
-
-def _letters(
-    channel: AriChannel,
-    property_code: str,
-    message: OutboundMessage,
-    notes: list[tuple[SentItem, AnswerNote]],
-) -> list[NewDeadLetter]:
-    """One dead letter per refused item: an `ari.changed.v1` of its cells (a replay marks them again)."""
-    letters = []
-    for item, note in notes:
-        event = AriChanged(
-            property=property_code,
-            room_type=item.room_type,
-            rate_plan=item.rate_plan,
-            first_night=item.first,
-            last_night=item.last,
-            kinds=frozenset({item.kind}),
-        )
-        envelope = Envelope[AriChanged](
-            message_type=ARI_CHANGED_V1,
-            correlation_id=message.echo_token,
-            property_code=event.property,
-            payload=event,
-        )
-        codes = f"{item.target.room_type}/{item.target.rate_plan or '-'}"
-        letters.append(
-            NewDeadLetter(
-                message_id=str(uuid4()),
-                message_type=ARI_CHANGED_V1,
-                consumer=ARI_OUT_CONSUMER,
-                correlation_id=message.echo_token,
-                body=envelope.model_dump_json(),
-                error_class="PermanentError",
-                error_text=(
-                    f"channel {channel.id} refused {message.message_name} item {item.index} "
-                    f"({codes} {item.first}..{item.last}): "
-                    f"{note.ota_type or '-'}/{note.code or '-'}: {note.text}"
-                ),
-                partner_id=channel.id,
-                property_code=event.property,
-                ota_code=f"{note.ota_type or '-'}/{note.code or '-'}",
-            )
-        )
-    return letters
 
 
 class _Answers:
@@ -324,7 +278,7 @@ async def _answered(
     text: str,
 ) -> None:
     async with engine.begin() as conn:
-        for letter in _letters(channel, property_code, message, notes):
+        for letter in refusal_letters(channel.id, property_code, message, notes):
             await record(conn, letter)
         await ari_state.answered(conn, channel.id, status, text, message=message)
     ari_metrics.MESSAGES.labels(channel.id, message.message_name, status).inc()
