@@ -1,1 +1,1 @@
-"""`hotelhub demo`: a local OTA partner simulator pushing bookings to a hub running in-process."""
+"""`hotelhub demo`: OTA partners pushing bookings to an in-process hub, and channels taking its ARI."""
