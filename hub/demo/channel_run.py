@@ -86,13 +86,17 @@ async def run_channels(
             )
         pulling = next(p for p in partners if p.partner_id == PULLED_PARTNER)
         part.pulled = await pull_booking(dist, PULLED_PARTNER, pulling, planner, now=now)
-        pulled = part.pulled
-        if pulled.reservation is not None and not pulled.problems and pulled.acks == pulled.booked == 1:
-            say(
+        part.verdicts = await dist.converge(prop.currency)
+    pulled = part.pulled
+    pull = channels[PULLED_PARTNER].pull
+    if pulled.reservation is not None and pull is not None:
+        # counted again after every channel converged: the hub kept polling meanwhile
+        pulled.acks = sum(1 for ack in pull.acks if ack.reservation_id == pulled.reservation.reservation_id)
+        if not pulled.problems and pulled.acks == pulled.booked == 1:
+            console.print(
                 f"channels: booking {pulled.reservation.reservation_id} pulled from {names[PULLED_PARTNER]}: "
                 f"booked once, acknowledged once with confirmation {pulled.confirmation}"
             )
-        part.verdicts = await dist.converge(prop.currency)
     for watch, verdict in zip(watches, part.verdicts, strict=True):
         compared = sum(verdict.compared.values())
         if not verdict.problems:
