@@ -88,7 +88,7 @@ async def mark(
 
 async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[PendingKey, int]:
     """Up to `limit` pending keys of a channel with their seq: urgent ones alone and first, then the
-    oldest changes, in (property, room type, rate plan, kind, night) order within them."""
+    oldest changes (by when each cell was first marked since it was last sent)."""
     t = ari_pending
     urgent = (
         await conn.execute(select(func.count()).where(t.c.channel == channel, t.c.urgent.is_(True)))
@@ -98,7 +98,10 @@ async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[Pendi
     )
     if urgent:
         query = query.where(t.c.urgent.is_(True))
-    query = query.order_by(t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.kind, t.c.night).limit(limit)
+    # oldest changes first, so a busy cell never starves the others; the sender merges what it took
+    query = query.order_by(
+        t.c.marked_at, t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.kind, t.c.night
+    ).limit(limit)
     rows = (await conn.execute(query)).all()
     return {PendingKey(r.property_code, r.room_type, r.rate_plan, r.night, r.kind): r.seq for r in rows}
 

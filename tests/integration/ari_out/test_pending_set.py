@@ -10,6 +10,7 @@ from conftest import Distributing
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.ari import AriChanged, AriKind
+from canonical.base import utcnow
 from hub.db import create_engine
 from hub.schema import upgrade_async
 from routes import ari_pending, ari_state
@@ -110,3 +111,20 @@ async def test_given_the_lease_lost_during_a_round_when_the_next_message_is_due_
 
     assert (result.outcome, result.messages, len(d.sim.calls)) == ("waiting", 1, 1)
     assert left.cells > 0  # the rest waits for the process that holds the channel
+
+
+async def test_given_more_pending_than_a_round_takes_when_taken_then_the_oldest_changes_first(
+    engine: AsyncEngine,
+) -> None:
+    old, new = utcnow() - timedelta(minutes=5), utcnow()
+    late_key = PendingKey("ALPINA", "JSU", "", NIGHT, "availability")  # last in key order
+    early_keys = [
+        PendingKey("ALPINA", "DBL", "", NIGHT + timedelta(days=i), "availability") for i in range(5)
+    ]
+    async with engine.begin() as conn:
+        await ari_pending.mark(conn, "otaone", [late_key], now=old)
+        await ari_pending.mark(conn, "otaone", early_keys, now=new)
+    async with engine.connect() as conn:
+        taken = await ari_pending.take(conn, "otaone", limit=2)
+
+    assert list(taken) == [late_key, early_keys[0]]
