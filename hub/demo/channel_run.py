@@ -20,6 +20,7 @@ from hub.demo.distribution import ChannelWatch, Distribution, ari_patches, chann
 from hub.demo.partners import SimulatedPartner
 from hub.demo.pulled import PulledOutcome, pull_booking
 from hub.demo.scenario import Planner
+from routes.ari_policy import AvailabilityRules
 
 # What a healthy channel answers; the outage's 500s are told, anything else is the hub's fault.
 _EXPECTED_OUTCOMES = frozenset({"applied", "server_error"})
@@ -67,6 +68,7 @@ async def run_channels(
                 names[partner_id],
                 mappings[partner_id].for_property(prop.code) or _unmapped(partner_id),
                 progress.add_task(f"ARI to {names[partner_id]}", total=None, note=""),
+                _rules(config, partner_id),
             )
             for partner_id, channel in channels.items()
         ]
@@ -100,7 +102,8 @@ async def run_channels(
     for watch, verdict in zip(watches, part.verdicts, strict=True):
         compared = sum(verdict.compared.values())
         if not verdict.problems:
-            console.print(f"channels: {watch.name} in step with the core ({compared} cells compared)")
+            held = f"; {watch.rules.hold_back} room(s) held back" if watch.rules.hold_back else ""
+            console.print(f"channels: {watch.name} in step with the core ({compared} cells compared{held})")
     part.problems += dist.problems + pulled.problems + _answers_problems(channels)
     part.problems += [problem for verdict in part.verdicts for problem in verdict.problems]
     if "open" not in down.breakers_seen or down.breakers_seen[-1] != "closed":
@@ -110,6 +113,13 @@ async def run_channels(
             f"the pulled booking: {pulled.booked} room stay(s) booked, {pulled.acks} acknowledgement(s)"
         )
     return part
+
+
+def _rules(config: HubConfig, partner_id: str) -> AvailabilityRules:
+    """The channel's own availability rules, as its configuration gives them."""
+    partner = config.find_partner(partner_id)
+    ari = partner.outbound.ari if partner is not None else None
+    return ari.availability if ari is not None else AvailabilityRules()
 
 
 def _unmapped(partner_id: str) -> NoReturn:

@@ -36,6 +36,8 @@ DEMO_OUTBOUND_POLICY: dict[str, Any] = {
     "timeout_s": 5,
 }
 DEMO_PULL = {"interval_s": 1, "alarm_after_s": 60}
+# OTA Two is shown one room fewer than the hotel has: the last room of each type stays for direct sales.
+DEMO_AVAILABILITY_RULES: dict[str, dict[str, Any]] = {"otatwo": {"hold_back": 1}}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -137,7 +139,7 @@ def write_demo_config(source: Path, target: Path, channels: Mapping[str, DemoCha
     """The example configuration with each partner sending to its simulator; written to `target`.
 
     Mapping files are named by absolute path (they stay beside the example); delivery waits are
-    shortened; OTA One takes SOAP, OTA Two is also pulled for its bookings.
+    shortened; OTA One takes SOAP, OTA Two holds a room back and is also pulled for its bookings.
     """
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for partner in data["partners"]:
@@ -153,8 +155,11 @@ def write_demo_config(source: Path, target: Path, channels: Mapping[str, DemoCha
         policy = outbound.setdefault("policy", {})
         policy.update({k: v for k, v in DEMO_OUTBOUND_POLICY.items() if k != "retry"})
         policy["retry"] = {**policy.get("retry", {}), **DEMO_OUTBOUND_POLICY["retry"]}
+        ari = outbound.setdefault("ari", {})
         if channel.push.soap:
-            outbound["ari"] = {"envelope": "soap11"}
+            ari["envelope"] = "soap11"
+        if partner["id"] in DEMO_AVAILABILITY_RULES:
+            ari["availability"] = dict(DEMO_AVAILABILITY_RULES[partner["id"]])
         if channel.pull is not None:
             outbound["pull"] = dict(DEMO_PULL)
     target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

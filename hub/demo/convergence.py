@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -113,9 +113,11 @@ def compare(
     *,
     currency: str,
     must_show: Iterable[Changed] = (),
+    shown_rooms: Callable[[str, date, int], int] = lambda room_type, night, available: available,
 ) -> Verdict:
     """Compare every cell of one hotel's folded state with the core; `must_show` are the cells the
-    channel has to hold (what the demo changed), so a channel that was sent nothing never passes."""
+    channel has to hold (what the demo changed), so a channel that was sent nothing never passes;
+    `shown_rooms` turns the core's rooms left into what this channel is shown (its own rules)."""
     verdict = Verdict(partner_id)
     room_of, plan_of = codes.room_types, codes.rate_plans
 
@@ -125,7 +127,9 @@ def compare(
     for room_code, by_night in state.get("availability", {}).items():
         for night, count in by_night.items():
             verdict.compared["availability"] += 1
-            held = core.available.get((room_of.get(room_code, "?"), night))
+            room_type = room_of.get(room_code, "?")
+            available = core.available.get((room_type, night))
+            held = None if available is None else shown_rooms(room_type, night, available)
             if count != held:
                 differ(f"rooms left {room_code} {night}", count, held)
     for section in ("rates", "restrictions"):

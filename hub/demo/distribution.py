@@ -19,6 +19,7 @@ from connectors.ota.simulator import Answer
 from hub.demo.channels import DemoChannel
 from hub.demo.convergence import Changed, CoreCells, Verdict, compare, nights_shown, read_core
 from mappings.model import PropertyMapping
+from routes.ari_policy import AvailabilityRules
 
 Status = dict[str, Any]
 POLL_S = 0.1
@@ -81,6 +82,7 @@ class ChannelWatch:
     name: str
     codes: PropertyMapping
     task: TaskID
+    rules: AvailabilityRules = field(default_factory=AvailabilityRules)  # what only this channel is shown
     status: Status = field(default_factory=dict)
     breakers_seen: list[str] = field(default_factory=list)
     note: str = ""
@@ -226,6 +228,7 @@ class Distribution:
                 core,
                 currency=currency,
                 must_show=self.changed,
+                shown_rooms=w.rules.shown,
             )
             for w in self.watches
         ]

@@ -15,6 +15,7 @@ from connectors.ota.simulator import PullChannel, PushChannel
 from hub.demo.channels import SharedDoor, message_name
 from hub.demo.convergence import CoreCells, compare, expected_rate
 from mappings.model import PropertyMapping
+from routes.ari_policy import AvailabilityRules
 
 NIGHT = date(2031, 5, 2)
 CODES = PropertyMapping(
@@ -106,3 +107,17 @@ async def test_given_one_endpoint_when_a_read_and_a_notification_arrive_then_eac
     assert notif.status_code == 200 and message_name(notif.content) == "OTA_HotelInvCountNotifRS"
     assert pull.reads == 1
     assert push.state() == {"H1": {"availability": {"DZ": {NIGHT: 5}}, "rates": {}, "restrictions": {}}}
+
+
+def test_given_a_channel_holding_a_room_back_when_compared_then_it_must_show_one_fewer() -> None:
+    held_back = AvailabilityRules(hold_back=1)
+
+    fewer = compare(
+        "otatwo", _shown("180.00", 2), CODES, _core("180.00", 3), currency="EUR", shown_rooms=held_back.shown
+    )
+    all_rooms = compare(
+        "otatwo", _shown("180.00", 3), CODES, _core("180.00", 3), currency="EUR", shown_rooms=held_back.shown
+    )
+
+    assert fewer.problems == []
+    assert len(all_rooms.problems) == 1 and "rooms left DZ" in all_rooms.problems[0]
