@@ -11,13 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from door_rows import door_outbox_rows
 from harness import DEMO_CONFIG, RunningHub, ota_codes, running_hub
 from ota_builders import OTAONE, commit, reservation
 from ota_schemas import assert_ota_valid_where_known
 from sqlalchemy import text
 from tripwire import Tripwire
 
-from canonical.ari import ARI_CHANGED_V1
 from hub.demo.partners import parse_answer
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
@@ -134,13 +134,8 @@ async def _count(running: RunningHub, table: str) -> int:
 async def _nothing_created(running: RunningHub) -> None:
     for table in ("bookings", "inbound_messages", "dead_letters"):
         assert await _count(running, table) == 0, f"{table} is not empty"
-    # the configuration's own availability announcements (ari.changed.v1) are there from the start
     async with running.hub.reader.connect() as conn:
-        caused = (
-            await conn.execute(
-                text("SELECT count(*) FROM outbox WHERE message_type <> :ari"), {"ari": ARI_CHANGED_V1}
-            )
-        ).scalar_one()
+        caused = await door_outbox_rows(conn)
     assert caused == 0, "the outbox holds a message the push caused"
 
 

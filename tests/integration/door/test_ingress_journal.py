@@ -6,13 +6,14 @@ import asyncio
 from uuid import uuid4
 
 import pytest
+from door_rows import door_outbox_rows
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from canonical.base import utcnow
 from hub.bootstrap import Hub
 from routes.journal import IngressJournal, JournalEntry
-from routes.tables import inbound_messages, outbox
+from routes.tables import inbound_messages
 
 
 def entry(number: int, *, message_id: str | None = None) -> JournalEntry:
@@ -52,8 +53,8 @@ async def counts(hub: Hub) -> tuple[int, int]:
     """Rows in inbound_messages and outbox."""
     async with hub.engine.connect() as conn:
         inbound = (await conn.execute(select(func.count()).select_from(inbound_messages))).scalar_one()
-        queued = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
-    return int(inbound), int(queued)
+        queued = await door_outbox_rows(conn)
+    return int(inbound), queued
 
 
 async def test_given_many_concurrent_writers_when_committed_in_batches_then_every_entry_is_stored(
