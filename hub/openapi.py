@@ -180,8 +180,24 @@ def _document(app: FastAPI) -> dict[str, Any]:
         schemas.update(problem.pop("$defs", {}))
         schemas["ProblemDetails"] = problem
         components["securitySchemes"] = SECURITY_SCHEMES
+        _unreadable_json_documented(document)
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def _unreadable_json_documented(document: dict[str, Any]) -> None:
+    # Said once here for every REST operation, not on each route: one that reads a JSON body
+    # answers 400 when the body is not JSON at all (before any field can be named, so not 422);
+    # and a 422 is a problem document, never FastAPI's default `HTTPValidationError` JSON.
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                responses.setdefault("400", problem_responses(400)[400])
+            if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
+                responses["422"] = problem_responses(422)[422]
 
 
 def install(app: FastAPI) -> None:
