@@ -13,6 +13,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -141,3 +142,17 @@ async def broker_idle(broker_url: str, *, ignoring: str = "test.") -> bool:
     (a test's own queues, named `ignoring`..., are not the hub's and do not count)."""
     depths = await queue_depths(broker_url)
     return all(depth == (0, 0) for name, depth in depths.items() if not name.startswith(ignoring))
+
+
+# The two databases a test parametrised over both runs on (PostgreSQL only where services are).
+BOTH_DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
+
+
+@contextmanager
+def fresh_database(kind: str, tmp_path: Path, name: str = "hub.db") -> Iterator[str]:
+    """A fresh, empty database: a SQLite file under tmp_path, or a PostgreSQL database of its own."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / name}"
+        return
+    with postgres_database() as url:
+        yield url

@@ -12,13 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from harness import apply_file
-from services import postgres_database
+from door_hub import door_hub
+from services import BOTH_DATABASES, fresh_database
 
 from hub.app import create_app
-from hub.bootstrap import Hub, build_hub
-from hub.schema import upgrade_async
-from hub.settings import HubSettings
+from hub.bootstrap import Hub
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ota_ari"
 ARI_IN_CONFIG = FIXTURES / "ari_in.yaml"
@@ -26,33 +24,18 @@ if str(FIXTURES) not in sys.path:
     sys.path.insert(0, str(FIXTURES))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+@pytest.fixture(params=BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a database of its own on the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'ari-in.db'}"
-        return
-    with postgres_database() as url:
+    with fresh_database(request.param, tmp_path, "ari-in.db") as url:
         yield url
 
 
 @pytest.fixture
 async def door(database_url: str, tmp_path: Path) -> AsyncIterator[Hub]:
     """A hub with the ARI-in configuration whose journal runs (nothing consumes)."""
-    await upgrade_async(database_url)
-    await apply_file(database_url, ARI_IN_CONFIG)
-    hub = build_hub(
-        HubSettings(database_url=database_url, card_vault_key_file=tmp_path / "vault.key", log_json=False)
-    )
-    await hub.journal.start()
-    try:
+    async with door_hub(database_url, tmp_path, ARI_IN_CONFIG) as hub:
         yield hub
-    finally:
-        await hub.journal.stop()
-        await hub.directory.close()
-        await hub.engine.dispose()
-        if hub.reader is not hub.engine:
-            await hub.reader.dispose()
 
 
 @pytest.fixture

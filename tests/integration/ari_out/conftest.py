@@ -18,7 +18,7 @@ import pytest
 import yaml
 from harness import DEMO_CONFIG, PASSWORDS, settled
 from ota_schemas import OTA_2015A, require_conformance
-from services import postgres_database
+from services import BOTH_DATABASES, fresh_database
 
 from connectors.ota.simulator import PushChannel, SchemaFolder, serving
 from hub.app import create_app
@@ -41,13 +41,10 @@ SIM_PASSWORD = "sim-secret"
 ENVIRON = PASSWORDS | {SIM_PASSWORD_ENV: SIM_PASSWORD}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+@pytest.fixture(params=BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a database of its own on the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'ari-out.db'}"
-        return
-    with postgres_database() as url:
+    with fresh_database(request.param, tmp_path, "ari-out.db") as url:
         yield url
 
 

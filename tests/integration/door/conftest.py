@@ -6,37 +6,22 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from harness import DEMO_CONFIG, apply_file
-from services import postgres_database
+from door_hub import door_hub
+from harness import DEMO_CONFIG
+from services import BOTH_DATABASES, fresh_database
 
-from hub.bootstrap import Hub, build_hub
-from hub.schema import upgrade_async
-from hub.settings import HubSettings
+from hub.bootstrap import Hub
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+@pytest.fixture(params=BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a database of its own on the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'door.db'}"
-        return
-    with postgres_database() as url:
+    with fresh_database(request.param, tmp_path, "door.db") as url:
         yield url
 
 
 @pytest.fixture
 async def door(database_url: str, tmp_path: Path) -> AsyncIterator[Hub]:
     """A hub whose ingress journal is running (nothing consumes): the door and nothing behind it."""
-    await upgrade_async(database_url)
-    await apply_file(database_url, DEMO_CONFIG)
-    hub = build_hub(
-        HubSettings(database_url=database_url, card_vault_key_file=tmp_path / "vault.key", log_json=False)
-    )
-    await hub.journal.start()
-    try:
+    async with door_hub(database_url, tmp_path, DEMO_CONFIG) as hub:
         yield hub
-    finally:
-        await hub.journal.stop()
-        await hub.engine.dispose()
-        if hub.reader is not hub.engine:
-            await hub.reader.dispose()

@@ -18,7 +18,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from harness import DEMO_CONFIG, PASSWORDS, free_port
 from processes import HOTELHUB
-from services import postgres_database
+from services import BOTH_DATABASES, fresh_database, postgres_database
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from typer.testing import CliRunner
@@ -34,13 +34,10 @@ VAULT_KEY = base64.b64encode(bytes(range(32))).decode()
 CREATED = ["property ALPINA: created", "partner otaone: created", "partner otatwo: created"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+@pytest.fixture(params=BOTH_DATABASES)
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database, never migrated: a SQLite file still to be made, or a new PostgreSQL one."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-        return
-    with postgres_database() as url:
+    with fresh_database(request.param, tmp_path, "fresh.db") as url:
         yield url
 
 
