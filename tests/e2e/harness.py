@@ -137,19 +137,31 @@ async def running_hub(
     await apply_file(database_url, config)
     hub = build_hub(settings)
     await hub.start(consume=True, relay=True)
-    port = free_port()
+    # The socket is bound here and handed to uvicorn, so no other process can take the port between
+    # choosing it and listening on it; a start-up that fails or stalls fails the test, never hangs it.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(hub=hub),
-            host="127.0.0.1",
-            port=port,
             http=HubHttpProtocol,
             log_config=None,
             lifespan="on",
         )
     )
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    deadline = time.monotonic() + 30
     while not server.started:
+        if task.done():
+            await hub.stop()
+            task.result()
+            raise AssertionError("the hub's HTTP server stopped during start-up")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            await hub.stop()
+            raise AssertionError("the hub's HTTP server did not start within 30 s")
         await asyncio.sleep(0.01)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -157,5 +169,6 @@ async def running_hub(
             yield RunningHub(mode, settings, hub, base, http)
     finally:
         server.should_exit = True
-        await task
+        await asyncio.wait_for(task, 30)
         await hub.stop()
+        sock.close()
