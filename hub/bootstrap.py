@@ -151,6 +151,14 @@ class Hub:
         if self.reader is not self.engine:
             await self.reader.dispose()
 
+    def notify(self) -> None:
+        """New outbox rows were committed: wake what delivers them (the dispatcher, or the RabbitMQ
+        relay) rather than leave them to its next poll."""
+        if self.transport is not None:
+            self.transport.notify()
+        elif self.dispatcher is not None:
+            self.dispatcher.notify()
+
     async def ready(self) -> dict[str, bool]:
         """Readiness of each dependency: database, broker and consumers."""
         checks: dict[str, bool] = {}
@@ -212,11 +220,18 @@ def build_hub(
         if settings.embedded
         else None
     )
+    # The parts built before the hub wake its transport once it exists (either transport's).
+    built: list[Hub] = []
+
+    def committed() -> None:
+        if built:
+            built[0].notify()
+
     journal = IngressJournal(
         engine,
         batch_max=settings.ingress_batch_max,
         wait_ms=settings.ingress_batch_wait_ms,
-        on_commit=dispatcher.notify if dispatcher else None,
+        on_commit=committed,
     )
     ingress = OtaIngress(
         directory=directory,
@@ -228,7 +243,7 @@ def build_hub(
         login_guard=LoginGuard(
             failures=settings.auth_failures_max, window_s=settings.auth_failure_window_seconds
         ),
-        ari=AriDoor(engine, reader, table, on_commit=dispatcher.notify if dispatcher else None, clock=clock),
+        ari=AriDoor(engine, reader, table, on_commit=committed, clock=clock),
     )
     pull = BookingPull(
         engine=engine,
@@ -241,7 +256,7 @@ def build_hub(
         tick_s=settings.pull_tick_seconds,
         kill_before_ack=settings.fault_kill_before_pull_ack,
     )
-    return Hub(
+    hub = Hub(
         settings,
         engine,
         reader,
@@ -255,3 +270,5 @@ def build_hub(
         booking_pull=pull,
         ari=ari,
     )
+    built.append(hub)
+    return hub

@@ -163,8 +163,7 @@ async def put_ari(request: Request, code: PropertyCode, body: SetAriBody, caller
             )
     except PermanentError as err:
         raise _problem(err, _patch_field(body, err)) from err
-    if hub.dispatcher is not None:
-        hub.dispatcher.notify()
+    hub.notify()
     return AriChangeAnswer(cells=outcome.cells, nights=outcome.nights, changes=list(outcome.events))
 
 
@@ -228,8 +227,7 @@ async def post_out_of_order(
         ) from err
     except PermanentError as err:
         raise _problem(err) from err
-    if hub.dispatcher is not None:
-        hub.dispatcher.notify()
+    hub.notify()
     return view
 
 
@@ -267,6 +265,5 @@ async def delete_out_of_order(
             await write_routed(conn, hub.table, uow.events, property_code=code)
     except PermanentError as err:
         raise _problem(err) from err
-    if hub.dispatcher is not None:
-        hub.dispatcher.notify()
+    hub.notify()
     return view

@@ -152,8 +152,7 @@ async def post_booking(
     if replay is not None:
         response.headers[REPLAYED_HEADER] = "true"
         return await stored_booking(hub.reader, code, replay)
-    if hub.dispatcher is not None:
-        hub.dispatcher.notify()
+    hub.notify()
     return view
 
 

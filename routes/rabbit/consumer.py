@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
@@ -65,8 +65,11 @@ class GroupCommit:
         batches_in_flight: int = 1,
         kill_after_commit: str | None = None,
         kill_before_commit: str | None = None,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        # What the handlers emitted is in the outbox now: wake the relay instead of leaving it to a poll.
+        self.on_commit = on_commit
         self._database = KeptConnection(engine)
         self.broker = broker
         self.topology = topology
@@ -169,6 +172,8 @@ class GroupCommit:
             log.exception("batch of %d could not be committed; messages go back to the queue", len(batch))
             await asyncio.gather(*(self._nack(h) for h in batch))
             return
+        if self.on_commit is not None:
+            self.on_commit()
         self._kill_if_asked(zip((h.delivery for h in batch), outcomes, strict=True))
         settled = []
         for held, outcome in zip(batch, outcomes, strict=True):

@@ -93,6 +93,7 @@ class RabbitTransport:
             batch_wait_s=batch_wait_ms / 1000,
             kill_after_commit=settings.fault_kill_after_commit,
             kill_before_commit=settings.fault_kill_before_commit,
+            on_commit=self.notify,
         )
         self.intake = Intake(
             [(route, self.topology.consumers[route.consumer].queue.name) for route in table.routes],

@@ -126,12 +126,14 @@ async def running_hub(
         database_url=database_url,
         broker_url=broker_url,
         card_vault_key_file=tmp_path / "vault.key",
-        retry_delays_s=[0.2, 0.4],
-        dispatcher_idle_ms=10,
-        relay_idle_ms=10,
-        mapping_cache_seconds=0.2,
-        log_json=False,
-        **overrides,
+        **{
+            "retry_delays_s": [0.2, 0.4],
+            "dispatcher_idle_ms": 10,
+            "relay_idle_ms": 10,
+            "mapping_cache_seconds": 0.2,
+            "log_json": False,
+            **overrides,
+        },
     )
     await upgrade_async(database_url)
     await apply_file(database_url, config)
