@@ -21,6 +21,7 @@ from canonical.errors import PermanentError
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
+    from pms_core.unit_of_work import PmsUnitOfWork
     from routes.table import RoutingTable
 
 # The core and the routes are imported by the commands that use them: every other `hotelhub`
@@ -67,6 +68,21 @@ def _run(action: Callable[[AsyncConnection, RoutingTable], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except (PermanentError, ValueError) as err:
         raise _fail(str(err)) from None
+
+
+def _change(property_code: str, action: Callable[[PmsUnitOfWork], Awaitable[T]]) -> T:
+    """Run one change of the core in one transaction, its routed events written to the outbox with it."""
+
+    async def change(conn: AsyncConnection, table: RoutingTable) -> T:
+        from hub.ari_outbox import write_routed
+        from pms_core.unit_of_work import PmsUnitOfWork
+
+        uow = PmsUnitOfWork(conn)
+        done = await action(uow)
+        await write_routed(conn, table, uow.events, property_code=property_code)
+        return done
+
+    return _run(change)
 
 
 def _days(text: str | None) -> frozenset[Weekday]:
@@ -166,17 +182,12 @@ def ari_set(
         )
         raise _fail(reasons, 2) from None
 
-    async def apply(conn: AsyncConnection, table: RoutingTable) -> Any:
-        from hub.ari_outbox import write_routed
+    async def apply(uow: PmsUnitOfWork) -> Any:
         from pms_core.ari import handle_set_ari
-        from pms_core.unit_of_work import PmsUnitOfWork
 
-        uow = PmsUnitOfWork(conn)
-        outcome = await handle_set_ari(SetAri(property=property_code, patches=(patch,)), uow)
-        await write_routed(conn, table, uow.events, property_code=property_code)
-        return outcome
+        return await handle_set_ari(SetAri(property=property_code, patches=(patch,)), uow)
 
-    outcome = _run(apply)
+    outcome = _change(property_code, apply)
     console.print(f"{outcome.cells} cell(s) on {outcome.nights} night(s) changed", **PLAIN)
     for event in outcome.events:
         kinds = ",".join(sorted(event.kinds))
@@ -263,17 +274,12 @@ def out_of_order_add(
 ) -> None:
     """Take one room out of inventory for a range of nights."""
 
-    async def add(conn: AsyncConnection, table: RoutingTable) -> Any:
-        from hub.ari_outbox import write_routed
+    async def add(uow: PmsUnitOfWork) -> Any:
         from pms_core.out_of_order import take_out_of_order
-        from pms_core.unit_of_work import PmsUnitOfWork
 
-        uow = PmsUnitOfWork(conn)
-        view = await take_out_of_order(uow, property_code, room, first, last, reason)
-        await write_routed(conn, table, uow.events, property_code=property_code)
-        return view
+        return await take_out_of_order(uow, property_code, room, first, last, reason)
 
-    view = _run(add)
+    view = _change(property_code, add)
     console.print(
         f"out of order {view.id}: room {view.room} ({view.room_type_code}) {first}..{last}", **PLAIN
     )
@@ -286,17 +292,12 @@ def out_of_order_remove(
 ) -> None:
     """Put the room of one out-of-order range back into inventory."""
 
-    async def remove(conn: AsyncConnection, table: RoutingTable) -> Any:
-        from hub.ari_outbox import write_routed
+    async def remove(uow: PmsUnitOfWork) -> Any:
         from pms_core.out_of_order import put_back
-        from pms_core.unit_of_work import PmsUnitOfWork
 
-        uow = PmsUnitOfWork(conn)
-        view = await put_back(uow, property_code, range_id)
-        await write_routed(conn, table, uow.events, property_code=property_code)
-        return view
+        return await put_back(uow, property_code, range_id)
 
-    view = _run(remove)
+    view = _change(property_code, remove)
     console.print(f"room {view.room} back in inventory for {view.first_night}..{view.last_night}", **PLAIN)
 
 

@@ -20,7 +20,7 @@ from canonical.ari import (
     Weekday,
 )
 from canonical.errors import PermanentError
-from hub.ari_outbox import write_routed
+from hub.core_changes import core_change
 from hub.http_pms import SECURED, Caller, PropertyCode
 from hub.openapi import problem_responses
 from hub.problems import Problem
@@ -28,7 +28,6 @@ from pms_core import errors as pms_errors
 from pms_core.ari import availability_cells, handle_set_ari, rate_cells
 from pms_core.out_of_order import list_out_of_order, put_back, take_out_of_order
 from pms_core.queries import MAX_AVAILABILITY_DAYS
-from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import OutOfOrderView
 
 router = APIRouter(prefix="/api/v1", tags=["ari"])
@@ -151,19 +150,10 @@ async def put_ari(request: Request, code: PropertyCode, body: SetAriBody, caller
     hub = request.app.state.hub
     cmd = SetAri(property=code, patches=tuple(patch.to_patch() for patch in body.patches))
     try:
-        async with hub.engine.begin() as conn:
-            uow = PmsUnitOfWork(conn)
+        async with core_change(hub, code, correlation_id=request.headers.get("x-correlation-id")) as uow:
             outcome = await handle_set_ari(cmd, uow)
-            await write_routed(
-                conn,
-                hub.table,
-                uow.events,
-                property_code=code,
-                correlation_id=request.headers.get("x-correlation-id"),
-            )
     except PermanentError as err:
         raise _problem(err, _patch_field(body, err)) from err
-    hub.notify()
     return AriChangeAnswer(cells=outcome.cells, nights=outcome.nights, changes=list(outcome.events))
 
 
@@ -215,19 +205,15 @@ async def post_out_of_order(
 ) -> OutOfOrderView:
     """Take a room out of inventory for a range of nights, with a reason."""
     _operator_only(caller)
-    hub = request.app.state.hub
     try:
-        async with hub.engine.begin() as conn:
-            uow = PmsUnitOfWork(conn)
+        async with core_change(request.app.state.hub, code) as uow:
             view = await take_out_of_order(uow, code, body.room, body.first, body.last, body.reason)
-            await write_routed(conn, hub.table, uow.events, property_code=code)
     except pms_errors.UnknownRoom as err:
         raise Problem(
             422, "unknown-room", "Unknown room", str(err), errors=[{"field": "room", "reason": str(err)}]
         ) from err
     except PermanentError as err:
         raise _problem(err) from err
-    hub.notify()
     return view
 
 
@@ -257,13 +243,9 @@ async def delete_out_of_order(
 ) -> OutOfOrderView:
     """Put the room back into inventory for the nights of this range; answers the range removed."""
     _operator_only(caller)
-    hub = request.app.state.hub
     try:
-        async with hub.engine.begin() as conn:
-            uow = PmsUnitOfWork(conn)
+        async with core_change(request.app.state.hub, code) as uow:
             view = await put_back(uow, code, range_id)
-            await write_routed(conn, hub.table, uow.events, property_code=code)
     except PermanentError as err:
         raise _problem(err) from err
-    hub.notify()
     return view
