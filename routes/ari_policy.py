@@ -3,7 +3,8 @@
 Shaping cuts messages to the channel's sizes; `restrictions` lists the restriction types it accepts
 (the others are never sent); `availability` holds the channel's own rules: a maximum of rooms to
 show, rooms held back for direct sales, and close-outs of its own. The channel is sent the least of
-these and the real count, so a rule never shows a room the hotel does not have.
+these and the real count, so a rule never shows a room the hotel does not have. `complete_sets`
+says the channel takes AlpineBits complete sets of rooms left: a resync replaces what it holds.
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ class AriPolicy(BaseModel):
     separate_requests: bool = True  # False: rooms left travel with the restrictions (BookingLimit)
     restrictions: frozenset[RestrictionType] = ALL_RESTRICTIONS
     availability: AvailabilityRules = AvailabilityRules()
+    complete_sets: bool = False  # a resync sends rooms left as one AlpineBits CompleteSet
+
+    @model_validator(mode="after")
+    def _complete_sets_apart(self) -> AriPolicy:
+        if self.complete_sets and not self.separate_requests:
+            raise ValueError("complete_sets needs separate_requests: true (rooms left in their own requests)")
+        return self
 
     def shaping(self, *, max_message_bytes: int, username_token: UsernameToken | None) -> Shaping:
         """The connector's Shaping for this channel (the smaller of max_bytes and the policy's cap)."""
@@ -80,4 +88,5 @@ class AriPolicy(BaseModel):
             accepted=self.restrictions,
             envelope=self.envelope,
             username_token=username_token if self.envelope == "soap11" else None,
+            complete_sets=self.complete_sets,
         )

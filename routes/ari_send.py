@@ -33,6 +33,7 @@ from pms_core.errors import UnknownProperty, UnknownRatePlan, UnknownRoomType
 from pms_core.queries import MAX_AVAILABILITY_DAYS
 from routes import ari_metrics, ari_pending, ari_state
 from routes.ari_channels import AriChannel
+from routes.ari_complete import CompleteSets, complete_sets
 from routes.ari_letters import refusal_letters
 from routes.ari_pending import PendingKey
 from routes.deadletters import record
@@ -166,9 +167,13 @@ async def send_round(
         first = min(k.night for k in seqs)
         seqs = {k: s for k, s in seqs.items() if (k.night - first).days < _READ_SPAN}
         echo = f"{channel.id}-{uuid4().hex[:10]}"
+        sets = CompleteSets()
         try:
             async with reader.connect() as conn:
-                built = await _messages(conn, channel, property_code, set(seqs), shaping, echo)
+                sets = await complete_sets(conn, channel, property_code, seqs, shaping, echo)
+                built = sets.messages
+                if sets.rest:
+                    built = built + await _messages(conn, channel, property_code, sets.rest, shaping, echo)
         except (UnknownProperty, UnknownRoomType, UnknownRatePlan) as err:
             log.warning("channel %s: cells of %s no longer exist: %s", channel.id, property_code, err)
             built = []
@@ -176,6 +181,7 @@ async def send_round(
         covered: list[list[PendingKey]] = []
         for message in built:
             keys = [k for item in message.items for k in _item_keys(property_code, item) if k in seqs]
+            keys += sets.settles(message)
             coverage.update(set(keys))
             covered.append(sorted(set(keys)))
         # a pending cell no message carries (not mapped, no amount, a type the channel does not

@@ -33,6 +33,7 @@ _NSMAP: dict[str | None, str] = {None: OTA_NS}
 ADULT_AQC = "10"  # OpenTravel Age Qualifying Code list: 10 adult, 8 child
 CHILD_AQC = "8"
 AVAILABLE_COUNT_TYPE = "2"  # OpenTravel Inventory Count Type list: 2 = available (AlpineBits: bookable)
+COMPLETE_SET_ID = {"Type": "16", "ID": "1", "Instance": "CompleteSet"}  # AlpineBits; OTA UniqueID Type 16
 
 
 class RestrictionType(StrEnum):
@@ -75,13 +76,20 @@ class Target:
     rate_plan: str | None = None
 
 
-def root(message_name: str, header: Header) -> etree._Element:
-    """An empty OTA message element with its standard payload attributes."""
+def root(message_name: str, header: Header, *, version_only: bool = False) -> etree._Element:
+    """An empty OTA message element with its standard payload attributes (`version_only`: just the
+    Version, as AlpineBits FreeRooms declares its root)."""
     element = etree.Element(f"{{{OTA_NS}}}{message_name}", nsmap=_NSMAP)  # type: ignore[arg-type]
-    element.set("EchoToken", header.echo_token)
-    element.set("TimeStamp", header.timestamp.isoformat(timespec="seconds"))
+    if not version_only:
+        element.set("EchoToken", header.echo_token)
+        element.set("TimeStamp", header.timestamp.isoformat(timespec="seconds"))
     element.set("Version", header.version)
     return element
+
+
+def complete_set_id(message: etree._Element) -> None:
+    """Mark a message an AlpineBits complete set: `UniqueID Type=16 ID=1 Instance=CompleteSet` first."""
+    message.insert(0, _new("UniqueID", **COMPLETE_SET_ID))
 
 
 def _sub(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
@@ -193,6 +201,11 @@ def inventory_item(span: AriRange[int], target: Target) -> etree._Element:
     _control(item, span.first, span.last, Target(target.room_type))
     _sub(_sub(item, "InvCounts"), "InvCount", CountType=AVAILABLE_COUNT_TYPE, Count=str(span.value))
     return item
+
+
+def reset_item() -> etree._Element:
+    """An empty Inventory: in a complete set, no room of the hotel is free (AlpineBits reset)."""
+    return _new("Inventory")
 
 
 def booking_limit_item(span: AriRange[int], target: Target) -> etree._Element:

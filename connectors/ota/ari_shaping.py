@@ -6,6 +6,11 @@ envelope included) and `max_span_days` nights from its first Start to its last E
 than a message allows is cut into consecutive pieces, so no cell is lost. Items are numbered 1..n in
 document order (and carry LocatorID where the 2015A schema has one) so an answer's per-item errors
 (RecordID / RPH) lead back to the hub cells they covered.
+
+A channel taking complete sets (`Shaping.complete_sets`) gets its OTA_HotelInvCountNotifRQ in the
+AlpineBits FreeRooms form (the root carries Version only); `shape(..., complete_set=True)` makes the
+first of them a complete set (`UniqueID Type=16 ID=1 Instance=CompleteSet`) and the rest deltas
+adding to it, so a set cut into several messages is never wiped by its own second message.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from connectors.ota.ari_codec import (
     RestrictionType,
     Target,
     booking_limit_item,
+    complete_set_id,
     inventory_item,
     rate_item,
+    reset_item,
     restriction_items,
     root,
 )
@@ -62,6 +69,7 @@ class Shaping:
 
     `separate_requests` True: rooms left go in OTA_HotelInvCountNotifRQ, apart from restrictions and
     rates; False: they travel with the restrictions as AvailStatusMessage BookingLimit.
+    `complete_sets` True: the channel takes AlpineBits complete sets of rooms left.
     """
 
     max_cells: int | None = None
@@ -71,6 +79,7 @@ class Shaping:
     accepted: frozenset[RestrictionType] = ALL_RESTRICTIONS
     envelope: Literal["plain", "soap11"] = "plain"
     username_token: UsernameToken | None = None
+    complete_sets: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class OutboundMessage:
     echo_token: str
     body: bytes
     items: tuple[SentItem, ...]
+    complete_set: bool = False  # an AlpineBits CompleteSet: the channel replaces what it holds
 
     @property
     def cells(self) -> int:
@@ -147,8 +157,14 @@ def shape(
     restrictions: Sequence[AriRange[Restrictions]] = (),
     rates: Sequence[AriRange[Rates]] = (),
     availability: Sequence[AriRange[int]] = (),
+    complete_set: bool = False,
 ) -> list[OutboundMessage]:
-    """Every message one property's ranges need, in the order restrictions, availability, rates."""
+    """Every message one property's ranges need, in the order restrictions, availability, rates.
+
+    `complete_set` (a channel taking them, rooms left in their own requests): the first
+    OTA_HotelInvCountNotifRQ is a complete set; with no rooms left at all, one that resets.
+    """
+    complete_set = complete_set and shaping.complete_sets and shaping.separate_requests
     limit = min((n for n in (shaping.max_cells, shaping.max_span_days) if n), default=None)
     by_message: dict[str, list[_Pending]] = {name: [] for name in _CONTAINERS}
     for r_span, target in _expand(restrictions, AriKind.RESTRICTIONS, codes, limit):
@@ -170,14 +186,20 @@ def shape(
         if shaping.max_span_days:
             # packing by date keeps a span-limited message full
             pending.sort(key=lambda p: (p.range.first, p.target.room_type, p.target.rate_plan or ""))
-        for batch in _batches(name, pending, codes, shaping, stamp, echo_prefix, len(messages)):
+        batches = _batches(name, pending, codes, shaping, stamp, echo_prefix, len(messages))
+        complete = complete_set and name == HOTEL_INV_COUNT_NOTIF_RQ
+        if complete and not batches:
+            batches = [[]]  # nothing free anywhere: the set still goes, as a reset
+        for position, batch in enumerate(batches):
             echo = f"{echo_prefix}-{len(messages) + 1}"
-            messages.append(_message(name, batch, codes, shaping, stamp, echo))
+            messages.append(_message(name, batch, codes, shaping, stamp, echo, complete and position == 0))
     return messages
 
 
 def _overhead(name: str, codes: ChannelCodes, shaping: Shaping, stamp: datetime, echo: str) -> int:
-    return len(_serialise(name, [], codes, shaping, Header(echo, stamp)))
+    # a complete set's UniqueID counted in every message of the kind: an upper bound still
+    complete = shaping.complete_sets and name == HOTEL_INV_COUNT_NOTIF_RQ
+    return len(_serialise(name, [], codes, shaping, Header(echo, stamp), complete=complete))
 
 
 def _batches(
@@ -221,26 +243,44 @@ def _batches(
 
 
 def _serialise(
-    name: str, elements: list[etree._Element], codes: ChannelCodes, shaping: Shaping, header: Header
+    name: str,
+    elements: list[etree._Element],
+    codes: ChannelCodes,
+    shaping: Shaping,
+    header: Header,
+    *,
+    complete: bool = False,
 ) -> bytes:
-    message = root(name, header)
+    free_rooms = shaping.complete_sets and name == HOTEL_INV_COUNT_NOTIF_RQ
+    message = root(name, header, version_only=free_rooms)
     container = etree.SubElement(message, f"{{{message.nsmap[None]}}}{_CONTAINERS[name]}")
     container.set("HotelCode", codes.hotel_code)
     for position, element in enumerate(elements, start=1):
         if name in _LOCATOR:
             element.set("LocatorID", str(position))
         container.append(element)
+    if complete:
+        complete_set_id(message)
+        if not elements:
+            container.append(reset_item())
     if shaping.envelope == "soap11":
         return wrap_soap(message, "1.1", username_token=shaping.username_token)
     return write(message)
 
 
 def _message(
-    name: str, batch: list[_Pending], codes: ChannelCodes, shaping: Shaping, stamp: datetime, echo: str
+    name: str,
+    batch: list[_Pending],
+    codes: ChannelCodes,
+    shaping: Shaping,
+    stamp: datetime,
+    echo: str,
+    complete: bool = False,
 ) -> OutboundMessage:
-    body = _serialise(name, [p.element for p in batch], codes, shaping, Header(echo, stamp))
+    header = Header(echo, stamp)
+    body = _serialise(name, [p.element for p in batch], codes, shaping, header, complete=complete)
     items = tuple(
         SentItem(i, p.kind, p.range.room_type, p.range.rate_plan, p.range.first, p.range.last, p.target)
         for i, p in enumerate(batch, start=1)
     )
-    return OutboundMessage(name, codes.hotel_code, echo, body, items)
+    return OutboundMessage(name, codes.hotel_code, echo, body, items, complete_set=complete)
