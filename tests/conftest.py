@@ -41,3 +41,30 @@ def _logging_as_it_was() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+class _ErrorLines:
+    """Collects the messages of ERROR records of one logger (a handler on it: works whatever the
+    hub's logging set-up does with propagation)."""
+
+    def __init__(self, name: str) -> None:
+        import logging
+
+        self.lines: list[str] = []
+        self._logger = logging.getLogger(name)
+        self._handler = logging.Handler(logging.ERROR)
+        self._handler.emit = lambda record: self.lines.append(record.getMessage())  # type: ignore[method-assign]
+        self._logger.addHandler(self._handler)
+
+    def close(self) -> None:
+        self._logger.removeHandler(self._handler)
+
+
+@pytest.fixture
+def partner_alerts() -> Iterator[list[str]]:
+    """The ERROR lines (alerts) of the partners logger during the test."""
+    collected = _ErrorLines("hotelhub.partners")
+    try:
+        yield collected.lines
+    finally:
+        collected.close()

@@ -3,9 +3,8 @@ nothing, resumed by an apply that changes it (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import logging
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -26,27 +25,6 @@ from routes.pauses import pause_partner, paused_reason
 from routes.tables import partners
 
 REFUSED = "partner otaone answered HTTP 401: Authorization error"
-
-
-class _Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@pytest.fixture
-def alerts() -> Iterator[list[str]]:
-    """ERROR lines of the partners logger during the test."""
-    handler = _Lines()
-    logger = logging.getLogger("hotelhub.partners")
-    logger.addHandler(handler)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
 
 
 @pytest.fixture
@@ -74,14 +52,14 @@ def _gauge() -> float:
 
 
 async def test_given_configuration_failure_when_paused_twice_then_one_alert_and_an_apply_that_changes_it_resumes(
-    applied: tuple[HubSettings, Path, AsyncEngine], alerts: list[str]
+    applied: tuple[HubSettings, Path, AsyncEngine], partner_alerts: list[str]
 ) -> None:
     settings, path, engine = applied
     async with engine.begin() as conn:
         assert await pause_partner(conn, "otaone", REFUSED)
     async with engine.begin() as conn:
         assert not await pause_partner(conn, "otaone", REFUSED)  # a second failure: nothing new
-    assert len(alerts) == 1 and alerts[0].startswith(f"partner otaone paused: {REFUSED}")
+    assert len(partner_alerts) == 1 and partner_alerts[0].startswith(f"partner otaone paused: {REFUSED}")
     assert _gauge() == 1
 
     requests: list[httpx.Request] = []
@@ -117,4 +95,4 @@ async def test_given_configuration_failure_when_paused_twice_then_one_alert_and_
     finally:
         await clients.aclose()
         await directory.close()
-    assert len(alerts) == 1
+    assert len(partner_alerts) == 1

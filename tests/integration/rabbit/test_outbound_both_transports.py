@@ -3,8 +3,7 @@ pauses the partner once, keeps its messages waiting without calling it, and resu
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,27 +171,6 @@ class _SendToChannel:
         await record_effect(envelope, ctx)
 
 
-class _Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@pytest.fixture
-def pause_alerts() -> Iterator[list[str]]:
-    """The ERROR lines of the partners logger during the test."""
-    handler = _Lines()
-    logger = logging.getLogger("hotelhub.partners")
-    logger.addHandler(handler)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
-
-
 async def _paused_at(engine: AsyncEngine) -> object:
     from sqlalchemy import select
 
@@ -206,7 +184,7 @@ async def _make_due(engine: AsyncEngine) -> None:
 
 
 async def test_given_credentials_refused_when_three_messages_delivered_then_paused_once_waiting_and_resumed_by_a_change(
-    run: Run, pause_alerts: list[str]
+    run: Run, partner_alerts: list[str]
 ) -> None:
     async with run.engine.begin() as conn:
         await upsert_partner(conn, CHANNEL)
@@ -234,7 +212,7 @@ async def test_given_credentials_refused_when_three_messages_delivered_then_paus
 
             await eventually(tried_again)
             assert partner.requests == 1
-            assert len(pause_alerts) == 1 and "partner chan paused" in pause_alerts[0]
+            assert len(partner_alerts) == 1 and "partner chan paused" in partner_alerts[0]
             assert metrics.PARTNER_PAUSED.labels(CHANNEL.id)._value.get() == 1
             assert not await dead_letter_rows(run.engine)
             assert await effect_count(run.engine) == 0
@@ -257,7 +235,7 @@ async def test_given_credentials_refused_when_three_messages_delivered_then_paus
         await clients.aclose()
         await directory.close()
     assert partner.requests == 4
-    assert len(pause_alerts) == 1
+    assert len(partner_alerts) == 1
     assert await _paused_at(run.engine) is None
     assert metrics.PARTNER_PAUSED.labels(CHANNEL.id)._value.get() == 0
     assert not await dead_letter_rows(run.engine)
