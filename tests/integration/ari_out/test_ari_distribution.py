@@ -30,6 +30,24 @@ def _nights(count: int) -> list[date]:
     return [FIRST + timedelta(days=i) for i in range(count)]
 
 
+def _rate(amount: str, first: str | date, last: str | date | None = None, room_type: str = "DBL") -> Any:
+    """A patch putting one BAR amount on a room type from `first` to `last` (one night by default)."""
+    first, last = str(first), str(last or first)
+    return {
+        "room_type": room_type,
+        "rate_plan": "BAR",
+        "from": first,
+        "to": last,
+        "rates": {"amount": amount},
+    }
+
+
+async def _put_settled(d: Distributing, *patches: Any) -> None:
+    """Put the patches over the API and wait until their changes are delivered to the distributor."""
+    await d.put(*patches)
+    await _settled(d)
+
+
 async def _settled(d: Distributing) -> None:
     await eventually(lambda: settled(d.hub.engine, None), what="every ari.changed.v1 delivered")
 
@@ -86,18 +104,7 @@ async def test_given_1000_changes_to_50_cells_when_sent_then_one_message_with_th
     d = distributing
     nights = _nights(50)
     for round_ in range(20):
-        await d.put(
-            *(
-                {
-                    "room_type": "DBL",
-                    "rate_plan": "BAR",
-                    "from": night.isoformat(),
-                    "to": night.isoformat(),
-                    "rates": {"amount": f"{100 + round_ + i % 7}.00"},
-                }
-                for i, night in enumerate(nights)
-            )
-        )
+        await d.put(*(_rate(f"{100 + round_ + i % 7}.00", night) for i, night in enumerate(nights)))
     await _settled(d)
     assert await _pending(d) == 50  # a set of keys: 1,000 changes, 50 cells
 
@@ -177,18 +184,7 @@ async def test_given_partial_errors_when_sent_then_those_cells_dead_lettered_and
             {"room_type": "DZSTD", "night": refused.isoformat(), "code": "402", "text": "Invalid room"}
         ],
     )
-    await d.put(
-        *(
-            {
-                "room_type": "DBL",
-                "rate_plan": "BAR",
-                "from": n.isoformat(),
-                "to": n.isoformat(),
-                "rates": {"amount": f"{150 + i}"},
-            }
-            for i, n in enumerate(nights)
-        )
-    )
+    await d.put(*(_rate(f"{150 + i}", n) for i, n in enumerate(nights)))
     await _settled(d)
 
     await d.ari.drain("otaone")
@@ -208,29 +204,11 @@ async def test_given_credentials_refused_when_sent_then_paused_no_dead_letters_a
 ) -> None:
     d = distributing
     d.sim.behave(answer="unauthorized")
-    await d.put(
-        {
-            "room_type": "DBL",
-            "rate_plan": "BAR",
-            "from": "2031-01-01",
-            "to": "2031-01-05",
-            "rates": {"amount": "1"},
-        }
-    )
-    await _settled(d)
+    await _put_settled(d, _rate("1", "2031-01-01", "2031-01-05", room_type="DBL"))
 
     rounds = await d.ari.drain("otaone")
     again = await d.ari.round("otaone")
-    await d.put(
-        {
-            "room_type": "DBL",
-            "rate_plan": "BAR",
-            "from": "2031-01-01",
-            "to": "2031-01-05",
-            "rates": {"amount": "2"},
-        }
-    )
-    await _settled(d)
+    await _put_settled(d, _rate("2", "2031-01-01", "2031-01-05", room_type="DBL"))
     later = await d.ari.round("otaone")
 
     assert [r.outcome for r in rounds] == ["paused"]
@@ -251,16 +229,7 @@ async def test_given_a_paused_channel_when_its_configuration_changes_then_it_res
 ) -> None:
     d = distributing
     d.sim.behave(answer="unauthorized")
-    await d.put(
-        {
-            "room_type": "JSU",
-            "rate_plan": "BAR",
-            "from": "2031-01-01",
-            "to": "2031-01-05",
-            "rates": {"amount": "3"},
-        }
-    )
-    await _settled(d)
+    await _put_settled(d, _rate("3", "2031-01-01", "2031-01-05", room_type="JSU"))
     assert [r.outcome for r in await d.ari.drain("otaone")] == ["paused"]
 
     d.sim.behave(answer="success")
