@@ -1,1 +1,1 @@
-"""The payment-gateway connector will live here; the local card vault stands in until then."""
+"""The payment-gateway connector: PaymentGateway port, Stripe-style client, webhook signing, local vault."""
