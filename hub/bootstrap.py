@@ -118,7 +118,7 @@ class Hub:
         if consume and self.booking_pull is not None:
             self.booking_pull.start()
             self.started.append("booking-pull")
-        if consume and self.ari is not None:
+        if consume and self.ari is not None and self.settings.embedded:
             self.ari.start()
             self.started.append("ari-distributor")
         if self.settings.embedded:
@@ -133,6 +133,18 @@ class Hub:
         await rabbit.start(consume=consume, relay=relay)
         self.transport = self.rabbit = rabbit
         self.started.append("rabbit")
+        if self.ari is not None:
+            # one queue per channel: its single active consumer sends to it (routes/rabbit/channel_queues.py)
+            from routes.rabbit.channel_queues import ChannelQueues
+
+            turns = ChannelQueues(
+                rabbit.broker, prefix=rabbit.topology.prefix, on_turn=self.ari.turn, on_lost=self.ari.lost
+            )
+            await turns.start(await rabbit.broker.connect())
+            self.ari.use(turns)
+            if consume:
+                self.ari.start()
+                self.started.append("ari-distributor")
 
     async def stop(self) -> None:
         """Finish in-flight work and stop every part, then close the database."""

@@ -4,9 +4,12 @@ The route marks the changed cells pending for every channel that receives them, 
 transaction of the delivery (routes/ari_pending.py: last write wins, a set of keys). A sender per
 channel (`AriDistributor`) takes what is pending, reads the current values and sends them through
 the channel's `OutboundClient` (rate limits, in-flight cap, breaker, timeout: routes/outbound),
-urgent close-outs first (routes/ari_send.py). One process at a time sends to a channel: it holds
-the channel's lease (routes/ari_state.py), so the channel's limits hold across processes and a
-failing channel waits on its own task without slowing any other.
+urgent close-outs first (routes/ari_send.py). One process at a time sends to a channel, so the
+channel's limits hold across processes, and a failing channel waits on its own task without
+slowing any other. Embedded, the process runs every channel's sender; on RabbitMQ a channel's
+sender runs only in the process that has its turn, the single active consumer of the channel's
+queue (`SendTurns`, routes/rabbit/channel_queues.py), and the marks' nudges go through that
+queue. Either way a sender also holds the channel's lease (routes/ari_state.py: why, there).
 """
 
 from __future__ import annotations
@@ -15,102 +18,45 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from typing import Protocol
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from canonical.ari import ARI_CHANGED_V1, AriChanged
 from canonical.base import utcnow
-from canonical.envelope import Envelope
 from routes import ari_metrics, ari_pending, ari_state
-from routes.ari_channels import AriChannel, ari_channels, changed_keys
-from routes.ari_letters import ARI_OUT_CONSUMER
-from routes.ari_pending import PendingKey
+from routes.ari_channels import AriChannel, ari_channels
+from routes.ari_marks import ARI_POLICY, Nudge, make_ari_route, mark_changed
 from routes.ari_send import Round, send_round
 from routes.outbound.client import OutboundClient
 from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory, PartnerRecord, load_partners
-from routes.policy import DeliveryPolicy, RetryPolicy
-from routes.table import BatchItemFailed, DeliveryContext, Route
+from routes.policy import DeliveryPolicy
 from routes.tasks import cancel_and_wait
+
+# the marking side lives in routes/ari_marks.py; these names stay importable from here
+__all__ = ["ARI_POLICY", "AriDistributor", "Nudge", "SendTurns", "make_ari_route", "mark_changed"]
 
 log = logging.getLogger("hotelhub.ari")
 
-# Marking is a few statements in the hub's own database: a failure is the database's, retried soon.
-ARI_POLICY = DeliveryPolicy(retry=RetryPolicy(delays_s=(1.0, 5.0, 30.0)))
-Nudge = Callable[[Iterable[str]], None]
-_NUDGES = "hotelhub.ari_nudges"
 
+class SendTurns(Protocol):
+    """Whose turn it is to send to a channel when several processes could (RabbitMQ: its queue)."""
 
-def _after_commit(conn: AsyncConnection, nudge: Nudge, channels: list[str]) -> None:
-    """Wake the senders once the marks are committed (at once when there is no transaction)."""
-    sync = conn.sync_connection
-    if sync is None or not conn.in_transaction():
-        nudge(channels)
-        return
-    waiting: list[tuple[Nudge, list[str]]] = sync.info.setdefault(_NUDGES, [])
-    if not event.contains(sync, "commit", _committed):
-        event.listen(sync, "commit", _committed)
-        event.listen(sync, "rollback", _rolled_back)
-    waiting.append((nudge, channels))
+    def nudge(self, channels: Iterable[str]) -> None:
+        """Tell the channels' senders, in whichever process has their turn, that cells are pending."""
 
+    async def follow(self, channels: Collection[str]) -> None:
+        """Stand in line for these channels' turns, and leave the others'."""
 
-def _committed(conn: Connection) -> None:
-    for nudge, channels in conn.info.pop(_NUDGES, []):
-        nudge(channels)
+    def busy(self, channel: str) -> None:
+        """A round starts: keep the turn so that, should this process die, the next takes it at once."""
 
+    async def rest(self, channel: str) -> None:
+        """Nothing to send now (idle, or waiting on the channel)."""
 
-def _rolled_back(conn: Connection) -> None:
-    conn.info.pop(_NUDGES, None)
-
-
-async def mark_changed(conn: AsyncConnection, *changes: AriChanged) -> list[str]:
-    """Mark the changes' cells pending for every channel that receives them; the channels marked.
-
-    The partners are read once, and each channel's keys are written together (a key named by
-    several changes once), so a batch of changes costs a few statements per channel.
-    """
-    grouped: dict[tuple[str, bool], set[PendingKey]] = {}
-    for channel in ari_channels(await load_partners(conn)):
-        for change in changes:
-            entry = channel.property_mapping(change.property)
-            if entry is not None:
-                grouped.setdefault((channel.id, change.urgent), set()).update(changed_keys(change, entry))
-    # a key marked urgent stays urgent until sent, whatever marks it after (the flag is or-ed)
-    for (channel_id, urgent), keys in sorted(grouped.items(), key=lambda item: item[0][1]):
-        if keys:
-            await ari_pending.mark(conn, channel_id, sorted(keys), urgent=urgent)
-    return sorted({channel_id for (channel_id, _), keys in grouped.items() if keys})
-
-
-def make_ari_route(nudge: Nudge | None = None) -> Route:
-    """The route consuming `ari.changed.v1`: marks the cells pending, then wakes their senders."""
-
-    async def handle(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
-        marked = await mark_changed(ctx.conn, envelope.payload)
-        if marked and nudge is not None:
-            _after_commit(ctx.conn, nudge, marked)
-
-    async def handle_batch(items: list[tuple[Envelope[Any], DeliveryContext]]) -> None:
-        conn = items[0][1].conn
-        try:
-            marked = await mark_changed(conn, *(envelope.payload for envelope, _ in items))
-        except Exception as err:
-            raise BatchItemFailed(None, err) from err  # one by one, to find the one at fault
-        if marked and nudge is not None:
-            _after_commit(conn, nudge, marked)
-
-    return Route(
-        ARI_CHANGED_V1,
-        ARI_OUT_CONSUMER,
-        handle,
-        ARI_POLICY,
-        "the ARI distributor marks the changed cells pending for every channel that receives them",
-        handle_batch,
-    )
+    async def close(self) -> None:
+        """Leave every line; the turns held go to the next process."""
 
 
 class AriDistributor:
@@ -125,13 +71,19 @@ class AriDistributor:
         clients: OutboundClients,
         secrets: Mapping[str, str],
         tick_s: float = 1.0,
-        lease_s: float = 30.0,
+        lease_s: float | None = None,
+        sweep_s: float = 10.0,
         batch: int = 20_000,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.engine, self.reader, self.directory, self.clients = engine, reader, directory, clients
         self.secrets = secrets  # the process environment: outbound passwords by variable name
+        # lease_s None: each channel's lease lasts what its policy needs (ari_state.lease_seconds)
         self.tick_s, self.lease_s, self.batch, self.sleep = tick_s, lease_s, batch, sleep
+        self.sweep_s = sweep_s
+        self.turns: SendTurns | None = None
+        self._running = False
+        self._chores: set[asyncio.Task[None]] = set()
         self.owner = uuid.uuid4().hex[:16]
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -142,9 +94,30 @@ class AriDistributor:
 
     def nudge(self, channels: Iterable[str]) -> None:
         """Cells of these channels were marked: their senders look now rather than at the next tick."""
+        if self.turns is not None:
+            self.turns.nudge(channels)
+            return
         for channel in channels:
             self._wake.setdefault(channel, asyncio.Event()).set()
         self._any.set()
+
+    def use(self, turns: SendTurns) -> None:
+        """Take turns with other processes (before `start`): a channel's sender runs here only while
+        this process has the channel's turn (`turn`), and nudges go to whichever process has it."""
+        self.turns = turns
+
+    def turn(self, channel: str) -> None:
+        """This process has the channel's turn now: its sender runs here (and looks at once)."""
+        self._wake.setdefault(channel, asyncio.Event()).set()
+        if self._running and channel not in self._tasks:
+            self._tasks[channel] = asyncio.create_task(self._run(channel), name=f"ari-{channel}")
+
+    def lost(self) -> None:
+        """Every turn of this process went back (broker channel closed): stop its senders."""
+        if self._running:
+            chore = asyncio.get_running_loop().create_task(self._stop_senders())
+            self._chores.add(chore)
+            chore.add_done_callback(self._chores.discard)
 
     # one round, and a drain (tests, resync)
     async def round(self, channel_id: str, keep: Callable[[], Awaitable[bool]] | None = None) -> Round:
@@ -212,22 +185,35 @@ class AriDistributor:
     # the background senders
     def start(self) -> None:
         """Start the senders in this event loop (one task per channel, kept in step with the partners)."""
+        self._running = True
         self._supervisor = asyncio.create_task(self._supervise(), name="ari-distributor")
 
     async def stop(self) -> None:
-        """Stop every sender (a call in flight is abandoned, its cells stay pending); give up the leases."""
+        """Stop every sender (a call in flight is abandoned, its cells stay pending); give up the
+        leases, then the turns (the next process takes them at once)."""
+        self._running = False
         await cancel_and_wait(self._supervisor)
         self._supervisor = None
+        for chore in list(self._chores):
+            await cancel_and_wait(chore)
+        await self._stop_senders()
+        if self.turns is not None:
+            await self.turns.close()
+
+    async def _stop_senders(self) -> None:
         for channel, task in list(self._tasks.items()):
             await cancel_and_wait(task)
+            if self._tasks.get(channel) is task:
+                del self._tasks[channel]
             try:
                 async with self.engine.begin() as conn:
                     await ari_state.release(conn, channel, self.owner)
             except Exception:
                 log.warning("channel %s: could not give up its lease", channel, exc_info=True)
-        self._tasks.clear()
 
     async def _supervise(self) -> None:
+        swept = -float("inf")
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 async with self.reader.connect() as conn:
@@ -235,10 +221,19 @@ class AriDistributor:
             except Exception:
                 log.warning("ARI distributor: cannot read the partners; trying again", exc_info=True)
                 wanted = set(self._tasks)
-            for channel in wanted - set(self._tasks):
-                self._tasks[channel] = asyncio.create_task(self._run(channel), name=f"ari-{channel}")
+            if self.turns is None:
+                for channel in wanted - set(self._tasks):
+                    self._tasks[channel] = asyncio.create_task(self._run(channel), name=f"ari-{channel}")
             for channel in set(self._tasks) - wanted:
                 await cancel_and_wait(self._tasks.pop(channel))
+            if self.turns is not None:
+                try:
+                    await self.turns.follow(wanted)
+                    if loop.time() - swept >= self.sweep_s:
+                        swept = loop.time()
+                        await self._sweep(wanted - set(self._tasks))
+                except Exception:
+                    log.warning("ARI distributor: cannot take turns; trying again", exc_info=True)
             self._any.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._any.wait(), timeout=self.tick_s * 5)
@@ -249,9 +244,32 @@ class AriDistributor:
             await asyncio.wait_for(wake.wait(), timeout=seconds)
         wake.clear()
 
+    async def _sweep(self, channels: Collection[str]) -> None:
+        """Nudge the channels that have cells pending and whose turn is elsewhere (a backstop: a
+        nudge lost with a process, or a turn taken over while its sender was idle)."""
+        pending = []
+        async with self.reader.connect() as conn:
+            for channel in sorted(channels):
+                if await ari_pending.has_work(conn, channel):
+                    pending.append(channel)
+        if pending and self.turns is not None:
+            self.turns.nudge(pending)
+
     async def _lease(self, channel: str) -> bool:
+        for_s = self.lease_s
+        if for_s is None:
+            record = await self.directory.get(channel)
+            for_s = ari_state.lease_seconds(record.policy if record is not None else DeliveryPolicy())
         async with self.engine.begin() as conn:
-            return await ari_state.lease(conn, channel, self.owner, for_s=self.lease_s)
+            return await ari_state.lease(conn, channel, self.owner, for_s=for_s)
+
+    def _busy(self, channel: str) -> None:
+        if self.turns is not None:
+            self.turns.busy(channel)
+
+    async def _rest(self, channel: str) -> None:
+        if self.turns is not None:
+            await self.turns.rest(channel)
 
     async def _run(self, channel: str) -> None:
         failures = 0
@@ -264,21 +282,27 @@ class AriDistributor:
                 async with self.reader.connect() as conn:
                     work = await ari_pending.has_work(conn, channel)
                 if not work:  # an idle channel costs one read a tick, no write
+                    await self._rest(channel)
                     await self._wait(channel, self.tick_s)
                     continue
                 if not await self._lease(channel):
+                    await self._rest(channel)
                     await self._wait(channel, self.tick_s * 5)
                     continue
+                self._busy(channel)
                 result = await self.round(channel, keep)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("channel %s: ARI send round failed; its cells stay pending", channel)
+                await self._rest(channel)
                 await self.sleep(self.tick_s)
                 continue
             if result.outcome == "ok":
                 failures = 0
-            elif result.outcome == "idle":
+                continue
+            await self._rest(channel)
+            if result.outcome == "idle":
                 await self._wait(channel, self.tick_s)
             else:
                 # a failure's wait is not cut short by new changes: the channel asked for it

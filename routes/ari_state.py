@@ -1,5 +1,12 @@
 """Each channel's send state, shared by every process: last send and answer, counts, and the lease
-that lets one process at a time send to a channel (so its rate limit holds across processes)."""
+that lets one process at a time send to a channel (so its rate limit holds across processes).
+
+On RabbitMQ the channel's queue already picks one sender (its single active consumer,
+routes/rabbit/channel_queues.py); the lease stays as a second guard for the one window the
+broker cannot close: a worker cut off from the broker but not from the database goes on sending
+until it notices (heartbeats), while the broker has promoted another. The lease costs one UPDATE a
+message and makes the promoted sender wait until the old one's lease runs out (`lease_seconds`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from canonical.base import utcnow
 from connectors.ota.ari_shaping import OutboundMessage
 from routes import ari_pending
+from routes.policy import DeliveryPolicy
 from routes.tables import ari_channel_state
+
+# Beyond one call and its rate-limit waits: reading and shaping between two messages, a slow commit.
+LEASE_MARGIN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,18 @@ async def read(conn: AsyncConnection, channel: str) -> ChannelState:
         row.messages_sent,
         row.cells_sent,
     )
+
+
+def lease_seconds(policy: DeliveryPolicy) -> float:
+    """How long a lease lasts: the longest a sender may go between two renewals under `policy`.
+
+    It renews before each message, which then waits for its rate limits (one slot of each, the
+    sender being alone) and for the call (at most the timeout); a lease shorter than that could
+    run out in the middle of a call and let a second process send beside it.
+    """
+    limits = [policy.rate_limit, policy.rate_limit_per_property, *policy.rate_limit_per_kind.values()]
+    spacing = sum(limit.period_s / limit.max_rate for limit in limits if limit is not None)
+    return policy.timeout_s + spacing + LEASE_MARGIN_S
 
 
 async def lease(conn: AsyncConnection, channel: str, owner: str, *, for_s: float) -> bool:
