@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
@@ -155,7 +156,8 @@ class GatewaySimulator:
                 }
             }
             return self._answer(path, 429, body, **{"Retry-After": "1"})
-        params = {k: str(v) for k, v in (await request.form()).items()}
+        # Parsed here rather than with request.form(): that needs python-multipart, for one format.
+        params = dict(parse_qsl((await request.body()).decode("ascii", "replace"), keep_blank_values=True))
         key = request.headers.get("idempotency-key")
         fingerprint = hashlib.sha256(json.dumps(sorted(params.items())).encode()).hexdigest()
         if key is not None and key in self.saved:
