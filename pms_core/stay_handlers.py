@@ -1,0 +1,402 @@
+"""Use cases of stays: check-in, room move, extension, early departure, check-out, no-show, cancellation.
+
+A change of a booking's nights or room type (extension, early departure, an upgrade to another
+type, no-show, cancellation) goes through the booking-change path every booking change takes
+(reservations.StayChange, recording.move_inventory and stage_change): inventory, revisions,
+booking events and `ari.changed.v1` as for a partner's modification.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from canonical.base import Money
+from canonical.booking import BookingStatus
+from canonical.errors import PermanentError
+from canonical.stay import (
+    BOOKING_NO_SHOW_V1,
+    STAY_CHECKED_IN_V1,
+    STAY_CHECKED_OUT_V1,
+    STAY_EXTENDED_V1,
+    STAY_MOVED_V1,
+    BookingNoShow,
+    CancelStay,
+    CheckIn,
+    CheckOut,
+    DepartEarly,
+    ExtendStay,
+    Housekeeping,
+    MarkNoShow,
+    MoveRoom,
+    Occupancy,
+    StayCheckedIn,
+    StayCheckedOut,
+    StayExtended,
+    StayMoved,
+    StayStatus,
+)
+from pms_core.adapters import stays as store
+from pms_core.adapters.booking_writes import BookingWrites
+from pms_core.adapters.bookings import StoredBooking
+from pms_core.adapters.catalog import PropertyCatalog, RoomTypeRef
+from pms_core.ari import rate_cells
+from pms_core.errors import SoldOut
+from pms_core.model import CENT, is_live, stay_nights, stay_total
+from pms_core.profiles import ensure_guest_profile
+from pms_core.recording import move_inventory, stage_change
+from pms_core.reservations import StayChange
+from pms_core.setup import business_day
+from pms_core.stay_errors import RoomNotReady, RoomOccupied, StayConflict, StayInvalid, StayNotFound
+from pms_core.stay_views import StayView
+from pms_core.stays import (
+    check_arrival,
+    check_cancellable,
+    check_departure_due,
+    check_extension,
+    check_in_house,
+    check_no_show,
+    check_room_ready,
+    early_departure,
+    nights_from,
+    price_new_nights,
+)
+from pms_core.unit_of_work import PmsUnitOfWork
+from pms_core.views import BookingView
+
+
+async def _property(uow: PmsUnitOfWork, code: str) -> tuple[PropertyCatalog, date]:
+    setup = await uow.catalog.property(uow.conn, code)
+    return setup, business_day(setup.prop.business_date, setup.prop.timezone, uow.now())
+
+
+async def _booking(uow: PmsUnitOfWork, setup: PropertyCatalog, booking_id: UUID) -> StoredBooking:
+    stored = await store.booking(uow.conn, setup.prop.id, booking_id)
+    if stored is None:
+        raise StayNotFound(f"no booking {booking_id} in property {setup.prop.code!r}")
+    return stored
+
+
+async def _stay(
+    uow: PmsUnitOfWork, setup: PropertyCatalog, stay_id: UUID
+) -> tuple[store.StoredStay, StoredBooking]:
+    """The in-house stay and its booking, both locked (the booking first, as every stay writer does)."""
+    found = await store.stay(uow.conn, setup.prop.id, stay_id, lock=False)
+    if found is None:
+        raise StayNotFound(f"no stay {stay_id} in property {setup.prop.code!r}")
+    stored = await _booking(uow, setup, found.booking_id)
+    locked = await store.stay(uow.conn, setup.prop.id, stay_id)
+    assert locked is not None
+    check_in_house(locked.status)
+    return locked, stored
+
+
+async def _ready_room(
+    uow: PmsUnitOfWork, setup: PropertyCatalog, number: str, nights: list[date]
+) -> store.RoomState:
+    room = await store.room(uow.conn, setup.prop.id, number)
+    if room is None:
+        raise StayNotFound(f"no room {number!r} in property {setup.prop.code!r}")
+    check_room_ready(
+        room.number, room.occupancy, room.housekeeping, out_of_order=room.out_of_order, active=room.active
+    )
+    if nights and await store.out_of_order_between(uow.conn, room.id, nights[0], nights[-1]):
+        raise RoomNotReady(f"room {number} is out of order on a night of the stay")
+    return room
+
+
+async def _offered(
+    uow: PmsUnitOfWork, view: BookingView, room_type: str, nights: list[date]
+) -> dict[date, Decimal | None]:
+    """What the booking's rate plan sells these nights for (nothing where it sells none)."""
+    if not nights:
+        return {}
+    try:
+        cells = await rate_cells(
+            uow.conn,
+            view.property_code,
+            min(nights),
+            max(nights),
+            room_types=[room_type],
+            rate_plans=[view.rate_plan_code],
+        )
+    except PermanentError:
+        return {}  # a plan or type withdrawn since: the booked price carries on
+    return {
+        cell.night: None if cell.rates.amount is None else cell.rates.amount.quantize(CENT)
+        for cell in cells
+        if cell.night in nights
+    }
+
+
+async def change_booking(
+    uow: PmsUnitOfWork,
+    setup: PropertyCatalog,
+    stored: StoredBooking,
+    *,
+    departure: date | None = None,
+    room_type: RoomTypeRef | None = None,
+    status: BookingStatus | None = None,
+) -> StoredBooking:
+    """Change a booking's departure, room type or status through the booking-change path.
+
+    Raises SoldOut (the caller rolls back) when a night it newly takes has no room left.
+    """
+    before = stored.view
+    type_ref = room_type or next(t for t in setup.room_types.values() if t.id == stored.room_type_id)
+    new_departure = departure or before.departure
+    guests, known = await store.guests_and_nights(uow.conn, before.id)
+    # an upgrade keeps the prices agreed; only nights the booking did not have are priced anew
+    dates = stay_nights(before.arrival, new_departure)
+    offered = await _offered(uow, before, type_ref.code, [night for night in dates if night not in known])
+    amounts = price_new_nights(dates, known, offered)
+    total = stay_total(amounts)
+    after = before.model_copy(
+        update={
+            "room_type_code": type_ref.code,
+            "departure": new_departure,
+            "status": status or before.status,
+            "revision": before.revision + 1,
+            "updated_at": uow.now(),
+            "total": before.total if total is None else Money(amount=total, currency=before.currency),
+        }
+    )
+    old = [(stored.room_type_id, night) for night in stay_nights(before.arrival, before.departure)]
+    prices = [((type_ref.id, night), amount) for night, amount in zip(dates, amounts, strict=True)]
+    change = StayChange(
+        before,
+        after,
+        type_ref.id,
+        stored.rate_plan_id,
+        tuple(guests),
+        prices,
+        old if is_live(before.status) else [],
+    )
+    oversold = await move_inventory(uow, setup, [change])
+    if change.taken & oversold:
+        raise SoldOut(setup.prop.code, type_ref.code, before.arrival, new_departure)
+    writes = BookingWrites()
+    view = stage_change(uow, setup.prop, change, oversold, writes)
+    await writes.flush(uow.conn)
+    return StoredBooking(view, type_ref.id, stored.rate_plan_id)
+
+
+async def _set_status(
+    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, status: BookingStatus, action: str
+) -> StoredBooking:
+    """A status change that moves no night (check-in, check-out): the booking row and its revision."""
+    view = stored.view.model_copy(
+        update={"status": status, "revision": stored.view.revision + 1, "updated_at": uow.now()}
+    )
+    writes = BookingWrites()
+    writes.booking(view, setup.prop.id, stored.room_type_id, stored.rate_plan_id, new=False)
+    writes.revision(view, action, message_id=uow.message_id, at=uow.now())
+    await writes.flush(uow.conn)
+    return StoredBooking(view, stored.room_type_id, stored.rate_plan_id)
+
+
+async def _retype(
+    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, room: store.RoomState
+) -> StoredBooking:
+    """The booking moved to the room's type if it is another (an upgrade takes that type's inventory)."""
+    if room.room_type_id == stored.room_type_id:
+        return stored
+    target = next(t for t in setup.room_types.values() if t.id == room.room_type_id)
+    return await change_booking(uow, setup, stored, room_type=target)
+
+
+async def _hold(
+    uow: PmsUnitOfWork, stay_id: UUID, room: store.RoomState | int, nights: list[date], number: str
+) -> None:
+    room_id = room if isinstance(room, int) else room.id
+    try:
+        await store.hold_nights(uow.conn, stay_id, room_id, nights)
+    except store.RoomTaken as err:
+        raise RoomOccupied(f"room {number} is held by another stay on a night of this one") from err
+
+
+async def _view(uow: PmsUnitOfWork, setup: PropertyCatalog, stay_id: UUID) -> StayView:
+    found = await store.stay(uow.conn, setup.prop.id, stay_id, lock=False)
+    assert found is not None
+    return stay_view(setup.prop.code, found)
+
+
+def stay_view(property_code: str, stay: store.StoredStay) -> StayView:
+    """The read model of a stored stay."""
+    return StayView(
+        id=stay.id,
+        property_code=property_code,
+        booking_id=stay.booking_id,
+        confirmation=stay.confirmation,
+        room=stay.room,
+        room_type_code=stay.room_type_code,
+        status=stay.status,
+        arrival=stay.arrival,
+        departure=stay.departure,
+        checked_in_on=stay.checked_in_on,
+        checked_in_at=stay.checked_in_at,
+        checked_out_at=stay.checked_out_at,
+        guest_profile_id=stay.guest_profile_id,
+        company_profile_id=stay.company_profile_id,
+    )
+
+
+def _fields(view: StayView) -> dict[str, Any]:
+    return {
+        "property_code": view.property_code,
+        "booking_id": view.booking_id,
+        "confirmation": view.confirmation,
+        "stay_id": view.id,
+        "room": view.room,
+        "room_type_code": view.room_type_code,
+        "arrival": view.arrival,
+        "departure": view.departure,
+        "guest_profile_id": view.guest_profile_id,
+        "company_profile_id": view.company_profile_id,
+    }
+
+
+async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
+    """Check a booking's guest in to a vacant, clean or inspected room; one room holds one stay a night.
+
+    Raises UnknownProperty, StayNotFound, StayConflict, RoomOccupied, RoomNotReady, SoldOut.
+    """
+    setup, today = await _property(uow, cmd.property_code)
+    stored = await _booking(uow, setup, cmd.booking_id)
+    check_arrival(stored.view.status, stored.view.arrival, stored.view.departure, today)
+    nights = nights_from(today, stored.view.departure)
+    room = await _ready_room(uow, setup, cmd.room, nights)
+    stored = await _retype(uow, setup, stored, room)
+    stay_id = uuid4()
+    try:
+        await store.add_stay(
+            uow.conn,
+            stay_id=stay_id,
+            property_id=setup.prop.id,
+            booking_id=stored.view.id,
+            room_id=room.id,
+            on=today,
+            at=uow.now(),
+        )
+    except store.RoomTaken as err:
+        raise StayConflict("the booking is already checked in") from err
+    await _hold(uow, stay_id, room, nights, room.number)
+    await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
+    await _set_status(uow, setup, stored, BookingStatus.IN_HOUSE, "checked_in")
+    await ensure_guest_profile(uow, stored.view.id)
+    view = await _view(uow, setup, stay_id)
+    uow.collect(STAY_CHECKED_IN_V1, StayCheckedIn(**_fields(view)))
+    return view
+
+
+async def handle_move_room(cmd: MoveRoom, uow: PmsUnitOfWork) -> StayView:
+    """Move an in-house stay to another ready room from tonight on; the room left is vacant and dirty."""
+    setup, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    if cmd.room == stay.room:
+        raise StayInvalid(f"the stay is already in room {cmd.room}")
+    nights = nights_from(today, stored.view.departure)
+    room = await _ready_room(uow, setup, cmd.room, nights)
+    await _retype(uow, setup, stored, room)
+    await store.release_nights(uow.conn, stay.id, from_night=today)
+    await _hold(uow, stay.id, room, nights, room.number)
+    await store.update_stay(uow.conn, stay.id, uow.now(), room_id=room.id)
+    await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
+    await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
+    view = await _view(uow, setup, stay.id)
+    moved = StayMoved(**_fields(view), previous_room=stay.room, previous_room_type_code=stay.room_type_code)
+    uow.collect(STAY_MOVED_V1, moved)
+    return view
+
+
+async def handle_extend_stay(cmd: ExtendStay, uow: PmsUnitOfWork) -> StayView:
+    """Keep an in-house guest until a later departure; raises SoldOut, RoomOccupied, StayInvalid."""
+    setup, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    previous = stored.view.departure
+    check_extension(previous, cmd.departure, today)
+    await change_booking(uow, setup, stored, departure=cmd.departure)
+    await _hold(uow, stay.id, stay.room_id, nights_from(max(today, previous), cmd.departure), stay.room)
+    await store.update_stay(uow.conn, stay.id, uow.now())
+    view = await _view(uow, setup, stay.id)
+    uow.collect(STAY_EXTENDED_V1, StayExtended(**_fields(view), previous_departure=previous))
+    return view
+
+
+async def _leave(
+    uow: PmsUnitOfWork,
+    setup: PropertyCatalog,
+    stay: store.StoredStay,
+    stored: StoredBooking,
+    today: date,
+    previous: date,
+) -> StayView:
+    await store.release_nights(uow.conn, stay.id, from_night=today)
+    now = uow.now()
+    await store.update_stay(uow.conn, stay.id, now, status=StayStatus.CHECKED_OUT.value, checked_out_at=now)
+    await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
+    await _set_status(uow, setup, stored, BookingStatus.CHECKED_OUT, "checked_out")
+    view = await _view(uow, setup, stay.id)
+    early = view.departure < previous
+    uow.collect(
+        STAY_CHECKED_OUT_V1,
+        StayCheckedOut(**_fields(view), early_departure=early, previous_departure=previous),
+    )
+    return view
+
+
+async def handle_check_out(cmd: CheckOut, uow: PmsUnitOfWork) -> StayView:
+    """Check a guest out on (or after) the departure date; the room is vacant and dirty."""
+    setup, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    check_departure_due(stored.view.departure, today)
+    return await _leave(uow, setup, stay, stored, today, stored.view.departure)
+
+
+async def handle_depart_early(cmd: DepartEarly, uow: PmsUnitOfWork) -> StayView:
+    """Check a guest out before the booked departure: the nights left go back to inventory."""
+    setup, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    previous = stored.view.departure
+    departure = early_departure(stored.view.arrival, previous, today)
+    if departure < previous:
+        stored = await change_booking(uow, setup, stored, departure=departure)
+    return await _leave(uow, setup, stay, stored, today, previous)
+
+
+async def no_show(
+    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, today: date
+) -> BookingView:
+    """Mark one locked booking a no-show on business date `today`; every night it held is released."""
+    check_no_show(stored.view.status, stored.view.arrival, today)
+    changed = await change_booking(uow, setup, stored, status=BookingStatus.NO_SHOW)
+    guest_id, company_id = await store.profiles_of(uow.conn, stored.view.id)
+    view = changed.view
+    event = BookingNoShow(
+        property_code=setup.prop.code,
+        booking_id=view.id,
+        confirmation=view.confirmation,
+        room_type_code=view.room_type_code,
+        arrival=view.arrival,
+        departure=view.departure,
+        guest_profile_id=guest_id,
+        company_profile_id=company_id,
+    )
+    uow.collect(BOOKING_NO_SHOW_V1, event)
+    return view
+
+
+async def handle_mark_no_show(cmd: MarkNoShow, uow: PmsUnitOfWork) -> BookingView:
+    """Mark a booking whose guest did not arrive (on or after its arrival date) a no-show."""
+    setup, today = await _property(uow, cmd.property_code)
+    return await no_show(uow, setup, await _booking(uow, setup, cmd.booking_id), today)
+
+
+async def handle_cancel_stay(cmd: CancelStay, uow: PmsUnitOfWork) -> BookingView:
+    """Cancel a booking not yet checked in; its nights go back to inventory (booking.cancelled.v1)."""
+    setup, _ = await _property(uow, cmd.property_code)
+    stored = await _booking(uow, setup, cmd.booking_id)
+    check_cancellable(stored.view.status)
+    return (await change_booking(uow, setup, stored, status=BookingStatus.CANCELLED)).view
