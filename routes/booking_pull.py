@@ -26,13 +26,14 @@ from datetime import datetime
 from uuid import uuid4
 
 import httpx
+from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canonical.base import utcnow
 from canonical.errors import ConfigurationError, HubError, TransientError
 from connectors.ota.ari_answers import AnswerStatus, read_answer
 from connectors.ota.ari_codec import Header
-from connectors.ota.codec import write
+from connectors.ota.codec import UsernameToken, wrap_soap, write
 from connectors.ota.pull import Ack, Pulled, notif_report, read_retrieved, read_rq
 from connectors.ota.settings import NOTIF_REPORT_RQ, READ_RQ
 from routes import pull_state
@@ -54,6 +55,14 @@ _RECENT = 0.9
 # Polls at once in one process: each holds a pooled connection for its lock and takes another for
 # its state, so many pulled partners due together never drain the pool.
 POLLS_AT_ONCE = 8
+
+
+@dataclass(frozen=True)
+class _Framing:
+    """The headers and the serialisation a partner's messages go out with."""
+
+    headers: dict[str, str]
+    frame: Callable[[etree._Element], bytes]
 
 
 @dataclass(frozen=True)
@@ -227,11 +236,11 @@ class BookingPull:
         client = self.clients.for_partner(record)
         tally = [0, 0]
         try:
-            headers = self._headers(record)
+            framing = self._framing(record)
             book = await self.codes.for_partner(record)
             hotels = sorted((hotel, code) for hotel, code in book.hotels.items() if code in record.grants)
             for hotel, property_code in hotels:
-                await self._poll_hotel(record, client, headers, hotel, property_code, tally)
+                await self._poll_hotel(record, client, framing, hotel, property_code, tally)
         except ConfigurationError as err:
             async with self.engine.begin() as conn:
                 await pause_partner(conn, record.id, str(err))
@@ -246,9 +255,11 @@ class BookingPull:
             return PollResult(record.id, "failed", tally[0], tally[1], f"{type(err).__name__}: {err}")
         return PollResult(record.id, "ok", tally[0], tally[1])
 
-    def _headers(self, record: PartnerRecord) -> dict[str, str]:
-        headers = {"Content-Type": "text/xml; charset=utf-8"}
+    def _framing(self, record: PartnerRecord) -> _Framing:
+        """How the partner takes a message: plain XML with HTTP Basic, or a SOAP 1.1 envelope whose
+        WS-Security UsernameToken carries the hub's login."""
         login = record.outbound_login
+        secret = None
         if login is not None:
             secret = self.secrets.get(login.password_env)
             if not secret:
@@ -256,25 +267,34 @@ class BookingPull:
                 raise TransientError(
                     f"partner {record.id}: environment variable {login.password_env} is not set"
                 )
-            token = base64.b64encode(f"{login.username}:{secret}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
-        return headers
+        soap = record.pull is not None and record.pull.envelope == "soap11"
+        headers = {"Content-Type": "text/xml; charset=utf-8"}
+        if soap:
+            headers["SOAPAction"] = '""'
+            token = None
+            if login is not None and secret is not None:
+                token = UsernameToken(login.username, secret, "PasswordText")
+            return _Framing(headers, lambda message: wrap_soap(message, "1.1", username_token=token))
+        if login is not None and secret is not None:
+            basic = base64.b64encode(f"{login.username}:{secret}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
+        return _Framing(headers, write)
 
     async def _poll_hotel(
         self,
         record: PartnerRecord,
         client: OutboundClient,
-        headers: dict[str, str],
+        framing: _Framing,
         hotel: str,
         property_code: str,
         tally: list[int],
     ) -> None:
         correlation_id = f"pull-{uuid4()}"
-        asked = write(read_rq(hotel, Header(uuid4().hex, self.clock())))
+        asked = framing.frame(read_rq(hotel, Header(uuid4().hex, self.clock())))
         answer = await client.send(
             "POST",
             content=asked,
-            headers=headers,
+            headers=framing.headers,
             property_code=property_code,
             kind="read",
             check=_CHECK_READ,
@@ -295,11 +315,11 @@ class BookingPull:
         if acks:
             if self.kill_before_ack:
                 os.kill(os.getpid(), signal.SIGKILL)
-            report = write(notif_report(acks, Header(uuid4().hex, self.clock())))
+            report = framing.frame(notif_report(acks, Header(uuid4().hex, self.clock())))
             await client.send(
                 "POST",
                 content=report,
-                headers=headers,
+                headers=framing.headers,
                 property_code=property_code,
                 kind="ack",
                 check=_CHECK_REPORT,

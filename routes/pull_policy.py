@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,6 +18,9 @@ class PullPolicy(BaseModel):
 
     interval_s: Annotated[float, Field(ge=1, le=86400)] = 60.0
     alarm_after_s: Annotated[float, Field(gt=0, le=7 * 86400)] = DEFAULT_ALARM_AFTER_S
+    # plain: OTA XML with HTTP Basic; soap11: inside a SOAP 1.1 envelope, the hub's login in its
+    # WS-Security UsernameToken (PasswordText), as the channel requires.
+    envelope: Literal["plain", "soap11"] = "plain"
 
     @model_validator(mode="after")
     def _alarm_after_a_poll(self) -> PullPolicy:

@@ -27,7 +27,13 @@ GUEST = GuestSpec("Anna", "Huber", "anna@example.org", "+43 1 234", "de", "Ring 
 
 
 def pull_config(
-    tmp_path: Path, url: str, *, interval_s: float = 1, alarm_after_s: float = 900, timeout_s: float = 5
+    tmp_path: Path,
+    url: str,
+    *,
+    interval_s: float = 1,
+    alarm_after_s: float = 900,
+    timeout_s: float = 5,
+    envelope: str = "plain",
 ) -> Path:
     """The demo configuration with otaone pulled from `url` (its /ota door); written next to the test."""
     data: dict[str, Any] = yaml.safe_load(DEMO_CONFIG.read_text())
@@ -37,7 +43,7 @@ def pull_config(
         "url": f"{url}/ota",
         "credentials": {"username": HUB_LOGIN, "password_env": PASSWORD_ENV},
         "policy": {"timeout_s": timeout_s, "retry": {"in_process_attempts": 1}},
-        "pull": {"interval_s": interval_s, "alarm_after_s": alarm_after_s},
+        "pull": {"interval_s": interval_s, "alarm_after_s": alarm_after_s, "envelope": envelope},
     }
     data["partners"] = [otaone]
     path = tmp_path / "pull.yaml"

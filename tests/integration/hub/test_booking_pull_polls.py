@@ -292,3 +292,36 @@ async def test_given_a_hub_started_an_hour_after_its_last_poll_when_its_first_po
 
     assert await pulled.pull.watch() == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_given_a_channel_taking_soap_when_polled_then_read_and_acknowledged_inside_ws_security_envelopes(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_conformance()
+    monkeypatch.setenv(PASSWORD_ENV, HUB_PASSWORD)
+    # A SOAP channel refuses anything but an envelope whose UsernameToken holds the hub's login.
+    channel = PullChannel(
+        username=HUB_LOGIN, password=HUB_PASSWORD, soap=True, schemas=SchemaFolder(OTA_2015A)
+    )
+    await apply_file(database_url, pull_config(tmp_path, "http://channel", envelope="soap11"))
+    settings = HubSettings(
+        database_url=database_url, card_vault_key_file=tmp_path / "vault.key", mapping_cache_seconds=0
+    )
+    seen: list[bytes] = []
+    transport = Transport(channel)
+    transport.before = seen.append
+    hub = build_hub(settings, http_transport=transport)
+    assert hub.booking_pull is not None
+    await hub.journal.start()
+    try:
+        channel.add(held("R1"))
+        channel.add(held("R2"))
+        result = await hub.booking_pull.poll(PARTNER)
+        assert (result.outcome, result.accepted, result.refused) == ("ok", 2, 0), result
+        assert acks_by_reservation(channel) == {
+            r: [(confirmation_for(PARTNER, r), None)] for r in ("R1", "R2")
+        }
+        assert channel.pending() == []
+        assert len(seen) == 2 and all(b"schemas.xmlsoap.org/soap/envelope" in body for body in seen)
+    finally:
+        await hub.stop()
