@@ -20,7 +20,7 @@ from uuid import uuid4
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from canonical.ari import AriKind
+from canonical.ari import AriKind, AvailabilityCell, RateCell
 from canonical.base import utcnow
 from canonical.errors import ConfigurationError, HubError, PermanentError, TransientError
 from connectors.ota.ari_answers import AnswerNote, AnswerStatus, NotifAnswer, read_answer
@@ -28,7 +28,8 @@ from connectors.ota.ari_ranges import availability_ranges, rate_ranges, restrict
 from connectors.ota.ari_shaping import OutboundMessage, SentItem, Shaping, shape
 from connectors.ota.settings import HOTEL_RATE_AMOUNT_NOTIF_RQ
 from pms_core.adapters.catalog import load_catalog
-from pms_core.ari import availability_cells, rate_cells
+from pms_core.ari import availability_cells
+from pms_core.ari_values import rate_cells_at
 from pms_core.errors import UnknownProperty, UnknownRatePlan, UnknownRoomType
 from pms_core.queries import MAX_AVAILABILITY_DAYS
 from routes import ari_metrics, ari_pending, ari_state
@@ -84,26 +85,31 @@ async def _messages(
     codes = channel.codes(property_code)
     if codes is None:
         return []
-    first, last = min(k.night for k in keys), max(k.night for k in keys)
     by_kind: dict[str, set[PendingKey]] = defaultdict(set)
     for key in keys:
         by_kind[key.kind].add(key)
     catalog = await load_catalog(conn, property_code)
-    known_types = {code for code, ref in catalog.room_types.items() if ref.active}
-    rooms = {k.room_type for k in keys if k.room_type in known_types}
-    plans = {k.rate_plan for k in keys if k.rate_plan and catalog.rate_plan(k.rate_plan) is not None}
     rate_keys = by_kind[AriKind.RATES.value] | by_kind[AriKind.RESTRICTIONS.value]
-    cells = []
-    if rate_keys and rooms and plans:
-        cells = await rate_cells(conn, property_code, first, last, room_types=rooms, rate_plans=plans)
+    cells: list[RateCell] = []
+    if rate_keys:
+        # only the pending cells, however far apart: never every night of their span
+        cells = await rate_cells_at(
+            conn, property_code, {(k.room_type, k.rate_plan, k.night) for k in rate_keys}
+        )
     wanted_rates = {(k.room_type, k.rate_plan, k.night) for k in by_kind[AriKind.RATES.value]}
     wanted_restrictions = {(k.room_type, k.rate_plan, k.night) for k in by_kind[AriKind.RESTRICTIONS.value]}
     rooms_left = []
-    if by_kind[AriKind.AVAILABILITY.value] and rooms:
-        wanted_rooms = {(k.room_type, k.night) for k in by_kind[AriKind.AVAILABILITY.value]}
-        rules = channel.policy.availability
+    room_keys = by_kind[AriKind.AVAILABILITY.value]
+    known_types = {code for code, ref in catalog.room_types.items() if ref.active}
+    rooms = {k.room_type for k in room_keys if k.room_type in known_types}
+    if rooms:
+        wanted_rooms = {(k.room_type, k.night) for k in room_keys}
+        first, last = min(k.night for k in room_keys), max(k.night for k in room_keys)
+        shown = channel.policy.availability.shown
         rooms_left = [
-            c.model_copy(update={"available": rules.shown(c.room_type, c.night, c.available)})
+            AvailabilityCell.model_construct(
+                room_type=c.room_type, night=c.night, available=shown(c.room_type, c.night, c.available)
+            )
             for c in await availability_cells(conn, property_code, first, last, room_types=rooms)
             if (c.room_type, c.night) in wanted_rooms
         ]

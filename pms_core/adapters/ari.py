@@ -26,7 +26,8 @@ CHUNK = 5000
 # The first key of PostgreSQL's two-key advisory locks that serialise ARI writers per property.
 _LOCK_SPACE = int.from_bytes(b"ari!", "big")
 Key = tuple[int, int, date]  # (rate plan id, room type id, night)
-_KEY = ("rate_plan_id", "room_type_id", "night")
+KEY_COLUMNS = ("rate_plan_id", "room_type_id", "night")
+_KEY = KEY_COLUMNS
 _CUTOFF = "same_day_cutoff_minutes"
 
 
