@@ -63,7 +63,8 @@ def ari_resync(
     except ResyncRefused as err:
         err_console.print(str(err), **PLAIN)
         raise typer.Exit(1) from None
-    console.print(f"{partner}: {done.cells} cells pending, {done.first} to {done.last}", **PLAIN)
+    complete = "; rooms left as one complete set" if done.complete_set else ""
+    console.print(f"{partner}: {done.cells} cells pending, {done.first} to {done.last}{complete}", **PLAIN)
 
 
 def status_json(found: AriStatus) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.config import HubConfig, MissingSecretError, read_config
+from hub.config_resync import resync_changed, what_channels_receive
 from hub.database_errors import DatabaseUnusable, engine_for, migrating, reach
 from hub.db import is_sqlite
 from hub.schema import upgrade_async
@@ -107,6 +108,7 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
         )
         for partner in config.partners
     ]
+    receiving = await what_channels_receive(conn)  # to resync a channel whose mapping this changes
     await release_usernames(conn, specs)
     for spec in specs:
         outcome = await upsert_partner(conn, spec)
@@ -114,6 +116,7 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
             lines.append(f"partner {spec.id}: {outcome}")
     for partner_id in await disable_absent(conn, [spec.id for spec in specs]):
         lines.append(f"partner {partner_id}: disabled (no longer in the configuration)")
+    lines += await resync_changed(conn, receiving)
     return lines
 
 

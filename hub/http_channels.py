@@ -30,12 +30,14 @@ class ResyncBody(BaseModel):
 
 
 class ResyncView(BaseModel):
-    """What a resync marked pending: the channel, its nights, and how many cells."""
+    """What a resync marked pending: the channel, its nights, how many cells, and (only when so)
+    that its rooms left go as one complete set."""
 
     partner: str
     first: date = Field(serialization_alias="from")
     last: date = Field(serialization_alias="to")
     cells: int
+    complete_set: bool | None = None  # true: an AlpineBits CompleteSet replaces what the channel holds
 
 
 class AriStatusView(BaseModel):
@@ -59,6 +61,7 @@ class AriStatusView(BaseModel):
     "/partners/{partner_id}/ari-resync",
     response_model=ResyncView,
     response_model_by_alias=True,
+    response_model_exclude_none=True,
     status_code=202,
     responses=problem_responses(401, 403, 404, 422),
     openapi_extra=SECURED,
@@ -82,7 +85,13 @@ async def post_ari_resync(
             raise Problem(422, "resync-refused", "Resync refused", str(err)) from None
     if hub.ari is not None:
         hub.ari.nudge([partner_id])
-    return ResyncView(partner=done.partner_id, first=done.first, last=done.last, cells=done.cells)
+    return ResyncView(
+        partner=done.partner_id,
+        first=done.first,
+        last=done.last,
+        cells=done.cells,
+        complete_set=True if done.complete_set else None,
+    )
 
 
 @router.get(

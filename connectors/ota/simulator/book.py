@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from connectors.ota.simulator.complete_sets import replaced_hotel, reset_positions
 from connectors.ota.simulator.items import (
     ALL,
     AVAIL_NOTIF,
@@ -25,14 +26,9 @@ from connectors.ota.simulator.items import (
     RateValue,
     read_items,
 )
-from connectors.ota.simulator.wire import Issue, ota
+from connectors.ota.simulator.wire import Issue
 
 _SECTIONS = {AVAIL_NOTIF: "restrictions", RATE_AMOUNT_NOTIF: "rates", INV_COUNT_NOTIF: "availability"}
-_HOLDERS = {
-    AVAIL_NOTIF: "AvailStatusMessages",
-    RATE_AMOUNT_NOTIF: "RateAmountMessages",
-    INV_COUNT_NOTIF: "Inventories",
-}
 
 RESTRICTION_DEFAULTS: dict[str, bool | int | None] = {
     "closed": False,
@@ -63,11 +59,12 @@ class AriBook:
         Returns its items (refused ones carry their error) and how many night cells were applied.
         """
         name = etree.QName(message).localname
-        if _complete_set(message):
+        hotel = replaced_hotel(message)
+        if hotel is not None:
             # AlpineBits-style CompleteSet: what the message does not name is no longer shown.
-            holder = message.find(ota(_HOLDERS[name]))
-            self.clear("" if holder is None else holder.get("HotelCode") or "", _SECTIONS[name])
-        items = read_items(message)
+            self.clear(hotel, _SECTIONS[name])
+        resets = reset_positions(message)
+        items = [item for item in read_items(message) if item.index not in resets]
         cells = 0
         for item in items:
             if item.error is None:
@@ -140,11 +137,6 @@ class AriBook:
         for (hotel, room, plan, night), cell in sorted(self.restrictions.items(), key=lambda pair: pair[0]):
             _section(out, hotel, "restrictions").setdefault(room, {}).setdefault(plan, {})[night] = dict(cell)
         return out
-
-
-def _complete_set(message: etree._Element) -> bool:
-    ids = [*message.findall(ota("UniqueID")), *message.findall(f"{ota('Inventories')}/{ota('UniqueID')}")]
-    return any(unique.get("Instance") == "CompleteSet" for unique in ids)
 
 
 def _section(out: dict[str, Any], hotel: str, name: str) -> dict[str, Any]:

@@ -222,6 +222,9 @@ async def test_given_a_room_type_dropped_while_its_nights_are_sold_when_applied_
         "2031-03-01 (1 sold), 2031-03-02 (1 sold); those bookings stay and are overbooked",
         "partner otaone: updated: mapping changed",
         "partner otatwo: updated: mapping changed",
+        # three room types left, two rate plans, 365 nights: 3 x 365 x (1 + 2 x 2) cells each
+        "channel otaone: mapping changed, resync of 5475 cells queued",
+        "channel otatwo: mapping changed, resync of 5475 cells queued",
     ]
     assert lines[0].startswith("property ALPINA: updated: room type JSU withdrawn")
 
