@@ -13,14 +13,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from canonical.ari import AriChanged, AriKind
 from canonical.errors import TransientError
 from connectors.ota.ari_shaping import ChannelCodes, Shaping
 from connectors.ota.codec import UsernameToken
 from mappings.model import PartnerMapping, PropertyMapping
+from routes import ari_pending
 from routes.ari_pending import PendingKey
 from routes.ari_policy import AriPolicy
-from routes.partners import PartnerKind, PartnerRecord
+from routes.partners import PartnerKind, PartnerRecord, load_partners
+from routes.tables import partner_grants, partners
 
 RATE_KINDS = (AriKind.RATES, AriKind.RESTRICTIONS)
 
@@ -135,3 +140,81 @@ def every_key(entry: PropertyMapping, first: date, last: date) -> list[PendingKe
             for plan in entry.hub_to_partner_rate_plans:
                 keys.extend(PendingKey(entry.property, room_type, plan, night, k.value) for k in RATE_KINDS)
     return keys
+
+
+# What changes whenever a partner is created, changed, enabled or disabled (each bumps updated_at,
+# a change of its properties too), read in one statement instead of every partner and mapping.
+_FINGERPRINT = select(
+    select(func.count()).select_from(partners).scalar_subquery(),
+    select(func.max(partners.c.updated_at)).scalar_subquery(),
+    select(func.count()).select_from(partners).where(partners.c.enabled.is_(True)).scalar_subquery(),
+    select(func.count()).select_from(partner_grants).scalar_subquery(),
+)
+
+
+class _Book:
+    """The ARI channels of each database as last read, with the fingerprint they were read at."""
+
+    by_database: dict[str, tuple[tuple[object, ...], list[AriChannel]]] = {}
+
+
+async def current_channels(conn: AsyncConnection) -> list[AriChannel]:
+    """The partners that receive ARI, read again only when the partners changed (config apply).
+
+    Each change's marking needs every channel's mapping: reading and validating every partner per
+    delivery cost more than the marking itself. The check is one statement.
+    """
+    fingerprint = tuple((await conn.execute(_FINGERPRINT)).one())
+    database = str(conn.engine.url)
+    known = _Book.by_database.get(database)
+    if known is not None and known[0] == fingerprint:
+        return known[1]
+    channels = ari_channels(await load_partners(conn))
+    _Book.by_database[database] = (fingerprint, channels)
+    return channels
+
+
+async def mark_changed_cells(conn: AsyncConnection, changes: Iterable[AriChanged]) -> list[str]:
+    """Mark the changes' cells pending for every channel that receives them; the channels marked.
+
+    Channels mapping the same codes get the same keys: those are worked out once and written for
+    all of them with one statement per chunk of keys (ari_pending.mark_for), urgent ones last, so
+    a key marked urgent stays urgent until sent (the flag is or-ed).
+    """
+    changes = list(changes)
+    groups: dict[tuple[object, ...], list[str]] = {}
+    entries: dict[tuple[object, ...], list[tuple[AriChanged, PropertyMapping]]] = {}
+    for channel in await current_channels(conn):
+        signature: list[object] = []
+        pairs = []
+        for index, change in enumerate(changes):
+            entry = channel.property_mapping(change.property)
+            if entry is not None:
+                signature.append((index, _codes_of(entry)))
+                pairs.append((change, entry))
+        if pairs:
+            key = tuple(signature)
+            groups.setdefault(key, []).append(channel.id)
+            entries[key] = pairs
+    marked: set[str] = set()
+    for urgent in (False, True):
+        for key, channel_ids in groups.items():
+            keys = {
+                k
+                for change, entry in entries[key]
+                if change.urgent is urgent
+                for k in changed_keys(change, entry)
+            }
+            if keys:
+                await ari_pending.mark_for(conn, channel_ids, keys, urgent=urgent)
+                marked.update(channel_ids)
+    return sorted(marked)
+
+
+def _codes_of(entry: PropertyMapping) -> tuple[object, ...]:
+    """What `changed_keys` reads of a mapping: two mappings equal here mark the same keys."""
+    return (
+        entry.property,
+        frozenset(entry.hub_to_partner_room_types),
+        frozenset(entry.hub_to_partner_rate_plans),
+    )

@@ -14,11 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.ari import ARI_CHANGED_V1, AriChanged
 from canonical.envelope import Envelope
-from routes import ari_pending
-from routes.ari_channels import ari_channels, changed_keys
+from routes.ari_channels import mark_changed_cells
 from routes.ari_letters import ARI_OUT_CONSUMER
-from routes.ari_pending import PendingKey
-from routes.partners import load_partners
 from routes.policy import DeliveryPolicy, RetryPolicy
 from routes.table import BatchItemFailed, DeliveryContext, Route
 
@@ -53,22 +50,9 @@ def _rolled_back(conn: Connection) -> None:
 
 
 async def mark_changed(conn: AsyncConnection, *changes: AriChanged) -> list[str]:
-    """Mark the changes' cells pending for every channel that receives them; the channels marked.
-
-    The partners are read once, and each channel's keys are written together (a key named by
-    several changes once), so a batch of changes costs a few statements per channel.
-    """
-    grouped: dict[tuple[str, bool], set[PendingKey]] = {}
-    for channel in ari_channels(await load_partners(conn)):
-        for change in changes:
-            entry = channel.property_mapping(change.property)
-            if entry is not None:
-                grouped.setdefault((channel.id, change.urgent), set()).update(changed_keys(change, entry))
-    # a key marked urgent stays urgent until sent, whatever marks it after (the flag is or-ed)
-    for (channel_id, urgent), keys in sorted(grouped.items(), key=lambda item: item[0][1]):
-        if keys:
-            await ari_pending.mark(conn, channel_id, sorted(keys), urgent=urgent)
-    return sorted({channel_id for (channel_id, _), keys in grouped.items() if keys})
+    """Mark the changes' cells pending for every channel that receives them; the channels marked
+    (routes/ari_channels.mark_changed_cells: the channels read again only after they changed)."""
+    return await mark_changed_cells(conn, changes)
 
 
 def make_ari_route(nudge: Nudge | None = None) -> Route:

@@ -8,12 +8,13 @@ change that arrived during the call stays pending and goes out next.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, select, type_coerce
+from sqlalchemy import and_, bindparam, case, delete, func, select, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,6 +23,7 @@ from pms_core.adapters.tables import UtcDateTime
 from routes.tables import ari_pending
 
 _CHUNK = 5_000  # rows per statement: bounded parameters and memory, any calendar size
+# (a chunk of marked keys is 5 parameters each: 25,003 of SQLite's 32,766)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -84,6 +86,71 @@ async def mark(
     for start in range(0, len(rows), _CHUNK):
         await conn.execute(statement, rows[start : start + _CHUNK])
     return len(rows)
+
+
+_COLUMNS = "channel, property_code, room_type, rate_plan, night, kind, seq, urgent, marked_at"
+_CONFLICT = (
+    "ON CONFLICT (channel, property_code, room_type, rate_plan, night, kind) "
+    "DO UPDATE SET seq = ari_pending.seq + 1, urgent = ari_pending.urgent OR excluded.urgent"
+)
+_MARK_PG = text(
+    f"INSERT INTO ari_pending ({_COLUMNS}) "
+    "SELECT c.channel, k.p, k.t, k.r, k.n, k.k, 1, :urgent, :at "
+    "FROM unnest(CAST(:channels AS text[])) AS c(channel) CROSS JOIN "
+    "unnest(CAST(:p AS text[]), CAST(:t AS text[]), CAST(:r AS text[]), CAST(:n AS date[]), "
+    f"CAST(:k AS text[])) AS k(p, t, r, n, k) {_CONFLICT}"
+).bindparams(bindparam("at", type_=UtcDateTime()))
+_MARK_SQLITE: dict[int, str] = {}
+
+
+def _mark_sqlite(rows: int) -> str:
+    """The SQLite statement for `rows` keys (texts cached: a full chunk, and each shorter tail)."""
+    found = _MARK_SQLITE.get(rows)
+    if found is None:
+        keys = ",".join(["(?,?,?,?,?)"] * rows)
+        found = _MARK_SQLITE[rows] = (
+            f"INSERT INTO ari_pending ({_COLUMNS}) "
+            "SELECT c.value, k.column1, k.column2, k.column3, k.column4, k.column5, 1, ?, ? "
+            f"FROM json_each(?) AS c, (VALUES {keys}) AS k WHERE true {_CONFLICT}"
+        )
+    return found
+
+
+async def mark_for(
+    conn: AsyncConnection,
+    channels: Iterable[str],
+    keys: Iterable[PendingKey],
+    *,
+    urgent: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Mark the same keys pending for several channels: one statement per chunk of keys, whatever
+    the channels' number (the database repeats the keys per channel); how many keys were given."""
+    names = sorted(set(channels))
+    ordered = sorted(set(keys))
+    if not names or not ordered:
+        return len(ordered)
+    at = (now or utcnow()).astimezone(UTC)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        if conn.dialect.name == "postgresql":
+            params = {
+                "channels": names,
+                "p": [k.property_code for k in chunk],
+                "t": [k.room_type for k in chunk],
+                "r": [k.rate_plan for k in chunk],
+                "n": [k.night for k in chunk],
+                "k": [k.kind for k in chunk],
+                "urgent": urgent,
+                "at": at,
+            }
+            await conn.execute(_MARK_PG, params)
+            continue
+        flat: list[Any] = [int(urgent), at.strftime("%Y-%m-%d %H:%M:%S.%f"), json.dumps(names)]
+        for k in chunk:
+            flat += (k.property_code, k.room_type, k.rate_plan, k.night.isoformat(), k.kind)
+        await conn.exec_driver_sql(_mark_sqlite(len(chunk)), tuple(flat))
+    return len(ordered)
 
 
 async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[PendingKey, int]:
