@@ -18,6 +18,7 @@ from rich.console import Console
 from hub.cli_ari import ari_app
 from hub.cli_channels import register as register_channel_commands
 from hub.cli_pull import pull_app
+from hub.cli_stays import register as register_stay_commands
 from hub.db import create_engine, is_sqlite
 from hub.dlq_view import print_dead_letter, print_dead_letters, summary
 from hub.logs import configure_logging
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(topology_app, name="topology")
 app.add_typer(ari_app, name="ari")
 register_channel_commands(ari_app)
+register_stay_commands(app)
 app.add_typer(pull_app, name="pull")
 
 CONFIG_HELP = "configuration file to check and apply before starting (default HUB_CONFIG_FILE)"
