@@ -113,11 +113,15 @@ class Folio:
             done.append(numbered)
         return done
 
-    def close(self, invoice_number: int, at: datetime) -> None:
-        """Close at zero balance with this invoice number; FolioNotBalanced otherwise."""
+    def ensure_closable(self) -> None:
+        """Raise FolioIsClosed or FolioNotBalanced unless the folio can close now."""
         self.ensure_open()
         if self.balance != 0:
             raise FolioNotBalanced(self.id, f"{self.balance} {self.currency}")
+
+    def close(self, invoice_number: int, at: datetime) -> None:
+        """Close at zero balance with this invoice number; FolioNotBalanced otherwise."""
+        self.ensure_closable()
         self.status, self.invoice_number, self.closed_at = FolioStatus.CLOSED, invoice_number, at
 
     def _consume(self, line: FolioLine) -> None:
