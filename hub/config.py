@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from canonical.property import DefineProperty, RateAdjustment, RatePlanDefinition, RoomTypeDefinition
+from connectors.payments.settings import PaymentGatewaySettings
 from hub.config_check import (
     Conflict,
     check_loaded,
@@ -239,6 +240,7 @@ class PartnerConfig(_Section):
     credentials: InboundCredentials
     outbound: OutboundConfig = OutboundConfig()
     mapping: Path | None = None
+    payments: PaymentGatewaySettings | None = None  # a payments partner: key, webhook secrets, deposits
 
     @field_validator("mapping")
     @classmethod
@@ -258,6 +260,15 @@ class PartnerConfig(_Section):
     def _ota_has_mapping(self) -> PartnerConfig:
         if self.kind is PartnerKind.OTA and self.mapping is None:
             raise Conflicts([(("mapping",), "an OTA partner needs a mapping file for its codes")])
+        if (self.kind is PartnerKind.PAYMENTS) != (self.payments is not None):
+            raise Conflicts(
+                [
+                    (
+                        ("payments",),
+                        "a payments partner needs a payments section (and only a payments partner has one)",
+                    )
+                ]
+            )
         return _unless(pull_conflicts(self), self)
 
     def inbound_password(self, environ: Mapping[str, str]) -> SecretStr:

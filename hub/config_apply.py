@@ -29,6 +29,7 @@ from mappings.loader import load_mapping
 from pms_core.setup import apply_property
 from pms_core.sold_beyond import sold_beyond
 from routes.partners import PartnerSpec, disable_absent, release_usernames, upsert_partner
+from routes.payment_gateways import apply_gateways
 from routes.pull_policy import OutboundLogin
 
 NO_CHANGES = "no changes"
@@ -116,6 +117,7 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
             lines.append(f"partner {spec.id}: {outcome}")
     for partner_id in await disable_absent(conn, [spec.id for spec in specs]):
         lines.append(f"partner {partner_id}: disabled (no longer in the configuration)")
+    lines += await apply_gateways(conn, [(p.id, p.payments) for p in config.partners if p.payments])
     lines += await resync_changed(conn, receiving)
     return lines
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -32,6 +32,7 @@ from routes.policy import DeliveryPolicy
 from routes.retry import PAUSED_WAIT_S
 
 log = logging.getLogger("hotelhub.outbound")
+_T = TypeVar("_T")
 
 # Reads an answer the status table called a success (an OTA body with Errors, say) and raises
 # one of the three classes when it is not.
@@ -127,6 +128,39 @@ class OutboundClient:
             raise
         self._settle(probe, None)
         return response
+
+    async def run(
+        self,
+        call: Callable[[], Awaitable[_T]],
+        *,
+        property_code: str | None = None,
+        kind: str | None = None,
+    ) -> _T:
+        """Run one call a connector's own client makes on `self.http` (the payment gateway's, which
+        reads its partner's error bodies itself) under this partner's pause, breaker and limits.
+
+        The call raises the three classes itself; an httpx error it lets through is mapped here.
+        """
+        if self.paused is not None:
+            metrics.OUTBOUND_CALLS.labels(self.partner_id, "refused").inc()
+            why = f"partner {self.partner_id} is paused: {self.paused}"
+            raise PartnerPaused(why, retry_after_s=PAUSED_WAIT_S)
+        probe = self.breaker.admit() if self.breaker is not None else False
+        try:
+            async with self.limits.slot(property_code=property_code, kind=kind):
+                try:
+                    result = await call()
+                except httpx.HTTPError as err:
+                    raise error_for_exception(err, partner_id=self.partner_id) from err
+        except HubError as err:
+            self._settle(probe, err)
+            raise
+        except BaseException:
+            if self.breaker is not None:
+                self.breaker.abandoned(probe)
+            raise
+        self._settle(probe, None)
+        return result
 
     def _settle(self, probe: bool, err: HubError | None) -> None:
         outcome = "ok"
