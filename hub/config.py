@@ -45,6 +45,7 @@ from hub.config_derived import (
     parent_conflicts,
     unknown_restrictions,
 )
+from hub.config_folio import FolioConfig, folio_conflicts
 from mappings.loader import load_mapping
 from mappings.model import PartnerId, PartnerMapping
 from mappings.source import (
@@ -145,6 +146,7 @@ class PropertyConfig(_Section):
     currency: CurrencyCode
     room_types: tuple[RoomTypeConfig, ...] = Field(min_length=1)
     rate_plans: tuple[RatePlanConfig, ...] = ()
+    folio: FolioConfig | None = None  # transaction codes and taxes (hub/config_folio.py)
 
     # Field validators, not a model validator: they still run when another key (say the time
     # zone) is wrong, so one `config check` reports every mistake at once.
@@ -160,6 +162,11 @@ class PropertyConfig(_Section):
     ) -> tuple[RatePlanConfig, ...]:
         found = rate_plan_conflicts(rate_plans, info.data.get("room_types")) + parent_conflicts(rate_plans)
         return _unless(found, rate_plans)
+
+    @field_validator("folio")
+    @classmethod
+    def _folio_amounts_fit(cls, folio: FolioConfig | None, info: ValidationInfo) -> FolioConfig | None:
+        return _unless(folio_conflicts(folio, info.data.get("currency")), folio)
 
     def to_command(self) -> DefineProperty:
         """This property as the canonical command the PMS core applies."""

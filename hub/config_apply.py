@@ -90,6 +90,9 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
         elif report.changed:
             lines.append(f"property {command.code}: updated: {'; '.join(report.changes)}")
         lines += [f"property {command.code}: warning: {nights.describe()}" for nights in stranded]
+    from hub.config_folio import apply_folio_codes
+
+    lines += await apply_folio_codes(conn, config.properties)
     specs = [
         PartnerSpec(
             id=partner.id,
