@@ -10,6 +10,8 @@ from pydantic import Field, model_validator
 
 from canonical.base import AwareDatetime, Frozen, Money
 
+MAX_CREDIT_LIMIT = Decimal("10000000000")  # what a NUMERIC(12, 2) column holds
+
 
 class GuestDetails(Frozen):
     """What is known of a guest: name and contact."""
@@ -54,8 +56,13 @@ class CompanyDetails(Frozen):
 
     @model_validator(mode="after")
     def _limit_not_negative(self) -> CompanyDetails:
-        if self.credit_limit is not None and self.credit_limit.amount < Decimal("0"):
-            raise ValueError("the credit limit cannot be negative")
+        limit = self.credit_limit
+        if limit is None:
+            return self
+        if not limit.amount.is_finite() or limit.amount < 0 or limit.amount >= MAX_CREDIT_LIMIT:
+            raise ValueError(f"the credit limit is at least 0 and below {MAX_CREDIT_LIMIT}")
+        if limit.amount != limit.amount.quantize(Decimal("0.01")):
+            raise ValueError("the credit limit has at most two decimal places")
         return self
 
 

@@ -223,7 +223,7 @@ async def get_stay(request: Request, code: PropertyCode, stay_id: UUID, caller: 
 @router.get(
     "/properties/{code}/rooms",
     response_model=list[RoomStatusView],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     openapi_extra=SECURED,
 )
 async def get_rooms(request: Request, code: PropertyCode, caller: Caller) -> list[RoomStatusView]:
@@ -235,7 +235,7 @@ async def get_rooms(request: Request, code: PropertyCode, caller: Caller) -> lis
 @router.get(
     "/properties/{code}/rooms/{room}/housekeeping",
     response_model=RoomStatusView,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     openapi_extra=SECURED,
 )
 async def get_housekeeping(request: Request, code: PropertyCode, room: str, caller: Caller) -> RoomStatusView:

@@ -316,7 +316,7 @@ async def handle_extend_stay(cmd: ExtendStay, uow: PmsUnitOfWork) -> StayView:
     setup, today = await _property(uow, cmd.property_code)
     stay, stored = await _stay(uow, setup, cmd.stay_id)
     previous = stored.view.departure
-    check_extension(previous, cmd.departure, today)
+    check_extension(stored.view.arrival, previous, cmd.departure, today)
     await change_booking(uow, setup, stored, departure=cmd.departure)
     await _hold(uow, stay.id, stay.room_id, nights_from(max(today, previous), cmd.departure), stay.room)
     await store.update_stay(uow.conn, stay.id, uow.now())

@@ -13,6 +13,7 @@ from pms_core.stay_errors import RoomNotReady, RoomOccupied, StayConflict, StayI
 
 ARRIVING = (BookingStatus.CONFIRMED, BookingStatus.MODIFIED)  # booked, not yet arrived
 READY = (Housekeeping.CLEAN, Housekeeping.INSPECTED)
+MAX_STAY_NIGHTS = 366  # an extension beyond is a new booking
 
 
 def check_arrival(status: BookingStatus, arrival: date, departure: date, today: date) -> None:
@@ -54,8 +55,10 @@ def check_in_house(status: StayStatus) -> None:
         raise StayConflict("the guest has checked out")
 
 
-def check_extension(departure: date, wanted: date, today: date) -> None:
-    """Refuse an extension that is not later than the booked departure (StayInvalid)."""
+def check_extension(arrival: date, departure: date, wanted: date, today: date) -> None:
+    """Refuse an extension not later than the booked departure, or past MAX_STAY_NIGHTS (StayInvalid)."""
+    if (wanted - arrival).days > MAX_STAY_NIGHTS:
+        raise StayInvalid(f"a stay lasts at most {MAX_STAY_NIGHTS} nights")
     if wanted <= departure:
         raise StayInvalid(f"an extension departs after {departure.isoformat()}; {wanted.isoformat()} is not")
     if wanted <= today:

@@ -6,8 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
+from canonical.base import Money
 from canonical.booking import BookingStatus, Guest
+from canonical.profile import CompanyDetails, GuestDetails
 from canonical.stay import Housekeeping, Occupancy, StayStatus
 from pms_core.housekeeping import housekeeping_change
 from pms_core.profiles import guest_details
@@ -87,11 +90,13 @@ def test_given_a_checked_out_stay_when_changed_then_refused() -> None:
 
 
 def test_given_an_extension_when_not_later_than_the_departure_then_invalid() -> None:
-    check_extension(D2, D3, D0)
+    check_extension(D0, D2, D3, D0)
     with pytest.raises(StayInvalid, match="after 2031-06-03"):
-        check_extension(D2, D2, D0)
+        check_extension(D0, D2, D2, D0)
     with pytest.raises(StayInvalid, match="business date"):
-        check_extension(D0, D1, D1)
+        check_extension(D0, D0, D1, D1)
+    with pytest.raises(StayInvalid, match="at most 366 nights"):
+        check_extension(D0, D2, D0 + timedelta(days=367), D0)
 
 
 def test_given_an_early_departure_when_dated_then_today_but_one_night_at_least() -> None:
@@ -158,3 +163,15 @@ def test_given_booking_guests_when_profiled_then_the_primary_named_one_is_taken(
         "+43",
     )
     assert guest_details([Guest(), Guest(phone="+1")]) is None
+
+
+@pytest.mark.parametrize("amount", ["-1", "10000000000", "1.001"])
+def test_given_a_credit_limit_out_of_bounds_when_a_company_is_described_then_refused(amount: str) -> None:
+    with pytest.raises(ValidationError, match="credit limit"):
+        CompanyDetails(name="Acme", credit_limit=Money(amount=Decimal(amount), currency="EUR"))
+
+
+def test_given_a_guest_without_name_or_email_when_described_then_refused() -> None:
+    assert CompanyDetails(name="Acme", credit_limit=Money(amount=Decimal("5000.00"), currency="EUR"))
+    with pytest.raises(ValidationError, match="name or an email"):
+        GuestDetails(phone="+43")
