@@ -109,6 +109,8 @@ def _problem_from(err: Exception) -> Problem:
         return Problem(404, "unknown-property", "Unknown property", str(err))
     if isinstance(err, pms_errors.SoldOut):
         return Problem(409, "sold-out", "Sold out", str(err))
+    if isinstance(err, pms_errors.StayRestricted):
+        return Problem(409, "stay-restricted", "Not sellable for this stay", str(err))
     return Problem(422, "booking-refused", "Booking refused", str(err))
 
 
@@ -127,7 +129,8 @@ async def post_booking(
     caller: Caller,
     idempotency_key: IdempotencyKey = None,
 ) -> BookingView:
-    """Book one room now; 409 when any night is sold out (never oversells).
+    """Book one room now, priced from the live rates; 409 when any night is sold out (never
+    oversells) or a restriction of the rate plan refuses the stay (closed, length of stay, window).
 
     With an `Idempotency-Key`, a retry answers with the booking the key made (`Idempotent-Replayed:
     true`) instead of booking again; the key and the booking commit together.

@@ -83,6 +83,18 @@ class NoRate(PermanentError):
         self.property_code = property_code
 
 
+class StayRestricted(PermanentError):
+    """A direct booking breaks a restriction of its rate plan (closed, length of stay, booking window)."""
+
+    def __init__(self, property_code: str, rate_plan_code: str, room_type_code: str, reason: str) -> None:
+        super().__init__(
+            f"room type {room_type_code!r} on rate plan {rate_plan_code!r} in property"
+            f" {property_code!r} cannot be sold for this stay: {reason}"
+        )
+        self.property_code = property_code
+        self.reason = reason
+
+
 class OccupancyExceeded(PermanentError):
     """More guests than the room type holds."""
 

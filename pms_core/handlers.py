@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.ari import ARI_CHANGED_V1
 from canonical.base import Money
@@ -15,12 +20,15 @@ from canonical.booking import (
     CreateBooking,
     TaxBasis,
 )
+from canonical.selling import StayPrice, Unsellable, price_stay
 from pms_core.adapters import bookings as store
 from pms_core.adapters import catalog, inventory
 from pms_core.adapters.booking_writes import BookingWrites
+from pms_core.adapters.catalog import PropertyRef
+from pms_core.ari import rate_cells
 from pms_core.ari_cells import availability_events
-from pms_core.errors import NoRate, OccupancyExceeded, RatePlanNotSold, SoldOut
-from pms_core.model import new_confirmation, price_nights, stay_nights, stay_total
+from pms_core.errors import NoRate, OccupancyExceeded, RatePlanNotSold, SoldOut, StayRestricted
+from pms_core.model import new_confirmation, stay_nights
 from pms_core.recording import event_fields, move_inventory, stage_change
 from pms_core.reservations import applied, plan_changes, quoting_confirmation, screen
 from pms_core.unit_of_work import PmsUnitOfWork
@@ -54,6 +62,33 @@ async def handle_booking_received(msg: BookingReceived, uow: PmsUnitOfWork) -> B
     return applied(msg, changes, afters, oversold)
 
 
+async def _stay_price(
+    conn: AsyncConnection, prop: PropertyRef, cmd: CreateBooking, now: datetime
+) -> StayPrice:
+    """The stay's nightly amounts from the live rates and restrictions, as a channel would sell it."""
+    cells = await rate_cells(
+        conn,
+        prop.code,
+        cmd.arrival,
+        cmd.departure,  # the departure day says whether the stay may leave then
+        room_types=[cmd.room_type_code],
+        rate_plans=[cmd.rate_plan_code],
+    )
+    price = price_stay(
+        {cell.night: cell for cell in cells},
+        cmd.arrival,
+        cmd.departure,
+        adults=cmd.occupancy.adults,
+        children=cmd.occupancy.children,
+        local_now=now.astimezone(ZoneInfo(prop.timezone)),
+    )
+    if isinstance(price, Unsellable):
+        if price.no_rate:
+            raise NoRate(prop.code, cmd.rate_plan_code, cmd.room_type_code)
+        raise StayRestricted(prop.code, cmd.rate_plan_code, cmd.room_type_code, price.reason)
+    return price
+
+
 async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> BookingView:
     """Book one room through the PMS API; never oversells, even under concurrent requests.
 
@@ -65,14 +100,13 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
     prop = setup.prop
     room_type = await uow.catalog.room_type(conn, setup, cmd.room_type_code)
     rate_plan = await uow.catalog.rate_plan(conn, setup, cmd.rate_plan_code)
-    sold, rate = await catalog.default_rate(conn, rate_plan, room_type)
+    sold, _ = await catalog.default_rate(conn, rate_plan, room_type)
     if not sold:
         raise RatePlanNotSold(prop.code, rate_plan.code, room_type.code)
-    if rate is None:
-        raise NoRate(prop.code, rate_plan.code, room_type.code)
     headcount = cmd.occupancy.adults + cmd.occupancy.children
     if headcount > room_type.max_occupancy:
         raise OccupancyExceeded(room_type.code, headcount, room_type.max_occupancy)
+    price = await _stay_price(conn, prop, cmd, uow.now())
 
     nights = stay_nights(cmd.arrival, cmd.departure)
     stock = await uow.catalog.stock(conn, setup, [room_type.id])
@@ -82,8 +116,8 @@ async def create_direct_booking(cmd: CreateBooking, uow: PmsUnitOfWork) -> Booki
         for event in availability_events(prop.code, room_type.code, nights):
             uow.collect(ARI_CHANGED_V1, event)
 
-    amounts = price_nights(nights, default_rate=rate)
-    total = stay_total(amounts)
+    amounts: list[Decimal | None] = list(price.nightly)
+    total = price.total
     now = uow.now()
     view = BookingView(
         id=uuid4(),

@@ -5,21 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from canonical.booking import BookingStatus, NightlyPrice
+from canonical.selling import stay_nights as stay_nights  # the core's name for it too
 
 CENT = Decimal("0.01")
 _BASE32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read out over the phone
-
-
-def stay_nights(arrival: date, departure: date) -> list[date]:
-    """The nights of a stay: every date from arrival up to, not including, departure."""
-    if departure <= arrival:
-        raise ValueError("departure must be after arrival")
-    return [arrival + timedelta(days=offset) for offset in range((departure - arrival).days)]
 
 
 def price_nights(

@@ -132,7 +132,7 @@ class AriDoor:
         """Answer an OTA_HotelAvailRQ from the core's live cells (granted hotel already checked)."""
         query = read_avail_query(request, book.partner_codes)
         prop = book.partner_codes.property_for(query.hotel_code)
-        today = self.clock().astimezone(ZoneInfo(prop.timezone)).date()
+        local_now = self.clock().astimezone(ZoneInfo(prop.timezone))
         try:
             async with self.reader.connect() as conn:
                 cells = await rate_cells(
@@ -152,7 +152,7 @@ class AriDoor:
                 )
         except PermanentError as err:
             raise _core_refusal(err) from err
-        found = offers(query, cells, rooms, today=today)
+        found = offers(query, cells, rooms, local_now=local_now)
         rooms_named, plans_named = _named_codes(request)
         answer = avail_response(
             query,

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from lxml import etree
 
-from canonical.ari import AvailabilityCell, RateCell, Rates
+from canonical.ari import AvailabilityCell, RateCell
+from canonical.selling import StayPrice, price_stay, stay_nights
 from connectors.ota.ari_codec import ADULT_AQC, CHILD_AQC, Header, root
 from connectors.ota.codec import OtaRequest
 from connectors.ota.codes import PartnerCodes, hub_rate_plan, hub_room_type
@@ -45,7 +46,7 @@ class AvailQuery:
 
     def nights(self) -> list[date]:
         """The nights of the stay, arrival to the night before departure."""
-        return [self.arrival + timedelta(days=i) for i in range((self.departure - self.arrival).days)]
+        return stay_nights(self.arrival, self.departure)
 
 
 @dataclass(frozen=True)
@@ -116,65 +117,38 @@ def read_avail_query(req: OtaRequest, codes: PartnerCodes) -> AvailQuery:
     )
 
 
-def _nightly(rates: Rates, adults: int, children: int) -> Decimal | None:
-    base = rates.for_guests(adults)
-    listed = [count for count, _ in rates.by_occupancy]
-    if listed and adults > listed[-1] and rates.extra_adult is not None:
-        base = rates.by_occupancy[-1][1] + rates.extra_adult * (adults - listed[-1])
-    if base is None:
-        return None
-    if children:
-        if rates.extra_child is None:
-            return base
-        base += rates.extra_child * children
-    return base
-
-
 def offers(
-    query: AvailQuery, cells: Sequence[RateCell], availability: Sequence[AvailabilityCell], *, today: date
+    query: AvailQuery,
+    cells: Sequence[RateCell],
+    availability: Sequence[AvailabilityCell],
+    *,
+    local_now: datetime,
 ) -> list[Offer]:
-    """What the stay can be sold at: each (room type, rate plan) whose cells honour every restriction."""
+    """What the stay can be sold at: each (room type, rate plan) with a room left every night whose
+    cells honour every restriction (canonical/selling.py), at the property's local time `local_now`."""
     nights = query.nights()
     rooms_left = {(c.room_type, c.night): c.available for c in availability}
     by_key: dict[tuple[str, str], dict[date, RateCell]] = {}
     for cell in cells:
         by_key.setdefault((cell.room_type, cell.rate_plan), {})[cell.night] = cell
     found: list[Offer] = []
-    lead = (query.arrival - today).days
     for (room, plan), stay in sorted(by_key.items()):
         if (query.room_types and room not in query.room_types) or (
             query.rate_plans and plan not in query.rate_plans
         ):
             continue
-        if any(night not in stay or rooms_left.get((room, night), 0) < 1 for night in nights):
+        if any(rooms_left.get((room, night), 0) < 1 for night in nights):
             continue
-        first = stay[query.arrival].restrictions
-        departing = stay.get(query.departure)
-        length = len(nights)
-        if (
-            first.closed_to_arrival
-            or (first.min_los is not None and length < first.min_los)
-            or (first.max_los is not None and length > first.max_los)
-            or (first.min_advance_days is not None and lead < first.min_advance_days)
-            or (first.max_advance_days is not None and lead > first.max_advance_days)
-            or (departing is not None and departing.restrictions.closed_to_departure)
-        ):
-            continue
-        amounts: list[Decimal] = []
-        for night in nights:
-            held = stay[night].restrictions
-            if (
-                held.closed
-                or (held.min_los_through is not None and length < held.min_los_through)
-                or (held.max_los_through is not None and length > held.max_los_through)
-            ):
-                break
-            amount = _nightly(stay[night].rates, query.adults, query.children)
-            if amount is None:
-                break
-            amounts.append(amount)
-        else:
-            found.append(Offer(room, plan, tuple(amounts)))
+        price = price_stay(
+            stay,
+            query.arrival,
+            query.departure,
+            adults=query.adults,
+            children=query.children,
+            local_now=local_now,
+        )
+        if isinstance(price, StayPrice):
+            found.append(Offer(room, plan, price.nightly))
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -65,7 +65,10 @@ def test_given_resolved_cells_when_answered_then_the_availability_answer_validat
         + rate_cells([2] * 4, room_type="SGL")
     ]
     found = offers(
-        query, cells, availability_cells(rooms) + availability_cells(rooms, room_type="SGL"), today=night(-5)
+        query,
+        cells,
+        availability_cells(rooms) + availability_cells(rooms, room_type="SGL"),
+        local_now=datetime.combine(night(-5), time(9, 0)),
     )
     assert (name == "nothing to sell") == (not found)
     answer = avail_response(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from ota_ari_cells import availability_cells, night, rate_cells
 from canonical.ari import RateCell, Rates, Restrictions
 from connectors.ota.avail import AvailQuery, offers
 
-TODAY = night(-10)
+NOW = datetime.combine(night(-10), time(9, 0))  # the property's local time
 
 
 def _query(nights: int = 3, **changes: object) -> AvailQuery:
@@ -34,7 +35,7 @@ ROOMS = availability_cells([1] * 5)
 
 
 def test_given_open_nights_and_rooms_when_asked_then_offered_with_nightly_and_total() -> None:
-    (offer,) = offers(_query(), _open(), ROOMS, today=TODAY)
+    (offer,) = offers(_query(), _open(), ROOMS, local_now=NOW)
     assert (offer.room_type, offer.rate_plan, offer.nightly) == ("DBL", "BAR", (Decimal(102),) * 3)
     assert offer.total == Decimal(306)
 
@@ -56,7 +57,7 @@ def test_given_open_nights_and_rooms_when_asked_then_offered_with_nightly_and_to
 def test_given_a_restriction_the_stay_breaks_when_asked_then_not_offered(
     offset: int, restrictions: dict[str, object], why: str
 ) -> None:
-    assert offers(_query(), _with(_open(), offset, **restrictions), ROOMS, today=TODAY) == [], why
+    assert offers(_query(), _with(_open(), offset, **restrictions), ROOMS, local_now=NOW) == [], why
 
 
 @pytest.mark.parametrize(
@@ -71,24 +72,24 @@ def test_given_a_restriction_the_stay_breaks_when_asked_then_not_offered(
 def test_given_a_restriction_the_stay_keeps_when_asked_then_offered(
     offset: int, restrictions: dict[str, object]
 ) -> None:
-    assert len(offers(_query(), _with(_open(), offset, **restrictions), ROOMS, today=TODAY)) == 1
+    assert len(offers(_query(), _with(_open(), offset, **restrictions), ROOMS, local_now=NOW)) == 1
 
 
 def test_given_a_night_without_a_room_left_when_asked_then_not_offered() -> None:
     rooms = availability_cells([1, 0, 1, 1, 1])
-    assert offers(_query(), _open(), rooms, today=TODAY) == []
+    assert offers(_query(), _open(), rooms, local_now=NOW) == []
 
 
 def test_given_a_night_without_a_rate_when_asked_then_not_offered() -> None:
-    assert offers(_query(), _open()[:2], ROOMS, today=TODAY) == []
+    assert offers(_query(), _open()[:2], ROOMS, local_now=NOW) == []
 
 
 def test_given_filters_when_asked_then_only_those_room_types_and_plans() -> None:
     cells = _open() + [c.model_copy(update={"rate_plan": "NRF"}) for c in _open()]
     assert {
-        o.rate_plan for o in offers(_query(rate_plans=frozenset({"NRF"})), cells, ROOMS, today=TODAY)
+        o.rate_plan for o in offers(_query(rate_plans=frozenset({"NRF"})), cells, ROOMS, local_now=NOW)
     } == {"NRF"}
-    assert offers(_query(room_types=frozenset({"SGL"})), cells, ROOMS, today=TODAY) == []
+    assert offers(_query(room_types=frozenset({"SGL"})), cells, ROOMS, local_now=NOW) == []
 
 
 def test_given_more_adults_than_priced_and_children_when_asked_then_extras_added() -> None:
@@ -96,11 +97,11 @@ def test_given_more_adults_than_priced_and_children_when_asked_then_extras_added
         by_occupancy=((1, Decimal(80)), (2, Decimal(100))), extra_adult=Decimal(30), extra_child=Decimal(15)
     )
     cells = [c.model_copy(update={"rates": rates}) for c in _open()]
-    (offer,) = offers(_query(nights=1, adults=3, children=2), cells, ROOMS, today=TODAY)
+    (offer,) = offers(_query(nights=1, adults=3, children=2), cells, ROOMS, local_now=NOW)
     assert offer.nightly == (Decimal(160),)  # 100 for two, 30 for the third adult, 15 per child
 
 
 def test_given_no_amount_for_the_guests_when_asked_then_not_offered() -> None:
     rates = Rates(by_occupancy=((1, Decimal(80)),))
     cells = [c.model_copy(update={"rates": rates}) for c in _open()]
-    assert offers(_query(adults=2), cells, ROOMS, today=TODAY) == []
+    assert offers(_query(adults=2), cells, ROOMS, local_now=NOW) == []
