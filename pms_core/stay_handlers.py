@@ -1,21 +1,16 @@
 """Use cases of stays: check-in, room move, extension, early departure, check-out, no-show, cancellation.
 
-A change of a booking's nights or room type (extension, early departure, an upgrade to another
-type, no-show, cancellation) goes through the booking-change path every booking change takes
-(reservations.StayChange, recording.move_inventory and stage_change): inventory, revisions,
-booking events and `ari.changed.v1` as for a partner's modification.
+A change of a booking's nights, room type or status goes through pms_core.stay_bookings, on the
+path every booking change takes. Every use case locks the booking before the stay and the room.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from canonical.base import Money
 from canonical.booking import BookingStatus
-from canonical.errors import PermanentError
 from canonical.stay import (
     BOOKING_NO_SHOW_V1,
     STAY_CHECKED_IN_V1,
@@ -39,16 +34,11 @@ from canonical.stay import (
     StayStatus,
 )
 from pms_core.adapters import stays as store
-from pms_core.adapters.booking_writes import BookingWrites
 from pms_core.adapters.bookings import StoredBooking
-from pms_core.adapters.catalog import PropertyCatalog, RoomTypeRef
-from pms_core.ari import rate_cells
-from pms_core.errors import SoldOut
-from pms_core.model import CENT, is_live, stay_nights, stay_total
+from pms_core.adapters.catalog import PropertyCatalog
 from pms_core.profiles import ensure_guest_profile
-from pms_core.recording import move_inventory, stage_change
-from pms_core.reservations import StayChange
 from pms_core.setup import business_day
+from pms_core.stay_bookings import change_booking, retype, set_status
 from pms_core.stay_errors import RoomNotReady, RoomOccupied, StayConflict, StayInvalid, StayNotFound
 from pms_core.stay_views import StayView
 from pms_core.stays import (
@@ -61,7 +51,6 @@ from pms_core.stays import (
     check_room_ready,
     early_departure,
     nights_from,
-    price_new_nights,
 )
 from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import BookingView
@@ -105,106 +94,6 @@ async def _ready_room(
     if nights and await store.out_of_order_between(uow.conn, room.id, nights[0], nights[-1]):
         raise RoomNotReady(f"room {number} is out of order on a night of the stay")
     return room
-
-
-async def _offered(
-    uow: PmsUnitOfWork, view: BookingView, room_type: str, nights: list[date]
-) -> dict[date, Decimal | None]:
-    """What the booking's rate plan sells these nights for (nothing where it sells none)."""
-    if not nights:
-        return {}
-    try:
-        cells = await rate_cells(
-            uow.conn,
-            view.property_code,
-            min(nights),
-            max(nights),
-            room_types=[room_type],
-            rate_plans=[view.rate_plan_code],
-        )
-    except PermanentError:
-        return {}  # a plan or type withdrawn since: the booked price carries on
-    return {
-        cell.night: None if cell.rates.amount is None else cell.rates.amount.quantize(CENT)
-        for cell in cells
-        if cell.night in nights
-    }
-
-
-async def change_booking(
-    uow: PmsUnitOfWork,
-    setup: PropertyCatalog,
-    stored: StoredBooking,
-    *,
-    departure: date | None = None,
-    room_type: RoomTypeRef | None = None,
-    status: BookingStatus | None = None,
-) -> StoredBooking:
-    """Change a booking's departure, room type or status through the booking-change path.
-
-    Raises SoldOut (the caller rolls back) when a night it newly takes has no room left.
-    """
-    before = stored.view
-    type_ref = room_type or next(t for t in setup.room_types.values() if t.id == stored.room_type_id)
-    new_departure = departure or before.departure
-    guests, known = await store.guests_and_nights(uow.conn, before.id)
-    # an upgrade keeps the prices agreed; only nights the booking did not have are priced anew
-    dates = stay_nights(before.arrival, new_departure)
-    offered = await _offered(uow, before, type_ref.code, [night for night in dates if night not in known])
-    amounts = price_new_nights(dates, known, offered)
-    total = stay_total(amounts)
-    after = before.model_copy(
-        update={
-            "room_type_code": type_ref.code,
-            "departure": new_departure,
-            "status": status or before.status,
-            "revision": before.revision + 1,
-            "updated_at": uow.now(),
-            "total": before.total if total is None else Money(amount=total, currency=before.currency),
-        }
-    )
-    old = [(stored.room_type_id, night) for night in stay_nights(before.arrival, before.departure)]
-    prices = [((type_ref.id, night), amount) for night, amount in zip(dates, amounts, strict=True)]
-    change = StayChange(
-        before,
-        after,
-        type_ref.id,
-        stored.rate_plan_id,
-        tuple(guests),
-        prices,
-        old if is_live(before.status) else [],
-    )
-    oversold = await move_inventory(uow, setup, [change])
-    if change.taken & oversold:
-        raise SoldOut(setup.prop.code, type_ref.code, before.arrival, new_departure)
-    writes = BookingWrites()
-    view = stage_change(uow, setup.prop, change, oversold, writes)
-    await writes.flush(uow.conn)
-    return StoredBooking(view, type_ref.id, stored.rate_plan_id)
-
-
-async def _set_status(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, status: BookingStatus, action: str
-) -> StoredBooking:
-    """A status change that moves no night (check-in, check-out): the booking row and its revision."""
-    view = stored.view.model_copy(
-        update={"status": status, "revision": stored.view.revision + 1, "updated_at": uow.now()}
-    )
-    writes = BookingWrites()
-    writes.booking(view, setup.prop.id, stored.room_type_id, stored.rate_plan_id, new=False)
-    writes.revision(view, action, message_id=uow.message_id, at=uow.now())
-    await writes.flush(uow.conn)
-    return StoredBooking(view, stored.room_type_id, stored.rate_plan_id)
-
-
-async def _retype(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, room: store.RoomState
-) -> StoredBooking:
-    """The booking moved to the room's type if it is another (an upgrade takes that type's inventory)."""
-    if room.room_type_id == stored.room_type_id:
-        return stored
-    target = next(t for t in setup.room_types.values() if t.id == room.room_type_id)
-    return await change_booking(uow, setup, stored, room_type=target)
 
 
 async def _hold(
@@ -268,7 +157,7 @@ async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
     check_arrival(stored.view.status, stored.view.arrival, stored.view.departure, today)
     nights = nights_from(today, stored.view.departure)
     room = await _ready_room(uow, setup, cmd.room, nights)
-    stored = await _retype(uow, setup, stored, room)
+    stored = await retype(uow, setup, stored, room)
     stay_id = uuid4()
     try:
         await store.add_stay(
@@ -284,7 +173,7 @@ async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
         raise StayConflict("the booking is already checked in") from err
     await _hold(uow, stay_id, room, nights, room.number)
     await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
-    await _set_status(uow, setup, stored, BookingStatus.IN_HOUSE, "checked_in")
+    await set_status(uow, setup, stored, BookingStatus.IN_HOUSE, "checked_in")
     await ensure_guest_profile(uow, stored.view.id)
     view = await _view(uow, setup, stay_id)
     uow.collect(STAY_CHECKED_IN_V1, StayCheckedIn(**_fields(view)))
@@ -299,7 +188,7 @@ async def handle_move_room(cmd: MoveRoom, uow: PmsUnitOfWork) -> StayView:
         raise StayInvalid(f"the stay is already in room {cmd.room}")
     nights = nights_from(today, stored.view.departure)
     room = await _ready_room(uow, setup, cmd.room, nights)
-    await _retype(uow, setup, stored, room)
+    await retype(uow, setup, stored, room)
     await store.release_nights(uow.conn, stay.id, from_night=today)
     await _hold(uow, stay.id, room, nights, room.number)
     await store.update_stay(uow.conn, stay.id, uow.now(), room_id=room.id)
@@ -337,7 +226,7 @@ async def _leave(
     now = uow.now()
     await store.update_stay(uow.conn, stay.id, now, status=StayStatus.CHECKED_OUT.value, checked_out_at=now)
     await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
-    await _set_status(uow, setup, stored, BookingStatus.CHECKED_OUT, "checked_out")
+    await set_status(uow, setup, stored, BookingStatus.CHECKED_OUT, "checked_out")
     view = await _view(uow, setup, stay.id)
     early = view.departure < previous
     uow.collect(
