@@ -10,19 +10,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from ari_views import HOTEL, core_view, eventually
-from conftest import channel_config, start_hub
+from conftest import ENVIRON, channel_config, start_hub
 from harness import settled
 from sqlalchemy import delete, func, select
+from typer.testing import CliRunner
 
 from connectors.ota.simulator import PushChannel
 from connectors.ota.simulator.items import RateValue
 from hub.app import create_app
+from hub.cli import app
 from routes.tables import ari_pending
 
 FIRST = date(2031, 1, 1)
 LAST = FIRST + timedelta(days=13)
 INV_COUNT = "OTA_HotelInvCountNotifRQ"
+runner = CliRunner()
 
 
 def stale(sim: PushChannel) -> None:
@@ -69,3 +73,33 @@ async def test_given_stale_values_on_the_channel_when_resynced_as_a_complete_set
             assert await conn.scalar(select(func.count()).select_from(ari_pending)) == 0
     finally:
         await hub.stop()
+
+
+def test_given_a_complete_set_channel_when_resynced_and_its_restrictions_changed_by_cli_then_both_say_so(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = channel_config(tmp_path, "http://127.0.0.1:9/ota", ari={"complete_sets": True})
+    for key, value in (ENVIRON | {"HUB_DATABASE_URL": database_url}).items():
+        monkeypatch.setenv(key, value)
+    assert runner.invoke(app, ["config", "apply", str(config)]).exit_code == 0
+
+    done = runner.invoke(
+        app, ["ari", "resync", "--partner", "otaone", "--from", "2031-01-01", "--to", "2031-01-02"]
+    )
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["partners"][0]["outbound"]["ari"]["restrictions"] = ["closed", "min_los"]
+    config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    changed = runner.invoke(app, ["config", "apply", str(config)])
+    again = runner.invoke(app, ["config", "apply", str(config)])
+
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == (
+        "otaone: 40 cells pending, 2031-01-01 to 2031-01-02; rooms left as one complete set"
+    )
+    assert changed.exit_code == 0, changed.output
+    assert changed.output.splitlines()[-1] == (
+        "channel otaone: mapping changed, resync of 7300 cells queued (rooms left as one complete set)"
+    )
+    assert not any(line.startswith("channel otatwo") for line in changed.output.splitlines())
+    # (the file's warning about the restriction types it does not take comes first, on each apply)
+    assert (again.exit_code, again.output.splitlines()[-1]) == (0, "no changes")
