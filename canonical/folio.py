@@ -7,13 +7,14 @@ enters another (in). Every amount has its currency's exponent (canonical.money).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from canonical.base import AwareDatetime, Code, CurrencyCode, Frozen, Money
 from canonical.folio_codes import CodeKind
@@ -22,8 +23,28 @@ FOLIO_OPENED_V1 = "folio.opened.v1"
 FOLIO_LINE_POSTED_V1 = "folio.line_posted.v1"
 FOLIO_CLOSED_V1 = "folio.closed.v1"
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Reference = Annotated[str, Field(min_length=1, max_length=128)]
+_DIGIT_RUN = re.compile(r"(?:\d[ -]?){13,19}")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _no_card_number(text: str) -> str:
+    # A folio line is kept for years and sent to partners: a card number must never get onto one.
+    for run in _DIGIT_RUN.findall(text):
+        digits = re.sub(r"\D", "", run)
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            raise ValueError("looks like a card number: give the gateway's reference instead")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_card_number)]
+Reference = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_no_card_number)]
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=4)]
 
 

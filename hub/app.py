@@ -12,7 +12,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
-from hub import http_ari, http_channels, http_ota, http_partners, http_payments, http_pms, http_stays, openapi
+from hub import (
+    http_ari,
+    http_channels,
+    http_folios,
+    http_ota,
+    http_partners,
+    http_payments,
+    http_pms,
+    http_stays,
+    openapi,
+)
 from hub.bootstrap import Hub, build_hub, settle_heap
 from hub.problems import Problem, on_http, on_problem, on_validation
 from hub.settings import HubSettings
@@ -84,6 +94,7 @@ def create_app(
     app.include_router(http_channels.router)
     app.include_router(http_payments.router)
     app.include_router(http_stays.router)
+    app.include_router(http_folios.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -43,6 +43,7 @@ class UnknownTransactionCode(FolioRefused):
     def __init__(self, property_code: str, code: str, wanted: str) -> None:
         super().__init__(f"property {property_code!r} has no {wanted} transaction code {code!r}")
         self.code = code
+        self.wanted = wanted
 
 
 class UnknownBooking(FolioRefused):
