@@ -31,6 +31,8 @@ from routes.journal import IngressJournal
 from routes.login_guard import LoginGuard
 from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory
+from routes.payment_gateways import GatewayBook
+from routes.payment_vault import GatewayCardVault
 from routes.table import RoutingTable
 from routes.transport import Transport
 from routes.wiring import build_routing_table
@@ -248,7 +250,11 @@ def build_hub(
     ingress = OtaIngress(
         directory=directory,
         codes=codes,
-        vault=LocalCardVault(load_vault_key(settings)),
+        # A configured payment gateway tokenises the cards of pushed bookings; the local vault when none is.
+        vault=GatewayCardVault(
+            GatewayBook(engine=reader, directory=directory, clients=outbound, secrets=environment()),
+            LocalCardVault(load_vault_key(settings)),
+        ),
         journal=journal,
         max_body_bytes=settings.max_body_bytes,
         clock=clock,

@@ -8,9 +8,9 @@ in the process environment handed in, at the moment they are used.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import httpx
 from sqlalchemy import delete, select, update
@@ -96,35 +96,42 @@ class GatewayBook:
         clients: OutboundClients,
         secrets: Mapping[str, str],
         factory: GatewayFactory = stripe_factory,
-        clock: Callable[[], datetime] = utcnow,
+        ttl_s: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.directory = directory
         self.clients = clients
         self.secrets = secrets
         self.factory = factory
-        self.clock = clock
+        # Settings rows are read at most every `ttl_s` (as the partner directory is): ingress asks
+        # for a gateway with every card, and `config apply` changes them rarely.
+        self.ttl_s = ttl_s
+        self.monotonic = monotonic
+        self._rows: dict[str, PaymentGatewaySettings] = {}
+        self._loaded_at = float("-inf")
+
+    async def _settings_rows(self) -> dict[str, PaymentGatewaySettings]:
+        if self.monotonic() - self._loaded_at > self.ttl_s:
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(select(payment_gateways.c.partner_id, payment_gateways.c.settings))
+                self._rows = {r.partner_id: PaymentGatewaySettings.model_validate(r.settings) for r in rows}
+            self._loaded_at = self.monotonic()
+        return self._rows
 
     async def settings_of(self, partner_id: str) -> tuple[PartnerRecord, PaymentGatewaySettings] | None:
         """An enabled payments partner and its settings, or None when there is no such gateway."""
+        settings = (await self._settings_rows()).get(partner_id)
+        if settings is None:
+            return None
         record = await self.directory.get(partner_id)
         if record is None or not record.enabled or record.kind != PartnerKind.PAYMENTS.value:
             return None
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(payment_gateways.c.settings).where(payment_gateways.c.partner_id == partner_id)
-                )
-            ).first()
-        if row is None:
-            return None
-        return record, PaymentGatewaySettings.model_validate(row.settings)
+        return record, settings
 
     async def for_property(self, property_code: str) -> Gateway | None:
         """The gateway granted to this property (the first by id when several are), or None."""
-        async with self.engine.connect() as conn:
-            ids = [r.partner_id for r in await conn.execute(select(payment_gateways.c.partner_id))]
-        for partner_id in sorted(ids):
+        for partner_id in sorted(await self._settings_rows()):
             found = await self.settings_of(partner_id)
             if found is not None and property_code in found[0].grants:
                 return self._build(*found)
@@ -132,9 +139,7 @@ class GatewayBook:
 
     async def any_gateway(self) -> Gateway | None:
         """The first configured gateway (card tokens at ingress are not yet tied to a property)."""
-        async with self.engine.connect() as conn:
-            ids = sorted(r.partner_id for r in await conn.execute(select(payment_gateways.c.partner_id)))
-        for partner_id in ids:
+        for partner_id in sorted(await self._settings_rows()):
             found = await self.settings_of(partner_id)
             if found is not None:
                 return self._build(*found)

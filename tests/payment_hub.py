@@ -55,6 +55,23 @@ ENVIRON = {
 WEBHOOK = "/webhooks/payments/stripe"
 
 
+class LosingTransport(httpx.AsyncBaseTransport):
+    """The gateway's transport, losing the next `lose_next` answers after the gateway acted (a timeout)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lose_next = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Forward the request; raise ReadTimeout instead of the answer while answers are to be lost."""
+        response = await self.inner.handle_async_request(request)
+        if self.lose_next > 0:
+            self.lose_next -= 1
+            await response.aclose()
+            raise httpx.ReadTimeout("the answer never came", request=request)
+        return response
+
+
 @dataclass
 class PaymentHub:
     """The hub, its HTTP client, the simulated gateway and the payment flow on the hub's seams."""
@@ -63,6 +80,7 @@ class PaymentHub:
     http: httpx.AsyncClient
     sim: GatewaySimulator
     flow: PaymentFlow
+    wire: LosingTransport
 
 
 @asynccontextmanager
@@ -82,9 +100,10 @@ async def payment_hub(
     sim = GatewaySimulator(
         api_key=API_KEY, webhook_url=f"http://hub{WEBHOOK}", webhook_keys=(decode_secret(SECRET_NEW),)
     )
+    wire = LosingTransport(httpx.ASGITransport(app=sim.app))
     hub = build_hub(
         HubSettings(database_url=database_url, card_vault_key_file=tmp_path / "vault.key", log_json=False),
-        http_transport=httpx.ASGITransport(app=sim.app),
+        http_transport=wire,
     )
     app = create_app(hub=hub)
     app.state.hub = hub  # ASGITransport runs no lifespan
@@ -98,7 +117,7 @@ async def payment_hub(
         return None
 
     try:
-        yield PaymentHub(hub, http, sim, PaymentFlow(engine=hub.engine, gateways=book, sleep=no_wait))
+        yield PaymentHub(hub, http, sim, PaymentFlow(engine=hub.engine, gateways=book, sleep=no_wait), wire)
     finally:
         await sim.drain()
         await http.aclose()
