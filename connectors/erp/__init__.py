@@ -1,0 +1,1 @@
+"""The finance ERP connector: closed business days as the ERP pulls them (JSON or CSV)."""
