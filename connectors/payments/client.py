@@ -8,6 +8,8 @@ each call (routes/payments.py).
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from canonical.payments import Hold, MinorAmount, RefundRecord
@@ -24,6 +26,15 @@ from connectors.payments.codec import (
     encode_form,
 )
 from connectors.payments.errors import GatewayAuthFailed, GatewayUnavailable, InvalidPaymentRequest
+
+# Gateway ids are letters, digits and underscores (pi_3MtwBw...): anything else never reaches a URL path.
+_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+
+
+def _checked(authorisation_id: str) -> str:
+    if not _ID.match(authorisation_id):
+        raise InvalidPaymentRequest(f"{authorisation_id[:40]!r} is not a gateway authorisation id")
+    return authorisation_id
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -108,24 +119,24 @@ class StripeGateway:
 
     async def increment(self, authorisation_id: str, total: MinorAmount, *, idempotency_key: str) -> Hold:
         """POST /v1/payment_intents/{id}/increment_authorization."""
-        path = f"/v1/payment_intents/{authorisation_id}/increment_authorization"
+        path = f"/v1/payment_intents/{_checked(authorisation_id)}/increment_authorization"
         return await self._intent(path, translate.increment_params(total), idempotency_key)
 
     async def capture(self, authorisation_id: str, amount: MinorAmount, *, idempotency_key: str) -> Hold:
         """POST /v1/payment_intents/{id}/capture."""
-        path = f"/v1/payment_intents/{authorisation_id}/capture"
+        path = f"/v1/payment_intents/{_checked(authorisation_id)}/capture"
         return await self._intent(path, translate.capture_params(amount), idempotency_key)
 
     async def void(self, authorisation_id: str, *, idempotency_key: str) -> Hold:
         """POST /v1/payment_intents/{id}/cancel."""
-        path = f"/v1/payment_intents/{authorisation_id}/cancel"
+        path = f"/v1/payment_intents/{_checked(authorisation_id)}/cancel"
         return await self._intent(path, translate.void_params(), idempotency_key)
 
     async def refund(
         self, authorisation_id: str, amount: MinorAmount, *, idempotency_key: str
     ) -> RefundRecord:
         """POST /v1/refunds."""
-        params = translate.refund_params(authorisation_id, amount)
+        params = translate.refund_params(_checked(authorisation_id), amount)
         body = await self._post("/v1/refunds", params, idempotency_key)
         try:
             return translate.refund_from(decode(WireRefund, body), authorisation_id)

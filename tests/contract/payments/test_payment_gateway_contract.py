@@ -18,6 +18,7 @@ from connectors.payments.errors import (
     GatewayAuthFailed,
     GatewayUnavailable,
     IdempotencyConflict,
+    InvalidPaymentRequest,
     PaymentDeclined,
     RateLimited,
 )
@@ -206,3 +207,16 @@ async def test_given_a_slow_gateway_when_called_through_the_seam_then_its_timeou
         assert seam.http.timeout.read == 2.0
     finally:
         await seam.aclose()
+
+
+@pytest.mark.parametrize("bad", ["../v1/refunds", "pi_1/capture?x=", "pi 1", ""])
+@respx.mock
+async def test_given_an_id_that_is_not_one_when_captured_then_refused_before_any_call(
+    client: StripeGateway, bad: str
+) -> None:
+    route = respx.post(url__regex=".*").mock(return_value=recorded("payment_intent_captured"))
+
+    with pytest.raises(InvalidPaymentRequest):
+        await client.capture(bad, eur(100), idempotency_key="k")
+
+    assert not route.called

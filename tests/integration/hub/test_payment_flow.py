@@ -9,12 +9,12 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from payment_builders import capture, command, eur
+from payment_builders import capture, command, eur, void
 from payment_hub import PaymentHub, payment_hub
 from sqlalchemy import select
 
 from canonical.base import Money
-from canonical.errors import TransientError
+from canonical.errors import ConfigurationError, TransientError
 from canonical.payments import (
     HoldStatus,
     PaymentAuthorised,
@@ -22,7 +22,8 @@ from canonical.payments import (
     PaymentDeclined,
     PaymentOperation,
 )
-from routes.outbound.errors import BreakerOpen
+from routes.outbound.errors import BreakerOpen, PartnerPaused
+from routes.pauses import paused_reason
 from routes.payment_tables import payment_operations, payment_webhook_receipts
 
 GOOD_PAN, DECLINING_PAN = "4242424242424242", "4000000000009995"
@@ -89,6 +90,22 @@ async def test_given_a_check_in_and_duplicate_check_outs_when_run_then_deposit_h
         ("payment_intent.succeeded", 200),
     ]
     assert await _receipt_types(pay) == sorted(t for t, _ in pay.sim.webhooks_sent)
+
+
+async def test_given_the_api_key_refused_when_called_then_the_gateway_is_paused_and_called_no_more(
+    pay: PaymentHub,
+) -> None:
+    pay.sim.api_key = "sk_test_rotated_at_the_gateway"
+
+    with pytest.raises(ConfigurationError):
+        await pay.flow.handle(command(void("pi_sim00000001")))
+    calls = len(pay.sim.calls)
+    with pytest.raises(PartnerPaused):
+        await pay.flow.handle(command(void("pi_sim00000001")))
+
+    async with pay.hub.engine.connect() as conn:
+        assert await paused_reason(conn, "stripe") is not None
+    assert len(pay.sim.calls) == calls
 
 
 async def test_given_a_declining_card_and_a_gateway_down_when_run_then_declined_alert_then_breaker(
