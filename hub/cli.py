@@ -17,6 +17,7 @@ from rich.console import Console
 
 from hub.cli_ari import ari_app
 from hub.cli_channels import register as register_channel_commands
+from hub.cli_folios import folio_app
 from hub.cli_pull import pull_app
 from hub.cli_stays import register as register_stay_commands
 from hub.db import create_engine, is_sqlite
@@ -37,6 +38,7 @@ app.add_typer(ari_app, name="ari")
 register_channel_commands(ari_app)
 register_stay_commands(app)
 app.add_typer(pull_app, name="pull")
+app.add_typer(folio_app, name="folio")
 
 CONFIG_HELP = "configuration file to check and apply before starting (default HUB_CONFIG_FILE)"
 

@@ -21,7 +21,7 @@ from canonical.folio import (
     LedgerBalances,
     RoutingInstruction,
 )
-from canonical.folio_codes import CodeKind
+from canonical.folio_codes import CodeKind, FolioCodeBook
 from canonical.money import from_minor
 from pms_core.adapters import folio_books, folio_store
 from pms_core.folio_totals import line_totals
@@ -109,3 +109,13 @@ async def balance_mismatches(conn: AsyncConnection, property_code: str) -> list[
     """Folios whose stored balance differs from the sum of their lines: (folio, stored, summed)."""
     prop = await folio_store.property_ref(conn, property_code)
     return await folio_books.balance_mismatches(conn, prop)
+
+
+async def property_of(conn: AsyncConnection, folio_id: UUID) -> str | None:
+    """The code of the property holding this folio (None: no such folio)."""
+    return await folio_store.property_of_folio(conn, folio_id)
+
+
+async def transaction_codes(conn: AsyncConnection, property_code: str) -> FolioCodeBook:
+    """The property's transaction codes, as the configuration last applied them."""
+    return await folio_books.code_book(conn, await folio_store.property_ref(conn, property_code))

@@ -209,3 +209,13 @@ async def save_closed(conn: AsyncConnection, folio: Folio, business_date: date) 
     )
     if stored.rowcount != 1:
         raise ConcurrentFolioChange(f"folio {folio.id} changed while it was being closed")
+
+
+async def property_of_folio(conn: AsyncConnection, folio_id: UUID) -> str | None:
+    """The code of the property holding this folio, or None."""
+    query = (
+        select(properties.c.code)
+        .join(folios, folios.c.property_id == properties.c.id)
+        .where(folios.c.id == folio_id)
+    )
+    return (await conn.execute(query)).scalar_one_or_none()
