@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Protocol
@@ -84,7 +86,8 @@ class AriDistributor:
         self.turns: SendTurns | None = None
         self._running = False
         self._chores: set[asyncio.Task[None]] = set()
-        self.owner = uuid.uuid4().hex[:16]
+        # which process holds a channel's lease, as an operator finds it: host, pid, and a nonce
+        self.owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
@@ -287,7 +290,8 @@ class AriDistributor:
                     continue
                 if not await self._lease(channel):
                     await self._rest(channel)
-                    await self._wait(channel, self.tick_s * 5)
+                    # with a turn, this process alone waits for the lease (one left by a dead one)
+                    await self._wait(channel, self.tick_s if self.turns else self.tick_s * 5)
                     continue
                 self._busy(channel)
                 result = await self.round(channel, keep)

@@ -3,7 +3,10 @@
 A limit of N calls per period is one aiolimiter bucket of capacity 1 refilled every period/N: calls
 leave evenly spaced, so no window of one period ever holds more than N. A bucket of capacity N
 (aiolimiter's own reading of N per period) lets N through at once and then one per period/N, which
-puts up to 2N-1 calls into some window, and channels count per window.
+puts up to 2N-1 calls into some window, and channels count per window. Calls leave a tenth
+slower than the limit (`HEADROOM`): the time from the limiter to the channel's door varies (a busy
+event loop, the network), and without room for it two calls would arrive closer than they left,
+putting N+1 into a window at the channel.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from aiolimiter import AsyncLimiter
 
 from routes.policy import DeliveryPolicy, RateLimit
 
+# a tenth of the period of jitter on the way never puts one call too many into a channel's window
+HEADROOM = 0.1
+
 
 def spaced(limit: RateLimit) -> AsyncLimiter:
     """A limiter that never lets more than `max_rate` calls through in any `period_s` window."""
-    return AsyncLimiter(1, limit.period_s / limit.max_rate)
+    return AsyncLimiter(1, limit.period_s / limit.max_rate * (1 + HEADROOM))
 
 
 class CallLimits:

@@ -54,6 +54,8 @@ class Behaviour(BaseModel):
     every_other: bool = False  # apply `answer` to the 1st, 3rd, 5th... call only; the others succeed
     retry_after_s: Annotated[int, Field(ge=0, le=3600)] = 1
     hold_s: Annotated[float, Field(ge=0, le=MAX_HOLD_S)] = 30.0
+    # every request takes this long to answer: requests sent side by side then overlap in flight
+    latency_s: Annotated[float, Field(ge=0, le=MAX_HOLD_S)] = 0.0
     error_items: tuple[ItemSelector, ...] = ()
     warning_text: str = "Accepted with a warning"
     auth_failure: AuthFailure = AuthFailure.HTTP

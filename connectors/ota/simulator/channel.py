@@ -174,6 +174,8 @@ class SimulatedChannel:
         if self._gate is not None:
             await self._gate.wait()
         told = self.behaviour
+        if told.latency_s:
+            await asyncio.sleep(told.latency_s)
         failing = self._told % 2 == 0 if told.every_other else True
         self._told += 1
         mode = told.answer if failing else Answer.SUCCESS
