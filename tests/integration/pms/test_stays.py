@@ -12,7 +12,8 @@ from pms_driver import PmsDriver
 from stay_driver import StayDriver
 
 from canonical.ari import ARI_CHANGED_V1
-from canonical.booking import BOOKING_CANCELLED_V1, BOOKING_MODIFIED_V1, BookingStatus
+from canonical.booking import BOOKING_CANCELLED_V1, BOOKING_MODIFIED_V1, BookingStatus, Guest
+from canonical.profile import GuestDetails
 from canonical.stay import (
     BOOKING_NO_SHOW_V1,
     STAY_CHECKED_IN_V1,
@@ -34,6 +35,7 @@ from canonical.stay import (
 )
 from pms_core.adapters import stays as store
 from pms_core.errors import SoldOut
+from pms_core.profiles import create_guest, merge_guests
 from pms_core.stay_audit import in_house_nights, mark_no_shows
 from pms_core.stay_errors import RoomNotReady, RoomOccupied, StayConflict
 from pms_core.stay_handlers import (
@@ -282,3 +284,27 @@ async def test_given_a_night_audit_when_it_asks_then_in_house_nights_priced_and_
     assert night.amount == Decimal("120.00") and night.currency == "EUR"
     assert [view.id for view in marked] == [missing.id]
     assert await desk.pms.available("DBL", D0) == [2]
+
+
+async def test_given_two_bookings_of_one_email_when_checked_in_then_one_guest_profile_and_merge_moves_them(
+    desk: StayDriver,
+) -> None:
+    guest = (Guest(given_name="Ann", surname="Smith", email="Ann@Example.org", primary=True),)
+    first = await desk.pms.book(a_direct_booking("DBL").model_copy(update={"guests": guest}))
+    second = await desk.pms.book(a_direct_booking("DBL").model_copy(update={"guests": guest}))
+    one = await desk.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=first.id, room="101"))
+    two = await desk.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=second.id, room="102"))
+    async with desk.engine.begin() as conn:
+        typed = await create_guest(PmsUnitOfWork(conn), GuestDetails(surname="Smith", phone="+43 1"))
+
+    async with desk.engine.begin() as conn:
+        kept = await merge_guests(PmsUnitOfWork(conn), typed.id, one.guest_profile_id)  # type: ignore[arg-type]
+
+    assert one.guest_profile_id is not None and one.guest_profile_id == two.guest_profile_id
+    assert (kept.id, kept.email, kept.phone) == (typed.id, "ann@example.org", "+43 1")
+    async with desk.engine.connect() as conn:
+        nights = await in_house_nights(conn, HOTEL, D0)
+    assert {night.guest_profile_id for night in nights} == {typed.id}
+    with pytest.raises(StayConflict, match="merged into"):
+        async with desk.engine.begin() as conn:
+            await merge_guests(PmsUnitOfWork(conn), typed.id, one.guest_profile_id)  # type: ignore[arg-type]
