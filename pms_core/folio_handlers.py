@@ -43,8 +43,11 @@ from pms_core.unit_of_work import PmsUnitOfWork
 
 
 def business_date(prop: PropertyRef, uow: PmsUnitOfWork, asked: date | None = None) -> date:
-    """The date lines are posted on: as asked, else the property's business date, else its local today."""
-    if asked is not None:
+    """The date lines are posted on: as asked, else the property's business date, else its local today.
+
+    A date before the business date is closed: what is asked for it lands on the business date.
+    """
+    if asked is not None and (prop.business_date is None or asked >= prop.business_date):
         return asked
     if prop.business_date is not None:
         return prop.business_date
