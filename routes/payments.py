@@ -4,8 +4,8 @@ Entry points for check-in and check-out (each takes the id of the message that c
 
 - ``hold_for_check_in(cause, property_code, folio_id, card_token, stay_total)``: holds the stay
   total plus the property's incidentals deposit (PaymentGatewaySettings.deposit).
-- ``top_up(cause, property_code, folio_id, hold, balance)``: raises the hold when the folio
-  balance passed it (None when it still covers the balance).
+- ``top_up(cause, property_code, folio_id, hold, balance)``: when the folio balance passed the
+  hold, raises it to the balance plus the deposit (None when it still covers the balance).
 - ``handle(envelope)``: any PaymentCommand (AuthorisePayment, IncrementAuthorisation,
   CapturePayment at check-out, VoidAuthorisation, RefundPayment).
 
@@ -110,21 +110,25 @@ class PaymentFlow:
     async def top_up(
         self, cause: UUID, property_code: str, folio_id: str, hold: Hold, balance: Money
     ) -> PaymentEvent | None:
-        """Raise the hold to the folio balance when the balance passed it; None when it still covers it."""
-        wanted = MinorAmount.of(balance.amount, balance.currency)
-        if wanted.currency != hold.authorised.currency:
+        """When the folio balance passed the hold, raise it to the balance plus the incidentals deposit
+        (a cushion again, so the next charge does not raise it once more); None while it covers it."""
+        owed = MinorAmount.of(balance.amount, balance.currency)
+        if owed.currency != hold.authorised.currency:
             raise PermanentError(
-                f"folio {folio_id}: balance in {wanted.currency}, hold in {hold.authorised.currency}"
+                f"folio {folio_id}: balance in {owed.currency}, hold in {hold.authorised.currency}"
             )
-        if wanted.value <= hold.authorised.value:
+        if owed.value <= hold.authorised.value:
             return None
+        gateway = await self._gateway(property_code)
+        deposit = gateway.settings.deposit.get(property_code, Decimal(0))
+        wanted = MinorAmount.of(balance.amount + deposit, balance.currency)
         command = IncrementAuthorisation(
             property_code=property_code,
             folio_id=folio_id,
             authorisation_id=hold.authorisation_id,
             amount=wanted,
         )
-        return await self._run(await self._gateway(property_code), command, cause)
+        return await self._run(gateway, command, cause)
 
     async def handle(self, envelope: Envelope[PaymentCommand]) -> PaymentEvent:
         """Run any payment command; the envelope's message id makes the idempotency key."""

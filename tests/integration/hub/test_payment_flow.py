@@ -69,6 +69,10 @@ async def test_given_a_check_in_and_duplicate_check_outs_when_run_then_deposit_h
     raised = await pay.flow.top_up(
         uuid4(), "ALPINA", "F-1001", held.hold, Money(amount=Decimal("520.50"), currency="EUR")
     )
+    assert raised is not None
+    covered = await pay.flow.top_up(
+        uuid4(), "ALPINA", "F-1001", raised.hold, Money(amount=Decimal("600"), currency="EUR")
+    )
     check_out = command(capture(held.hold.authorisation_id, 51000))
 
     pay.wire.lose_next = 1  # the first capture's answer is lost after the gateway took the money
@@ -77,7 +81,8 @@ async def test_given_a_check_in_and_duplicate_check_outs_when_run_then_deposit_h
 
     assert token.startswith("pm_")
     assert held.hold.authorised == eur(48000)  # 380.00 stay + 100.00 incidentals deposit
-    assert raised is not None and raised.hold.authorised == eur(52050)
+    assert raised.hold.authorised == eur(62050)  # 520.50 owed + 100.00 again
+    assert covered is None
     assert isinstance(first, PaymentCaptured) and first == again
     assert (first.amount, first.hold.status) == (eur(51000), HoldStatus.CAPTURED)
     assert pay.sim.ledger.captures == 1
