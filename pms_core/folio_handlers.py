@@ -34,7 +34,7 @@ from canonical.folio_codes import CodeKind, FolioCodeBook, TransactionCode
 from pms_core import folio_moves, folios
 from pms_core.adapters import folio_books, folio_store
 from pms_core.adapters.folio_store import PropertyRef
-from pms_core.folio_errors import FolioRefused, UnknownBooking, UnknownTransactionCode
+from pms_core.folio_errors import FolioIsClosed, FolioRefused, UnknownBooking, UnknownTransactionCode
 from pms_core.folio_queries import statement
 from pms_core.folio_routing import route
 from pms_core.folio_totals import line_totals
@@ -96,9 +96,9 @@ async def handle_open_folio(cmd: OpenFolio, uow: PmsUnitOfWork) -> FolioStatemen
 async def _guest_folio_of(uow: PmsUnitOfWork, prop: PropertyRef, booking_id: UUID) -> UUID:
     """The booking's oldest open guest folio, opened now if it has none."""
     for folio_id in await folio_store.folio_ids(uow.conn, prop, booking_id=booking_id, kind=FolioKind.GUEST):
-        (found,) = await folio_store.load_folios(uow.conn, prop, [folio_id])
-        if found.status is FolioStatus.OPEN:
-            return found.id
+        status, _ = await folio_store.folio_state(uow.conn, prop, folio_id)
+        if status is FolioStatus.OPEN:
+            return folio_id
     opened = await _open(
         uow, prop, OpenFolio(property_code=prop.code, kind=FolioKind.GUEST, booking_id=booking_id)
     )
@@ -122,9 +122,11 @@ async def handle_post_charge(cmd: PostCharge, uow: PmsUnitOfWork) -> FolioStatem
         if not await folio_store.booking_in_property(conn, prop, cmd.booking_id):
             raise UnknownBooking(prop.code, cmd.booking_id)
         source = await _guest_folio_of(uow, prop, cmd.booking_id)
-    (posted_to,) = await folio_store.load_folios(conn, prop, [source])
-    posted_to.ensure_open()
     target_id = route(source, await folio_books.instructions(conn, source), code)
+    if target_id != source:  # routed away: the folio it was posted to must still be open
+        status, invoice = await folio_store.folio_state(conn, prop, source)
+        if status is FolioStatus.CLOSED:
+            raise FolioIsClosed(source, invoice)
     folio = await folio_store.load_folio(conn, prop, target_id, lock=True)
     when = Posting(business_date(prop, uow, cmd.business_date), uow.now(), cmd.description, cmd.reference)
     folios.charge(folio, code, book.taxes_of(code), cmd.unit_amount, cmd.quantity, cmd.persons, when)

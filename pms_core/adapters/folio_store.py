@@ -128,6 +128,19 @@ async def load_folio(
     return (await load_folios(conn, prop, [folio_id], lock=lock))[0]
 
 
+async def folio_state(
+    conn: AsyncConnection, prop: PropertyRef, folio_id: UUID
+) -> tuple[FolioStatus, int | None]:
+    """A folio's status and invoice number, without its lines; UnknownFolio when there is none."""
+    query = select(folios.c.status, folios.c.invoice_number).where(
+        folios.c.id == folio_id, folios.c.property_id == prop.id
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise UnknownFolio(prop.code, folio_id)
+    return FolioStatus(row.status), row.invoice_number
+
+
 async def folio_ids(
     conn: AsyncConnection,
     prop: PropertyRef,
