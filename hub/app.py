@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from hub import (
     http_ari,
     http_channels,
+    http_erp,
     http_folios,
     http_ota,
     http_partners,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(http_payments.router)
     app.include_router(http_stays.router)
     app.include_router(http_folios.router)
+    app.include_router(http_erp.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -1,0 +1,182 @@
+"""The finance ERP pull on a running hub: closed days as JSON and CSV, ETag and 304, and who may read."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import harness
+import httpx
+import pytest
+import yaml
+from erp_builders import BUSINESS_DATE, closed_days
+from harness import DEMO_CONFIG, RunningHub, running_hub
+from sqlalchemy import select
+
+from canonical.revenue import DayClosed
+from pms_core.adapters.tables import properties
+from pms_core.day_closes import store_closed_day
+
+PULL = "/api/v1/erp/daily-revenue"
+ERP = ("ledgerly", "ledgerly-secret")
+OTA = ("otaone", "otaone-secret")
+OPERATOR_TOKEN = "operator-token-for-erp-tests"
+OTHER = "BERGHOF"
+
+
+def erp_config(tmp_path: Path) -> Path:
+    """The demo's configuration with a second property and an ERP partner granted ALPINA only."""
+    config = yaml.safe_load(DEMO_CONFIG.read_text())
+    other = copy.deepcopy(config["properties"][0]) | {"code": OTHER, "name": "Hotel Berghof"}
+    config["properties"].append(other)
+    for partner in config["partners"]:
+        if partner.get("mapping"):
+            partner["mapping"] = str(DEMO_CONFIG.parent / partner["mapping"])
+    config["partners"].append(
+        {
+            "id": "ledgerly",
+            "kind": "erp",
+            "name": "Ledgerly finance",
+            "properties": ["ALPINA"],
+            "credentials": {"username": ERP[0], "password_env": "HUB_PARTNER_LEDGERLY_PASSWORD"},
+        }
+    )
+    path = tmp_path / "erp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+async def _hub(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RunningHub]:
+    monkeypatch.setitem(harness.PASSWORDS, "HUB_PARTNER_LEDGERLY_PASSWORD", ERP[1])
+    async with running_hub(
+        "embedded", url, None, tmp_path, config=erp_config(tmp_path), api_token=OPERATOR_TOKEN
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def hub(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningHub]:
+    """A running hub with the ERP partner, on SQLite and PostgreSQL (conftest's database_url)."""
+    async for running in _hub(database_url, tmp_path, monkeypatch):
+        yield running
+
+
+@pytest.fixture
+async def sqlite_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RunningHub]:
+    """The same hub on SQLite only, for rules that do not touch the database's dialect."""
+    async for running in _hub(f"sqlite+aiosqlite:///{tmp_path / 'erp.db'}", tmp_path, monkeypatch):
+        yield running
+
+
+async def store(hub: RunningHub, days: Sequence[DayClosed]) -> None:
+    """Store closed days as the night audit does."""
+    async with hub.hub.engine.begin() as conn:
+        for day in days:
+            found = await conn.execute(select(properties.c.id).where(properties.c.code == day.property_code))
+            await store_closed_day(conn, found.scalar_one(), day)
+
+
+async def pull(
+    hub: RunningHub, auth: tuple[str, str] | None = ERP, headers: dict[str, str] | None = None, **params: Any
+) -> httpx.Response:
+    """GET the pull as the ERP partner (or `auth`), with query parameters `params`."""
+    query = {"property": "ALPINA"} | {key.removesuffix("_"): str(value) for key, value in params.items()}
+    return await hub.http.get(PULL, params=query, auth=auth, headers=headers or {})
+
+
+async def test_given_a_closed_day_when_pulled_twice_then_byte_identical_with_one_etag_and_304_after(
+    hub: RunningHub,
+) -> None:
+    await store(hub, closed_days(BUSINESS_DATE, 1))
+
+    first = await pull(hub, date=BUSINESS_DATE)
+    again = await pull(hub, date=BUSINESS_DATE)
+    as_csv = await pull(hub, date=BUSINESS_DATE, headers={"accept": "text/csv"})
+    csv_again = await pull(hub, date=BUSINESS_DATE, headers={"accept": "text/csv"})
+    unchanged = await pull(hub, date=BUSINESS_DATE, headers={"if-none-match": first.headers["etag"]})
+    in_a_list = await pull(
+        hub,
+        date=BUSINESS_DATE,
+        headers={"accept": "text/csv", "if-none-match": f'"x", {as_csv.headers["etag"]}'},
+    )
+    stale = await pull(hub, date=BUSINESS_DATE, headers={"if-none-match": '"not-the-tag"'})
+
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"] == "application/json"
+    assert first.content == again.content and first.headers["etag"] == again.headers["etag"]
+    assert first.json()["days"][0]["revenue"][2] == {
+        "department": "ROOMS",
+        "gl_account": "4000",
+        "amount": "1309.09",
+    }
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.content == csv_again.content and as_csv.headers["etag"] == csv_again.headers["etag"]
+    assert (
+        as_csv.content.startswith(b"record_type,property,business_date,currency,")
+        and b"\r\n" in as_csv.content
+    )
+    assert as_csv.headers["etag"] != first.headers["etag"]
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert unchanged.headers["etag"] == first.headers["etag"]
+    assert (in_a_list.status_code, in_a_list.headers["etag"]) == (304, as_csv.headers["etag"])
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+async def test_given_a_range_with_an_open_day_when_pulled_then_409_naming_it_and_the_closed_part_reads(
+    hub: RunningHub,
+) -> None:
+    await store(hub, closed_days(BUSINESS_DATE, 3))
+    last = BUSINESS_DATE + timedelta(days=2)
+
+    closed = await pull(hub, from_=BUSINESS_DATE, to=last)
+    with_open = await pull(hub, from_=BUSINESS_DATE, to=last + timedelta(days=1))
+    open_one = await pull(hub, date=last + timedelta(days=5))
+
+    assert closed.status_code == 200, closed.text
+    assert [day["business_date"] for day in closed.json()["days"]] == [
+        "2031-06-01",
+        "2031-06-02",
+        "2031-06-03",
+    ]
+    assert (with_open.status_code, with_open.json()["open_days"]) == (409, ["2031-06-04"])
+    assert with_open.headers["content-type"] == "application/problem+json"
+    assert "2031-06-04" in with_open.json()["detail"]
+    assert (open_one.status_code, open_one.json()["open_days"]) == (409, ["2031-06-08"])
+
+
+async def test_given_each_kind_of_caller_when_pulling_then_only_the_granted_erp_partner_and_operator_read(
+    sqlite_hub: RunningHub,
+) -> None:
+    hub = sqlite_hub
+    await store(hub, closed_days(BUSINESS_DATE, 1) + closed_days(BUSINESS_DATE, 1, property_code=OTHER))
+
+    other = await hub.http.get(PULL, params={"property": OTHER, "date": "2031-06-01"}, auth=ERP)
+    anonymous = await pull(hub, auth=None, date=BUSINESS_DATE)
+    wrong = await pull(hub, auth=(ERP[0], "wrong"), date=BUSINESS_DATE)
+    ota = await pull(hub, auth=OTA, date=BUSINESS_DATE)
+    operator = await hub.http.get(
+        PULL,
+        params={"property": OTHER, "date": "2031-06-01"},
+        headers={"authorization": f"Bearer {OPERATOR_TOKEN}"},
+    )
+    xml = await pull(hub, date=BUSINESS_DATE, headers={"accept": "application/xml"})
+    too_long = await pull(hub, from_=date(2031, 1, 1), to=date(2031, 4, 3))
+    unknown = await hub.http.get(
+        PULL,
+        params={"property": "NOWHERE", "date": "2031-06-01"},
+        headers={"authorization": f"Bearer {OPERATOR_TOKEN}"},
+    )
+
+    assert (other.status_code, other.json()["type"]) == (403, "urn:hotelhub:problem:forbidden")
+    assert OTHER in other.json()["detail"]
+    assert anonymous.status_code == 401 and wrong.status_code == 401
+    assert ota.status_code == 403 and "ERP" in ota.json()["detail"]
+    assert operator.status_code == 200 and operator.json()["property"] == OTHER
+    assert unknown.status_code == 404
+    assert (xml.status_code, xml.json()["available"]) == (406, ["application/json", "text/csv"])
+    assert too_long.status_code == 422 and "at most 92 days" in too_long.json()["detail"]
