@@ -32,6 +32,7 @@ from hub.config_check import (
     Conflict,
     check_loaded,
     duplicates,
+    erp_conflicts,
     known_currency,
     known_timezone,
     partner_conflicts,
@@ -276,7 +277,7 @@ class PartnerConfig(_Section):
                     )
                 ]
             )
-        return _unless(pull_conflicts(self), self)
+        return _unless(pull_conflicts(self) + erp_conflicts(self), self)
 
     def inbound_password(self, environ: Mapping[str, str]) -> SecretStr:
         """The partner's inbound password from its env var; raise MissingSecretError if unset."""

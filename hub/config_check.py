@@ -158,6 +158,21 @@ def pull_conflicts(partner: PartnerConfig) -> list[Conflict]:
     return []
 
 
+def erp_conflicts(partner: PartnerConfig) -> list[Conflict]:
+    """An ERP partner only pulls closed days with its own login: it has no mapping file (the days
+    carry the hub's department, GL and tax codes), takes no ARI and is sent nothing."""
+    if partner.kind.value != "erp":
+        return []
+    found: list[Conflict] = []
+    if partner.mapping is not None:
+        found.append((("mapping",), "an ERP partner has no mapping file: it reads the hub's own codes"))
+    for key in ("url", "credentials", "ari"):
+        if getattr(partner.outbound, key) is not None:
+            reason = f"an ERP partner pulls its closed days; the hub sends it nothing (no outbound {key})"
+            found.append((("outbound", key), reason))
+    return found
+
+
 def check_loaded(config: HubConfig, doc: YamlDocument, environ: Mapping[str, str]) -> list[FileProblem]:
     """Problems of a well-formed config: missing rates, credentials, endpoints, mapping files."""
     problems = _rate_warnings(config, doc) + _credential_problems(config, doc, environ)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from canonical.money import quantum
 from canonical.revenue import (
@@ -16,7 +21,9 @@ from canonical.revenue import (
     TaxLine,
 )
 
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "demo.yaml"
 BUSINESS_DATE = date(2031, 6, 1)
+OTHER = "BERGHOF"  # a second property, granted to no ERP partner
 OPENINGS = {Ledger.ADVANCE_DEPOSITS: -30_000, Ledger.GUEST: 50_000, Ledger.CITY: 0}  # minor units
 
 
@@ -86,3 +93,29 @@ def closed_days(
         openings = {move.ledger: int(move.closing / quantum(currency)) for move in day.ledgers}
         days.append(day)
     return days
+
+
+def an_erp_partner(username: str = "ledgerly", **extra: Any) -> dict[str, Any]:
+    """An ERP partner of the configuration file granted ALPINA, as data (`extra` adds keys)."""
+    return {
+        "id": "ledgerly",
+        "kind": "erp",
+        "name": "Ledgerly finance",
+        "properties": ["ALPINA"],
+        "credentials": {"username": username, "password_env": "HUB_PARTNER_LEDGERLY_PASSWORD"},
+    } | extra
+
+
+def erp_config(tmp_path: Path, username: str = "ledgerly", **extra: Any) -> Path:
+    """The demo's configuration with a second property (OTHER) and an ERP partner granted ALPINA."""
+    config = yaml.safe_load(DEMO_CONFIG.read_text())
+    other = copy.deepcopy(config["properties"][0]) | {"code": OTHER, "name": "Hotel Berghof"}
+    config["properties"].append(other)
+    for partner in config["partners"]:
+        if partner.get("mapping"):
+            partner["mapping"] = str(DEMO_CONFIG.parent / partner["mapping"])
+    config["partners"] = [p for p in config["partners"] if p["kind"] != "erp"]
+    config["partners"].append(an_erp_partner(username, **extra))
+    path = tmp_path / "erp.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path

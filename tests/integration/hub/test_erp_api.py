@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,9 +10,8 @@ from typing import Any
 import harness
 import httpx
 import pytest
-import yaml
-from erp_builders import BUSINESS_DATE, closed_days
-from harness import DEMO_CONFIG, RunningHub, running_hub
+from erp_builders import BUSINESS_DATE, OTHER, closed_days, erp_config
+from harness import RunningHub, running_hub
 from sqlalchemy import select
 
 from canonical.revenue import DayClosed
@@ -24,35 +22,12 @@ PULL = "/api/v1/erp/daily-revenue"
 ERP = ("ledgerly", "ledgerly-secret")
 OTA = ("otaone", "otaone-secret")
 OPERATOR_TOKEN = "operator-token-for-erp-tests"
-OTHER = "BERGHOF"
-
-
-def erp_config(tmp_path: Path) -> Path:
-    """The demo's configuration with a second property and an ERP partner granted ALPINA only."""
-    config = yaml.safe_load(DEMO_CONFIG.read_text())
-    other = copy.deepcopy(config["properties"][0]) | {"code": OTHER, "name": "Hotel Berghof"}
-    config["properties"].append(other)
-    for partner in config["partners"]:
-        if partner.get("mapping"):
-            partner["mapping"] = str(DEMO_CONFIG.parent / partner["mapping"])
-    config["partners"].append(
-        {
-            "id": "ledgerly",
-            "kind": "erp",
-            "name": "Ledgerly finance",
-            "properties": ["ALPINA"],
-            "credentials": {"username": ERP[0], "password_env": "HUB_PARTNER_LEDGERLY_PASSWORD"},
-        }
-    )
-    path = tmp_path / "erp.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
 
 
 async def _hub(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RunningHub]:
     monkeypatch.setitem(harness.PASSWORDS, "HUB_PARTNER_LEDGERLY_PASSWORD", ERP[1])
     async with running_hub(
-        "embedded", url, None, tmp_path, config=erp_config(tmp_path), api_token=OPERATOR_TOKEN
+        "embedded", url, None, tmp_path, config=erp_config(tmp_path, ERP[0]), api_token=OPERATOR_TOKEN
     ) as running:
         yield running
 
