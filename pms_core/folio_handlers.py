@@ -219,6 +219,13 @@ async def handle_close_folio(cmd: CloseFolio, uow: PmsUnitOfWork) -> FolioStatem
     return await _statement(uow, prop, folio)
 
 
+async def attach_stay(uow: PmsUnitOfWork, property_code: str, booking_id: UUID, stay_id: UUID) -> int:
+    """At check-in: the booking's open guest folios name its stay (their deposits leave the advance
+    deposit ledger for the guest ledger); how many folios. Lines are untouched."""
+    prop = await folio_store.property_ref(uow.conn, property_code)
+    return await folio_store.attach_stay(uow.conn, prop, booking_id, stay_id)
+
+
 async def _statement(uow: PmsUnitOfWork, prop: PropertyRef, folio: Folio) -> FolioStatement:
     return statement(folio, await folio_books.instructions(uow.conn, folio.id))
 

@@ -87,8 +87,9 @@ async def business_day_totals(
 
 
 async def ledger_balances(conn: AsyncConnection, property_code: str) -> LedgerBalances:
-    """Open balances: guest ledger (guest and master folios), city ledger (company folios), and
-    advance deposits (deposit payments on open folios without a stay yet, as money held: positive)."""
+    """Open balances: guest ledger (guest and master folios), city ledger (company folios), and of the
+    guest ledger the advance deposits (deposit payments on open folios without a stay yet, as money
+    held: positive; `attach_stay` at check-in moves them out)."""
     prop = await folio_store.property_ref(conn, property_code)
     by_kind = await folio_books.open_balances(conn, prop)
     book = await folio_books.code_book(conn, prop)

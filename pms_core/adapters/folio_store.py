@@ -193,6 +193,22 @@ async def save_posted(conn: AsyncConnection, prop: PropertyRef, folio: Folio) ->
     folio.posted.clear()
 
 
+async def attach_stay(conn: AsyncConnection, prop: PropertyRef, booking_id: UUID, stay_id: UUID) -> int:
+    """Name the stay on the booking's open guest folios that name none yet; how many."""
+    stored = await conn.execute(
+        update(folios)
+        .where(
+            folios.c.property_id == prop.id,
+            folios.c.booking_id == booking_id,
+            folios.c.kind == "guest",
+            folios.c.status == "open",
+            folios.c.stay_id.is_(None),
+        )
+        .values(stay_id=stay_id)
+    )
+    return int(stored.rowcount or 0)
+
+
 async def next_invoice_number(conn: AsyncConnection, prop: PropertyRef) -> int:
     """Take the property's next invoice number in this transaction (1 for its first).
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from folio_builders import a_code_book
@@ -169,7 +169,7 @@ async def test_given_a_folio_with_a_balance_when_closed_then_refused_and_no_numb
     owing = (await books.open()).folio_id
     await books.charge("MINIBAR", "5.00", folio=owing)
 
-    with pytest.raises(FolioNotBalanced, match="5.00 EUR"):
+    with pytest.raises(FolioNotBalanced, match=r"5\.00 EUR"):
         await books.close(owing)
 
     assert (await books.close(await _settled_folio(books))).invoice_number == 1
@@ -248,3 +248,22 @@ async def test_given_a_business_day_when_summed_then_revenue_by_department_tax_a
     assert (ledgers.guest_ledger, ledgers.city_ledger, ledgers.advance_deposits) == (
         Decimal("-28.60"), Decimal("113.00"), Decimal("50.00"),
     )  # fmt: skip
+
+
+async def test_given_a_deposit_before_arrival_when_the_stay_starts_then_it_leaves_the_advance_deposits(
+    books: Folios,
+) -> None:
+    booking = (await _booking(books)).id
+    guest = (await books.open(FolioKind.GUEST, booking)).folio_id
+    await books.pay(guest, "50.00", method="DEPOSIT")
+    stay = uuid4()
+
+    async with books.engine.connect() as conn:
+        before = await folio_queries.ledger_balances(conn, HOTEL)
+    attached = await books.run(lambda uow: handlers.attach_stay(uow, HOTEL, booking, stay))
+    async with books.engine.connect() as conn:
+        after = await folio_queries.ledger_balances(conn, HOTEL)
+
+    assert (before.advance_deposits, before.guest_ledger) == (Decimal("50.00"), Decimal("-50.00"))
+    assert attached == 1 and (await books.statement(guest)).stay_id == stay
+    assert (after.advance_deposits, after.guest_ledger) == (Decimal("0.00"), Decimal("-50.00"))
