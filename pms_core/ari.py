@@ -45,6 +45,9 @@ from pms_core.unit_of_work import PmsUnitOfWork
 ALL_FIELDS = RATE_FIELDS | RESTRICTION_FIELDS
 # One request holds its cells in memory: 1,000,000 is 20 room types x 5 plans x 3 years, with room.
 MAX_CELLS = 1_000_000
+# Read the named cells by key when they are fewer than a quarter of their span's (a key costs
+# more to look up than a row of a range scan).
+_SCATTERED = 4
 Changes = dict[tuple[str, int], dict[date, set[str]]]  # (plan code, room type id) -> night -> fields
 
 
@@ -93,7 +96,12 @@ async def handle_set_ari(cmd: SetAri, uow: PmsUnitOfWork) -> AriOutcome:
     if first is None:
         return AriOutcome(0, 0, ())
     last = max(t.nights[-1] for t in targets if t.nights)
-    stored_rates, stored_restrictions = await store.read_cells(conn, pairs, first, last)
+    if cells_named * _SCATTERED < len(pairs) * ((last - first).days + 1):
+        # scattered nights (a storm of one-night changes): read those cells, not the whole span
+        named = {(t.plan.id, t.room_type_id, night) for t in targets for night in t.nights}
+        stored_rates, stored_restrictions = await store.read_cells_at(conn, named)
+    else:
+        stored_rates, stored_restrictions = await store.read_cells(conn, pairs, first, last)
 
     cells: dict[store.Key, Cell] = {}
     for target in targets:

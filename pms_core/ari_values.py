@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.ari import RateCell, Rates, Restrictions
@@ -23,23 +22,12 @@ from pms_core.adapters.catalog import load_catalog
 from pms_core.adapters.tables import ari_rates, ari_restrictions
 from pms_core.derived import Derivation, parents_first
 
-_CHUNK = 3_000  # keys a statement: three parameters each, well within SQLite's 32,766
 _NO_RATES = Rates()
 _NO_RESTRICTIONS = Restrictions()
 CellKey = tuple[str, str, date]  # (room type code, rate plan code, night)
 _IdKey = tuple[int, int, date]  # (rate plan id, room type id, night)
 
 
-def _by_keys(table: Any) -> Any:
-    return select(table).where(
-        tuple_(table.c.rate_plan_id, table.c.room_type_id, table.c.night).in_(
-            bindparam("keys", expanding=True)
-        )
-    )
-
-
-_RATES_AT = _by_keys(ari_rates)
-_RESTRICTIONS_AT = _by_keys(ari_restrictions)
 _RESTRICTION_COLUMNS = tuple(c.name for c in ari_restrictions.columns if c.name not in store.KEY_COLUMNS)
 _RATE_COLUMNS = tuple(c.name for c in ari_rates.columns if c.name not in store.KEY_COLUMNS)
 
@@ -118,12 +106,11 @@ async def rate_cells_at(conn: AsyncConnection, property_code: str, keys: Iterabl
     values = _Values(setup.prop.currency)
     stored_rates: dict[_IdKey, Rates] = {}
     stored_restrictions: dict[_IdKey, Restrictions] = {}
-    for start in range(0, len(id_keys), _CHUNK):
-        params = {"keys": id_keys[start : start + _CHUNK]}
-        for row in await conn.execute(_RATES_AT, params):
-            stored_rates[(row.rate_plan_id, row.room_type_id, row.night)] = values.rates(row)
-        for row in await conn.execute(_RESTRICTIONS_AT, params):
-            stored_restrictions[(row.rate_plan_id, row.room_type_id, row.night)] = values.restrictions(row)
+    rate_rows, restriction_rows = await store.rows_at(conn, id_keys)
+    for row in rate_rows:
+        stored_rates[(row.rate_plan_id, row.room_type_id, row.night)] = values.rates(row)
+    for row in restriction_rows:
+        stored_restrictions[(row.rate_plan_id, row.room_type_id, row.night)] = values.restrictions(row)
     resolved: dict[tuple[str, int, date], tuple[Rates, Restrictions]] = {}
     by_plan: dict[str, list[tuple[int, date]]] = {}
     for code, type_id, night in needed:

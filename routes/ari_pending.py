@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, select, text, type_coerce
+from sqlalchemy import bindparam, case, func, select, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -173,35 +173,45 @@ async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[Pendi
     return {PendingKey(r.property_code, r.room_type, r.rate_plan, r.night, r.kind): r.seq for r in rows}
 
 
+_SETTLE_SQLITE = (
+    "DELETE FROM ari_pending WHERE channel = ? AND property_code = ? AND room_type = ? "
+    "AND rate_plan = ? AND night = ? AND kind = ? AND seq = ?"
+)
+_SETTLE_PG = text(
+    "DELETE FROM ari_pending AS a USING unnest(CAST(:p AS text[]), CAST(:t AS text[]), "
+    "CAST(:r AS text[]), CAST(:n AS date[]), CAST(:k AS text[]), CAST(:s AS bigint[])) "
+    "AS d(p, t, r, n, k, s) WHERE a.channel = :channel AND a.property_code = d.p "
+    "AND a.room_type = d.t AND a.rate_plan = d.r AND a.night = d.n AND a.kind = d.k AND a.seq = d.s"
+)
+
+
 async def settle(conn: AsyncConnection, channel: str, taken: dict[PendingKey, int]) -> int:
-    """Remove keys the channel confirmed, each only if not marked again since it was taken."""
-    t = ari_pending
-    statement = delete(t).where(
-        and_(
-            t.c.channel == bindparam("b_channel"),
-            t.c.property_code == bindparam("b_property"),
-            t.c.room_type == bindparam("b_room_type"),
-            t.c.rate_plan == bindparam("b_rate_plan"),
-            t.c.night == bindparam("b_night"),
-            t.c.kind == bindparam("b_kind"),
-            t.c.seq == bindparam("b_seq"),
-        )
-    )
-    rows = [
-        {
-            "b_channel": channel,
-            "b_property": k.property_code,
-            "b_room_type": k.room_type,
-            "b_rate_plan": k.rate_plan,
-            "b_night": k.night,
-            "b_kind": k.kind,
-            "b_seq": seq,
-        }
-        for k, seq in taken.items()
-    ]
-    for start in range(0, len(rows), _CHUNK):
-        await conn.execute(statement, rows[start : start + _CHUNK])
-    return len(rows)
+    """Remove keys the channel confirmed, each only if not marked again since it was taken.
+
+    One statement per chunk on PostgreSQL (arrays), a plain executemany on SQLite: a message's
+    keys cost no per-row statement building.
+    """
+    items = list(taken.items())
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start : start + _CHUNK]
+        if conn.dialect.name == "postgresql":
+            params = {
+                "channel": channel,
+                "p": [k.property_code for k, _ in chunk],
+                "t": [k.room_type for k, _ in chunk],
+                "r": [k.rate_plan for k, _ in chunk],
+                "n": [k.night for k, _ in chunk],
+                "k": [k.kind for k, _ in chunk],
+                "s": [seq for _, seq in chunk],
+            }
+            await conn.execute(_SETTLE_PG, params)
+            continue
+        rows = [
+            (channel, k.property_code, k.room_type, k.rate_plan, k.night.isoformat(), k.kind, seq)
+            for k, seq in chunk
+        ]
+        await conn.exec_driver_sql(_SETTLE_SQLITE, rows)
+    return len(items)
 
 
 async def status(conn: AsyncConnection, channel: str) -> PendingStatus:

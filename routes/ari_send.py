@@ -199,7 +199,9 @@ async def send_round(
         for message, keys in zip(built, covered, strict=True):
             if keep is not None and not await keep():
                 return Round("waiting", messages, cells, settled, error="another process sends to it")
-            result = await _send_one(channel, client, message, headers, property_code, engine)
+            # settled in the transaction that records the answer: one write a message
+            done = {k: seqs[k] for k in keys if coverage[k] <= 1}
+            result = await _send_one(channel, client, message, headers, property_code, engine, done)
             if result is not None:
                 return Round(
                     result.outcome,
@@ -212,9 +214,7 @@ async def send_round(
             messages += 1
             cells += message.cells
             coverage.subtract(keys)
-            done = {k: seqs[k] for k in keys if coverage[k] <= 0}
-            async with engine.begin() as conn:
-                settled += await ari_pending.settle(conn, channel.id, done)
+            settled += len(done)
     return Round("ok", messages, cells, settled)
 
 
@@ -225,8 +225,10 @@ async def _send_one(
     headers: dict[str, str],
     property_code: str,
     engine: AsyncEngine,
+    done: dict[PendingKey, int],
 ) -> Round | None:
-    """Send one message and record its answer; None when its keys may be settled, else why not."""
+    """Send one message and record its answer; None when it was answered and the keys `done`
+    settled with the answer, else why not (nothing settled)."""
     check = _Answers(message.message_name)
     try:
         await client.send(
@@ -252,7 +254,7 @@ async def _send_one(
         return Round("transient", retry_after_s=err.retry_after_s, error=str(err))
     except PermanentError as err:
         notes = [(item, AnswerNote(None, None, str(err))) for item in message.items]
-        await _answered(channel, property_code, message, notes, engine, "failed", str(err))
+        await _answered(channel, property_code, message, notes, engine, "failed", str(err), done)
         return None
     except HubError as err:  # another branch of the tree: treat as transient, never lose the cells
         return Round("transient", error=str(err))
@@ -260,7 +262,9 @@ async def _send_one(
     assert answer is not None
     if answer.status is AnswerStatus.FAILED:
         notes = [(item, answer.errors[0]) for item in message.items]
-        await _answered(channel, property_code, message, notes, engine, answer.status.value, answer.reason())
+        await _answered(
+            channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done
+        )
         return None
     notes = []
     if answer.status is AnswerStatus.PARTIAL:
@@ -276,7 +280,9 @@ async def _send_one(
             answer.reason(),
             extra={"partner": channel.id, "echo_token": message.echo_token},
         )
-    await _answered(channel, property_code, message, notes, engine, answer.status.value, answer.reason())
+    await _answered(
+        channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done
+    )
     return None
 
 
@@ -288,10 +294,12 @@ async def _answered(
     engine: AsyncEngine,
     status: str,
     text: str,
+    done: dict[PendingKey, int],
 ) -> None:
     async with engine.begin() as conn:
         for letter in refusal_letters(channel.id, property_code, message, notes):
             await record(conn, letter)
         await ari_state.answered(conn, channel.id, status, text, message=message)
+        await ari_pending.settle(conn, channel.id, done)
     ari_metrics.MESSAGES.labels(channel.id, message.message_name, status).inc()
     ari_metrics.CELLS.labels(channel.id).inc(message.cells)

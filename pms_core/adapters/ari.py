@@ -13,7 +13,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select, text, tuple_
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -161,6 +161,43 @@ async def read_cells(
         if (row.rate_plan_id, row.room_type_id) in wanted
     }
     return rates, restrictions
+
+
+def _by_keys(table: Any) -> Any:
+    return select(table).where(
+        tuple_(table.c.rate_plan_id, table.c.room_type_id, table.c.night).in_(
+            bindparam("keys", expanding=True)
+        )
+    )
+
+
+_RATES_AT = _by_keys(ari_rates)
+_RESTRICTIONS_AT = _by_keys(ari_restrictions)
+_KEYS_A_STATEMENT = 3_000  # three parameters each, well within SQLite's 32,766
+
+
+async def rows_at(conn: AsyncConnection, keys: Iterable[Key]) -> tuple[list[Any], list[Any]]:
+    """The stored rates rows and restrictions rows of exactly these cells (a chunk of keys a
+    statement): what scattered cells cost, however far apart their nights are."""
+    ordered = sorted(set(keys))
+    rates: list[Any] = []
+    restrictions: list[Any] = []
+    for start in range(0, len(ordered), _KEYS_A_STATEMENT):
+        params = {"keys": ordered[start : start + _KEYS_A_STATEMENT]}
+        rates += (await conn.execute(_RATES_AT, params)).all()
+        restrictions += (await conn.execute(_RESTRICTIONS_AT, params)).all()
+    return rates, restrictions
+
+
+async def read_cells_at(
+    conn: AsyncConnection, keys: Iterable[Key]
+) -> tuple[dict[Key, Rates], dict[Key, Restrictions]]:
+    """Stored rates and restrictions of exactly these cells."""
+    rate_rows, restriction_rows = await rows_at(conn, keys)
+    return (
+        {(r.rate_plan_id, r.room_type_id, r.night): rates_from_row(r) for r in rate_rows},
+        {(r.rate_plan_id, r.room_type_id, r.night): restrictions_from_row(r) for r in restriction_rows},
+    )
 
 
 def _key(key: Key) -> dict[str, Any]:
