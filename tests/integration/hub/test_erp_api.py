@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +15,14 @@ import httpx
 import pytest
 from erp_builders import BUSINESS_DATE, OTHER, closed_days, erp_config
 from harness import RunningHub, running_hub
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from canonical.night_audit import CloseDay
 from canonical.revenue import DayClosed
 from pms_core.adapters.tables import properties
 from pms_core.day_closes import store_closed_day
+from pms_core.night_audit import handle_close_day
+from pms_core.unit_of_work import PmsUnitOfWork
 
 PULL = "/api/v1/erp/daily-revenue"
 ERP = ("ledgerly", "ledgerly-secret")
@@ -155,3 +161,81 @@ async def test_given_each_kind_of_caller_when_pulling_then_only_the_granted_erp_
     assert unknown.status_code == 404
     assert (xml.status_code, xml.json()["available"]) == (406, ["application/json", "text/csv"])
     assert too_long.status_code == 422 and "at most 92 days" in too_long.json()["detail"]
+
+
+D0 = date(2031, 3, 1)
+OPERATOR = {"authorization": f"Bearer {OPERATOR_TOKEN}"}
+FOLIOS = "/api/v1/properties/ALPINA/folios"
+
+
+async def _operator_post(hub: RunningHub, path: str, body: dict[str, Any]) -> Any:
+    response = await hub.http.post(path, json=body, headers=OPERATOR)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def close(hub: RunningHub, day: date) -> None:
+    """Close ALPINA's business date `day` with the night audit's handler."""
+    async with hub.hub.engine.begin() as conn:
+        outcome = await handle_close_day(
+            CloseDay(property_code="ALPINA", business_date=day), PmsUnitOfWork(conn)
+        )
+    assert outcome.closed_now
+
+
+async def test_given_two_days_closed_by_the_night_audit_when_pulled_then_revenue_is_the_days_charges_and_ledgers_chain(
+    hub: RunningHub,
+) -> None:
+    async with hub.hub.engine.begin() as conn:  # the hotel's business days start on D0
+        await conn.execute(update(properties).where(properties.c.code == "ALPINA").values(business_date=D0))
+    stay = {
+        "room_type_code": "DBL",
+        "rate_plan_code": "BAR",
+        "arrival": "2031-03-01",
+        "departure": "2031-03-04",
+    }
+    booking = await _operator_post(hub, "/api/v1/properties/ALPINA/bookings", stay)
+    await _operator_post(hub, f"/api/v1/properties/ALPINA/bookings/{booking['id']}/check-in", {"room": "101"})
+    await close(hub, D0)  # the audit posts the first room night
+    [folio] = (await hub.http.get(FOLIOS, headers=OPERATOR)).json()
+    await _operator_post(
+        hub, f"{FOLIOS}/{folio['folio_id']}/charges", {"transaction_code": "FNB", "unit_amount": "42.00"}
+    )
+    await _operator_post(
+        hub, f"{FOLIOS}/{folio['folio_id']}/payments", {"method": "CARD", "amount": "150.00"}
+    )
+    await close(hub, D0 + timedelta(days=1))
+    lines = (await hub.http.get(f"{FOLIOS}/{folio['folio_id']}", headers=OPERATOR)).json()["lines"]
+
+    pulled = await pull(hub, from_=D0, to=D0 + timedelta(days=1))
+    as_csv = await pull(hub, from_=D0, to=D0 + timedelta(days=1), headers={"accept": "text/csv"})
+
+    assert pulled.status_code == 200, pulled.text
+    first, second = pulled.json()["days"]
+    rows = list(csv.DictReader(io.StringIO(as_csv.text, newline="")))
+    for day in (first, second):
+        charged = [
+            Decimal(x["amount"])
+            for x in lines
+            if x["code_kind"] == "charge" and x["business_date"] == day["business_date"]
+        ]
+        taxed = [
+            Decimal(x["amount"])
+            for x in lines
+            if x["code_kind"] == "tax" and x["business_date"] == day["business_date"]
+        ]
+        in_csv = [
+            Decimal(r["amount"])
+            for r in rows
+            if r["record_type"] == "revenue" and r["business_date"] == day["business_date"]
+        ]
+        assert charged, day["business_date"]
+        assert sum(Decimal(line["amount"]) for line in day["revenue"]) == sum(charged) == sum(in_csv)
+        assert sum(Decimal(line["amount"]) for line in day["taxes"]) == sum(taxed)
+    assert {line["department"] for line in second["revenue"]} == {"ROOMS", "FNB"}
+    assert [(p["method"], p["amount"]) for p in second["payments"]] == [("CARD", "-150.00")]
+    assert [move["ledger"] for move in first["ledgers"]] == ["guest", "city", "advance_deposits"]
+    for before, after in zip(first["ledgers"], second["ledgers"], strict=True):
+        assert (after["ledger"], after["opening"]) == (before["ledger"], before["closing"])
+    guest = second["ledgers"][0]
+    assert guest["ledger"] == "guest" and Decimal(guest["credits"]) == Decimal("-150.00")
