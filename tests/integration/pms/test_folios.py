@@ -267,3 +267,22 @@ async def test_given_a_deposit_before_arrival_when_the_stay_starts_then_it_leave
     assert (before.advance_deposits, before.guest_ledger) == (Decimal("50.00"), Decimal("-50.00"))
     assert attached == 1 and (await books.statement(guest)).stay_id == stay
     assert (after.advance_deposits, after.guest_ledger) == (Decimal("0.00"), Decimal("-50.00"))
+
+
+async def test_given_two_folios_when_lines_cross_between_them_at_once_then_both_transfers_land(
+    books: Folios,
+) -> None:
+    first, second = (await books.open()).folio_id, (await books.open()).folio_id
+    one = (await books.charge("MINIBAR", "3.00", folio=first)).lines[0].id
+    two = (await books.charge("MINIBAR", "4.00", folio=second)).lines[0].id
+    there = TransferLines(property_code=HOTEL, folio_id=first, line_ids=(one,), to_folio_id=second)
+    back = TransferLines(property_code=HOTEL, folio_id=second, line_ids=(two,), to_folio_id=first)
+
+    # both folios locked by each transfer, in one order: neither waits for the other for ever
+    await asyncio.gather(
+        *(books.run(lambda uow, cmd=cmd: handlers.handle_transfer_lines(cmd, uow)) for cmd in (there, back))
+    )
+
+    assert ((await books.statement(first)).balance, (await books.statement(second)).balance) == (
+        Decimal("4.00"), Decimal("3.00"),
+    )  # fmt: skip
