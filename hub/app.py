@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 
 from hub import (
     http_ari,
+    http_audit,
     http_channels,
     http_erp,
     http_folios,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(http_payments.router)
     app.include_router(http_stays.router)
     app.include_router(http_folios.router)
+    app.include_router(http_audit.router)
     app.include_router(http_erp.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -20,6 +20,7 @@ from canonical.base import utcnow
 from connectors.payments.vault import LocalCardVault, decode_key, generate_key
 from hub.db import create_engine, is_sqlite
 from hub.housekeeping import Housekeeping
+from hub.night_audit_schedule import NightAuditSchedule
 from hub.settings import HubSettings, environment
 from routes.ari_inbound import AriDoor
 from routes.ari_out import AriDistributor, make_ari_route
@@ -106,6 +107,8 @@ class Hub:
     booking_pull: BookingPull | None = None
     # Sends ARI to every channel (routes/ari_out.py); runs where the hub consumes.
     ari: AriDistributor | None = None
+    # Closes each property's business date at its local audit time (hub/night_audit_schedule.py).
+    night_audit: NightAuditSchedule | None = None
     started: list[str] = field(default_factory=list)
 
     async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
@@ -120,6 +123,9 @@ class Hub:
         if consume and self.booking_pull is not None:
             self.booking_pull.start()
             self.started.append("booking-pull")
+        if consume and self.night_audit is not None:
+            self.night_audit.start()
+            self.started.append("night-audit")
         if consume and self.ari is not None and self.settings.embedded:
             self.ari.start()
             self.started.append("ari-distributor")
@@ -154,6 +160,8 @@ class Hub:
             await self.housekeeping.stop()
         if self.booking_pull is not None:
             await self.booking_pull.stop()
+        if self.night_audit is not None:
+            await self.night_audit.stop()
         if self.ari is not None:
             await self.ari.stop()
         if self.transport is not None:
@@ -287,6 +295,7 @@ def build_hub(
         outbound=outbound,
         booking_pull=pull,
         ari=ari,
+        night_audit=NightAuditSchedule(engine, table, clock=clock, on_commit=committed),
     )
     built.append(hub)
     return hub

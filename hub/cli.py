@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from hub.cli_ari import ari_app
+from hub.cli_audit import register as register_audit_commands
 from hub.cli_channels import register as register_channel_commands
 from hub.cli_folios import folio_app
 from hub.cli_pull import pull_app
@@ -37,6 +38,7 @@ app.add_typer(topology_app, name="topology")
 app.add_typer(ari_app, name="ari")
 register_channel_commands(ari_app)
 register_stay_commands(app)
+register_audit_commands(app)
 app.add_typer(pull_app, name="pull")
 app.add_typer(folio_app, name="folio")
 

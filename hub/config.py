@@ -28,6 +28,7 @@ from pydantic import (
 
 from canonical.property import DefineProperty, RateAdjustment, RatePlanDefinition, RoomTypeDefinition
 from connectors.payments.settings import PaymentGatewaySettings
+from hub.config_audit import DEFAULT_AUDIT_TIME, AuditTime, NoShowFeeConfig
 from hub.config_check import (
     Conflict,
     check_loaded,
@@ -121,6 +122,7 @@ class RatePlanConfig(_Section):
     adjust: RateAdjustConfig | None = None
     follow: tuple[CodeText, ...] = ()
     follow_restrictions: bool = False
+    no_show_fee: NoShowFeeConfig | None = None  # charged by the night audit (hub/config_audit.py)
 
     @field_validator("follow")
     @classmethod
@@ -148,6 +150,7 @@ class PropertyConfig(_Section):
     room_types: tuple[RoomTypeConfig, ...] = Field(min_length=1)
     rate_plans: tuple[RatePlanConfig, ...] = ()
     folio: FolioConfig | None = None  # transaction codes and taxes (hub/config_folio.py)
+    audit_time: AuditTime = DEFAULT_AUDIT_TIME  # local time of the night audit (hub/config_audit.py)
 
     # Field validators, not a model validator: they still run when another key (say the time
     # zone) is wrong, so one `config check` reports every mistake at once.

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.config import HubConfig, MissingSecretError, read_config
+from hub.config_audit import apply_audit_config
 from hub.config_resync import resync_changed, what_channels_receive
 from hub.database_errors import DatabaseUnusable, engine_for, migrating, reach
 from hub.db import is_sqlite
@@ -93,6 +94,7 @@ async def _apply(conn: AsyncConnection, config: HubConfig, secrets: Mapping[str,
     from hub.config_folio import apply_folio_codes
 
     lines += await apply_folio_codes(conn, config.properties)
+    lines += await apply_audit_config(conn, config.properties)
     specs = [
         PartnerSpec(
             id=partner.id,

@@ -78,6 +78,9 @@ async def _locked_property(uow: PmsUnitOfWork, code: str) -> PropertyRef:
 async def handle_close_day(cmd: CloseDay, uow: PmsUnitOfWork) -> CloseOutcome:
     """Close the property's business date (the one asked must be it), or answer the day closed before.
 
+    A property without a business date yet (it follows its local today) may close any date up to
+    today: that first close starts its business days.
+
     Raises UnknownProperty, DayNotOpen, LedgersDisagree, and the folio refusals of a charge that
     cannot be posted (no ROOM code, a night without price, a closed folio): nothing is written then.
     """
@@ -88,7 +91,8 @@ async def handle_close_day(cmd: CloseDay, uow: PmsUnitOfWork) -> CloseOutcome:
     stored = await closed_day(conn, prop.code, day)
     if stored is not None:
         return CloseOutcome(stored, closed_now=False)
-    if day != current:
+    # A property's first close may start its business days on any date up to its local today.
+    if day != current and (prop.business_date is not None or day > current):
         raise DayNotOpen(prop.code, day, current)
     settings = await settings_of(conn, prop.code)
     book = await folio_books.code_book(conn, prop)

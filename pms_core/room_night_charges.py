@@ -55,12 +55,14 @@ async def post_room_nights(
 ) -> RoomCharges:
     """Charge every night not charged yet; FolioRefused (nothing written) when one cannot be."""
     conn = uow.conn
+    done = await audit_store.charged_stays(conn, prop.id, night) if nights else set()
+    todo = [entry for entry in nights if entry.stay_id not in done]
+    if not todo:
+        return RoomCharges(posted=0, already=len(nights))
     code = book.find(ROOM_CODE)
     if code is None or code.kind is not CodeKind.CHARGE:
         raise UnknownTransactionCode(prop.code, ROOM_CODE, CodeKind.CHARGE.value)
     taxes = book.taxes_of(code)
-    done = await audit_store.charged_stays(conn, prop.id, night)
-    todo = [entry for entry in nights if entry.stay_id not in done]
     unpriced = [entry.confirmation for entry in todo if entry.amount is None]
     if unpriced:
         raise FolioRefused(f"no price for the night of {night} on booking(s) {', '.join(sorted(unpriced))}")
