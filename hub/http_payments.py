@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from connectors.payments.webhooks import WebhookRefused
+from hub.openapi import problem_responses
 from hub.problems import PROBLEM_JSON, Problem
 from hub.settings import environment
 from routes.payment_gateways import GatewayBook
@@ -71,6 +72,7 @@ async def _body(request: Request) -> bytes:
         409: _problem("This webhook id was received before"),
         413: _problem("Request body too large"),
         503: _problem("The gateway's webhook secrets are not set where the hub runs: send again later"),
+        **problem_responses(422),  # a partner id that is not one
     },
 )
 async def payment_webhook(partner: PartnerId, request: Request) -> WebhookAccepted:
