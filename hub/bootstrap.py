@@ -34,6 +34,7 @@ from routes.outbound.registry import OutboundClients
 from routes.partners import PartnerDirectory
 from routes.payment_gateways import GatewayBook
 from routes.payment_vault import GatewayCardVault
+from routes.payments import PaymentFlow
 from routes.table import RoutingTable
 from routes.transport import Transport
 from routes.wiring import build_routing_table
@@ -109,6 +110,8 @@ class Hub:
     ari: AriDistributor | None = None
     # Closes each property's business date at its local audit time (hub/night_audit_schedule.py).
     night_audit: NightAuditSchedule | None = None
+    # Holds, raises, captures, voids and refunds at the property's payment gateway (routes/payments.py).
+    payments: PaymentFlow | None = None
     started: list[str] = field(default_factory=list)
 
     async def start(self, *, consume: bool = True, relay: bool = True, upkeep: bool = False) -> None:
@@ -296,6 +299,10 @@ def build_hub(
         booking_pull=pull,
         ari=ari,
         night_audit=NightAuditSchedule(engine, table, clock=clock, on_commit=committed),
+        payments=PaymentFlow(
+            engine=engine,
+            gateways=GatewayBook(engine=engine, directory=directory, clients=outbound, secrets=environment()),
+        ),
     )
     built.append(hub)
     return hub

@@ -39,8 +39,12 @@ def webhooks_of(request: Request) -> PaymentWebhooks:
     door: PaymentWebhooks | None = getattr(request.app.state, "payment_webhooks", None)
     if door is None:
         hub = request.app.state.hub
-        book = GatewayBook(
-            engine=hub.engine, directory=hub.directory, clients=hub.outbound, secrets=environment()
+        book = (
+            hub.payments.gateways
+            if hub.payments is not None
+            else GatewayBook(
+                engine=hub.engine, directory=hub.directory, clients=hub.outbound, secrets=environment()
+            )
         )
         door = request.app.state.payment_webhooks = PaymentWebhooks(engine=hub.engine, gateways=book)
     return door
