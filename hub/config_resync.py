@@ -5,8 +5,9 @@ properties it is granted), the restriction types it accepts and its own availabi
 `config apply` changes any of these for a partner that was, and still is, an ARI channel, every
 cell of the default range (routes/ari_resync.DEFAULT_NIGHTS from today, UTC) is marked pending, as
 `hotelhub ari resync` does, so a renamed code or a dropped room type never leaves the channel with
-values it will not be sent again. A channel new to the hub is not resynced here: its first sync is
-`hotelhub ari resync`.
+values it will not be sent again. A channel new to the hub (or one that was not an ARI channel
+before) is resynced the same way, so it starts from the whole calendar, not only from what changes
+after it was added.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ async def resync_changed(conn: AsyncConnection, before: dict[str, Received]) -> 
     after = await what_channels_receive(conn)
     first, last = resync_range(None, None, utcnow().date())
     for partner_id in sorted(after):
-        if partner_id in before and before[partner_id] != after[partner_id]:
+        if before.get(partner_id) != after[partner_id]:
             done = await mark_resync(conn, partner_id, first, last)
             how = " (rooms left as one complete set)" if done.complete_set else ""
-            lines.append(f"channel {partner_id}: mapping changed, resync of {done.cells} cells queued{how}")
+            why = "mapping changed" if partner_id in before else "new channel"
+            lines.append(f"channel {partner_id}: {why}, resync of {done.cells} cells queued{how}")
     return lines

@@ -19,6 +19,7 @@ import yaml
 from harness import DEMO_CONFIG, PASSWORDS, settled
 from ota_schemas import OTA_2015A, require_conformance
 from services import BOTH_DATABASES, fresh_database
+from sqlalchemy import delete
 
 from connectors.ota.simulator import PushChannel, SchemaFolder, serving
 from hub.app import create_app
@@ -29,6 +30,7 @@ from hub.db import create_engine
 from hub.schema import upgrade_async
 from hub.settings import HubSettings
 from routes.ari_out import AriDistributor
+from routes.tables import ari_pending
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -60,7 +62,9 @@ async def channel() -> AsyncIterator[tuple[PushChannel, str]]:
 def channel_config(tmp_path: Path, url: str, **outbound: Any) -> Path:
     """The demo configuration with OTA One sending to `url` and OTA Two sending nowhere."""
     data = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
-    one, two = data["partners"]
+    by_id = {p["id"]: p for p in data["partners"]}
+    one, two = by_id["otaone"], by_id["otatwo"]
+    data["partners"] = [one, two]  # the channels alone
     one["mapping"] = str(DEMO_CONFIG.parent / one["mapping"])
     two["mapping"] = str(DEMO_CONFIG.parent / two["mapping"])
     one["outbound"]["url"] = url
@@ -93,11 +97,16 @@ class Distributing:
         return response.json()
 
 
-async def apply(database_url: str, config: Path) -> list[str]:
-    """Apply a configuration file with the test's environment."""
+async def apply(database_url: str, config: Path, *, synced: bool = False) -> list[str]:
+    """Apply a configuration file with the test's environment; `synced`: then forget the resync the
+    apply queued for each new channel, as if the channel already held the whole calendar."""
     engine = create_engine(database_url)
     try:
-        return await apply_config(engine, load_config(config, ENVIRON), ENVIRON)
+        lines = await apply_config(engine, load_config(config, ENVIRON), ENVIRON)
+        if synced:
+            async with engine.begin() as conn:
+                await conn.execute(delete(ari_pending))
+        return lines
     finally:
         await engine.dispose()
 
@@ -114,7 +123,8 @@ async def start_hub(
     """Migrate, apply, build and start a hub; its ARI senders run in the background only if asked."""
     monkeypatch.setenv(SIM_PASSWORD_ENV, SIM_PASSWORD)
     await upgrade_async(database_url)
-    await apply(database_url, config)
+    # each test sends what it changes, to a channel that holds the rest already
+    await apply(database_url, config, synced=True)
     hub = build_hub(
         HubSettings(
             database_url=database_url,

@@ -1,4 +1,4 @@
-"""`config apply` resyncs a channel whose mapping it changes, in the apply's transaction, and says so;
+"""`config apply` resyncs a new channel and a channel whose mapping it changes, in the apply's transaction, and says so;
 the other channel and a second apply of the same file mark nothing (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -45,14 +45,18 @@ def config(tmp_path: Path) -> Path:
 async def test_given_a_room_code_renamed_for_one_channel_when_applied_then_that_channel_alone_is_resynced(
     engine: AsyncEngine, config: Path
 ) -> None:
-    await apply(engine, config)
-    assert await pending(engine) == {}  # a first apply announces through the outbox, marks nothing
+    first_lines = await apply(engine, config)
+    cells = DEFAULT_NIGHTS * CELLS_A_NIGHT
+    # both channels are new: each starts from the whole calendar
+    assert f"channel otaone: new channel, resync of {cells} cells queued" in first_lines
+    assert set(await pending(engine)) == {"otaone", "otatwo"}
+    async with engine.begin() as conn:  # as if both had been sent
+        await conn.execute(delete(ari_pending))
     mapping = config.parent / "mappings" / "ota" / "otaone.yaml"
     mapping.write_text(mapping.read_text(encoding="utf-8").replace("DZSTD:", "DZ-STD:"), encoding="utf-8")
 
     lines = await apply(engine, config)
 
-    cells = DEFAULT_NIGHTS * CELLS_A_NIGHT
     assert lines == [
         "partner otaone: updated: mapping changed",
         f"channel otaone: mapping changed, resync of {cells} cells queued",
