@@ -31,7 +31,11 @@ from hub.settings import HubSettings
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "examples" / "demo.yaml"
-PASSWORDS = {"HUB_PARTNER_OTAONE_PASSWORD": "otaone-secret", "HUB_PARTNER_OTATWO_PASSWORD": "otatwo-secret"}
+PASSWORDS = {
+    "HUB_PARTNER_OTAONE_PASSWORD": "otaone-secret",
+    "HUB_PARTNER_OTATWO_PASSWORD": "otatwo-secret",
+    "HUB_PARTNER_ERP_PASSWORD": "erp-secret",
+}
 
 
 def free_port() -> int:

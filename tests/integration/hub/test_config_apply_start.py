@@ -31,7 +31,12 @@ from routes.tables import partners
 
 runner = CliRunner()
 VAULT_KEY = base64.b64encode(bytes(range(32))).decode()
-CREATED = ["property ALPINA: created", "partner otaone: created", "partner otatwo: created"]
+CREATED = [
+    "property ALPINA: created",
+    "partner otaone: created",
+    "partner otatwo: created",
+    "partner erp: created",
+]
 
 
 @pytest.fixture(params=BOTH_DATABASES)
@@ -160,7 +165,7 @@ def test_given_serve_with_a_config_file_when_started_on_a_fresh_database_then_it
             time.sleep(0.1)
         else:
             pytest.fail("serve did not start: " + (tmp_path / "serve.log").read_text())
-        assert asyncio.run(partner_ids(url)) == [("otaone", True), ("otatwo", True)]
+        assert asyncio.run(partner_ids(url)) == [("erp", True), ("otaone", True), ("otatwo", True)]
     finally:
         serve.terminate()
         serve.wait(timeout=30)
@@ -230,7 +235,7 @@ def test_given_the_configuration_lock_held_when_two_applies_start_on_postgresql_
 
         asyncio.run(race())
         assert outputs(tmp_path, "a", "b") == [CREATED, ["no changes"]]
-        assert asyncio.run(partner_ids(url)) == [("otaone", True), ("otatwo", True)]
+        assert asyncio.run(partner_ids(url)) == [("erp", True), ("otaone", True), ("otatwo", True)]
 
 
 async def waiting_for_the_lock(conn: AsyncConnection) -> int:

@@ -19,6 +19,7 @@ DEMO_CONFIG = DEMO_DIR / "demo.yaml"
 DEMO_ENV = {
     "HUB_PARTNER_OTAONE_PASSWORD": "demo-secret-one",
     "HUB_PARTNER_OTATWO_PASSWORD": "demo-secret-two",
+    "HUB_PARTNER_ERP_PASSWORD": "demo-secret-erp",
 }
 
 Data = dict[str, Any]

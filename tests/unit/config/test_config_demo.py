@@ -32,6 +32,7 @@ def test_given_demo_config_when_loaded_from_elsewhere_then_mappings_resolve_next
     assert [p.mapping for p in config.partners] == [
         DEMO_CONFIG.parent / "mappings" / "ota" / "otaone.yaml",
         DEMO_CONFIG.parent / "mappings" / "ota" / "otatwo.yaml",
+        None,  # the finance ERP reads the hub's own codes
     ]
 
 
@@ -46,8 +47,9 @@ def test_given_demo_config_when_loaded_then_an_alpine_hotel_with_two_ota_partner
     assert [(p.id, p.kind) for p in demo.partners] == [
         ("otaone", PartnerKind.OTA),
         ("otatwo", PartnerKind.OTA),
+        ("erp", PartnerKind.ERP),
     ]
-    assert all(p.outbound.url is not None for p in demo.partners)
+    assert all(p.outbound.url is not None for p in demo.partners if p.kind is PartnerKind.OTA)
 
 
 def test_given_demo_partners_when_their_mappings_load_then_codes_differ_from_hub_and_each_other(

@@ -16,6 +16,7 @@ def test_given_unset_credential_variables_when_checked_then_one_warning_per_part
     assert [(p.key, p.severity) for p in problems] == [
         ("partners[0].credentials.password_env", "warning"),
         ("partners[1].credentials.password_env", "warning"),
+        ("partners[2].credentials.password_env", "warning"),
     ]
     assert "HUB_PARTNER_OTAONE_PASSWORD is not set" in problems[0].reason
     assert "HUB_PARTNER_OTAONE_PASSWORD" in files.line_text(problems[0])
@@ -27,7 +28,7 @@ def test_given_unset_credential_variables_when_loaded_then_the_config_still_load
 ) -> None:
     config = load_config(files.path, environ={})
 
-    assert [p.id for p in config.partners] == ["otaone", "otatwo"]
+    assert [p.id for p in config.partners] == ["otaone", "otatwo", "erp"]
 
 
 def test_given_two_partners_naming_one_password_variable_when_checked_then_a_warning(
