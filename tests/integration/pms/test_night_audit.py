@@ -39,10 +39,9 @@ class Audit(StayDriver):
     async def close(self, day: Any = None) -> CloseOutcome:
         return await self.run(handle_close_day, CloseDay(property_code=HOTEL, business_date=day))
 
-    async def check_in(self, room: str, nights: int = 2) -> FolioStatement | None:
+    async def check_in(self, room: str, nights: int = 2) -> None:
         booking = await self.pms.book(a_direct_booking("DBL", nights=nights))
         await self.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=booking.id, room=room))
-        return None
 
     async def folios(self) -> list[FolioStatement]:
         async with self.engine.connect() as conn:
