@@ -48,6 +48,9 @@ CHANNEL_QUEUE = "{prefix}.ari-send.{channel}"
 MAX_NUDGES = 100
 NUDGE_TYPE = "ari.nudge.v1"
 PREFETCH = 20
+# A cancel or close with no answer in this time went to a connection that is gone (or going):
+# the broker hands back what it held either way, and stopping must not wait for a reconnect.
+CLOSE_TIMEOUT_S = 5.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 
 
@@ -158,8 +161,10 @@ class ChannelQueues:
         queue, tag = self._consumers.pop(channel)
         self._busy.discard(channel)
         self._held.pop(channel, None)  # goes back to the queue once the consumer is cancelled
+        if self._channel is None or self._channel.is_closed:
+            return
         with contextlib.suppress(Exception):
-            await queue.cancel(tag)
+            await asyncio.wait_for(queue.cancel(tag), CLOSE_TIMEOUT_S)
 
     def _channel_closed(self, *_: Any) -> None:
         # every unacknowledged nudge went back to its queue, and the turns with it
@@ -223,8 +228,9 @@ class ChannelQueues:
         channel, self._channel = self._channel, None
         if channel is not None and not channel.is_closed:
             with contextlib.suppress(Exception):
-                await channel.close()
-        await self._publisher.close()
+                await asyncio.wait_for(channel.close(), CLOSE_TIMEOUT_S)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._publisher.close(), CLOSE_TIMEOUT_S)
 
 
 async def _ack(message: AbstractIncomingMessage) -> None:
