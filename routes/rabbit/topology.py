@@ -7,6 +7,7 @@
                            exchanges
     <prefix>.q.<consumer>.retry.<ms>ms   one TTL queue per delay tier, dead-lettering back to .direct
     <prefix>.dead-letters  quorum queue on the dead-letter exchange, read by the dead-letter store
+    <prefix>.ari-send.<channel>  one per ARI channel, not derived from the table: see channel_queues.py
 
 A queue re-declared with other arguments fails with PRECONDITION_FAILED, so the retry queues carry
 their delay in their name: changing a delay declares a new queue instead of clashing with the old.
