@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,11 +135,17 @@ def _outbound_passwords(channels: Mapping[str, DemoChannel]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def write_demo_config(source: Path, target: Path, channels: Mapping[str, DemoChannel]) -> Path:
+def write_demo_config(
+    source: Path,
+    target: Path,
+    channels: Mapping[str, DemoChannel],
+    extra_partners: Sequence[dict[str, Any]] = (),
+) -> Path:
     """The example configuration with each partner sending to its simulator; written to `target`.
 
     Mapping files are named by absolute path (they stay beside the example); delivery waits are
-    shortened; OTA One takes SOAP, OTA Two holds a room back and is also pulled for its bookings.
+    shortened; OTA One takes SOAP, OTA Two holds a room back and is also pulled for its bookings;
+    `extra_partners` (the card gateway) are added as given.
     """
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     for partner in data["partners"]:
@@ -162,5 +168,6 @@ def write_demo_config(source: Path, target: Path, channels: Mapping[str, DemoCha
             ari["availability"] = dict(DEMO_AVAILABILITY_RULES[partner["id"]])
         if channel.pull is not None:
             outbound["pull"] = dict(DEMO_PULL)
+    data["partners"].extend(extra_partners)
     target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target

@@ -30,10 +30,13 @@ from hub.db import create_engine
 from hub.demo import play
 from hub.demo.channel_run import run_channels
 from hub.demo.channels import DemoChannel, running_channels, write_demo_config
+from hub.demo.gateway import DemoGateway, gateway_partner, running_gateway
 from hub.demo.partners import SimulatedPartner
 from hub.demo.report import Tally, availability_table, channels_table, print_problems, summary_table
 from hub.demo.scenario import Hotel, Planner, write_scripts
 from hub.demo.stage import DEMO_CONFIG, demo_settings, migrate, partner_passwords, serving, vault_key_file
+from hub.demo.stay import run_stay
+from hub.demo.stay_report import erp_tables, folio_table, print_checks
 from hub.dlq_view import print_dead_letters
 from hub.settings import HubSettings
 from routes.deadletters import list_letters
@@ -138,8 +141,9 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
     with tempfile.TemporaryDirectory(prefix="hotelhub-demo-") as tmp:
         db_path = _fresh_database(KEPT_DATABASE if keep else Path(tmp) / "hotelhub.db")
         settings = demo_settings(f"sqlite+aiosqlite:///{db_path}")
-        async with running_channels(ota_partners) as channels:
-            config_path = write_demo_config(DEMO_CONFIG, Path(tmp) / "demo.yaml", channels)
+        async with running_channels(ota_partners) as channels, running_gateway() as gateway:
+            card_gateway = gateway_partner(gateway, [p.code for p in example.properties])
+            config_path = write_demo_config(DEMO_CONFIG, Path(tmp) / "demo.yaml", channels, [card_gateway])
             config = load_config(config_path, environ={})
             prop = config.properties[0]
             with partner_passwords(config) as passwords, _quiet_logs():
@@ -150,10 +154,11 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
                 for channel in channels.values():
                     kind = "ARI and booking pull" if channel.pull else "ARI"
                     console.print(f"channel {channel.partner_id}: simulator at {channel.url} ({kind})")
+                console.print(f"payments {card_gateway['id']}: gateway simulator at {gateway.url}")
                 console.print(await migrate(settings.database_url))
                 for line in await apply_file(settings, config_path):
                     console.print(f"config: {line}")
-                stage = Stage(settings, config, prop, passwords, channels)
+                stage = Stage(settings, config, prop, passwords, channels, gateway)
                 code = await _show(console, stage, bookings_per_partner, started)
         if keep:
             vault_key_file(settings, KEPT_VAULT_KEY)
@@ -174,6 +179,7 @@ class Stage:
     prop: PropertyConfig
     passwords: dict[str, str]
     channels: dict[str, DemoChannel]
+    gateway: DemoGateway
 
 
 async def _show(console: Console, stage: Stage, count: int, started: float) -> int:
@@ -216,6 +222,10 @@ async def _show(console: Console, stage: Stage, count: int, started: float) -> i
         response.raise_for_status()
         cells = {(r["room_type_code"], date.fromisoformat(r["stay_date"])): r for r in response.json()}
         tally.problems += play.availability_problems(cells, play.expected_sold(expected))
+        # after the bookings are compared: the stay's direct booking is nobody's push
+        stage.gateway.send_webhooks_to(base_url)
+        stay = await run_stay(console, stage.config, prop, stage.gateway, client, base_url, stage.passwords)
+        tally.problems += stay.problems
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as conn:
@@ -236,6 +246,11 @@ async def _show(console: Console, stage: Stage, count: int, started: float) -> i
     )
     print_dead_letters(console, letters)
     console.print(channels_table(part.watches, part.verdicts))
+    if stay.folio is not None:
+        console.print(folio_table(stay.folio))
+    if stay.erp_day is not None:
+        console.print(erp_tables(stay.erp_day))
+    print_checks(console, stay.checks)
     cancelled = sum(1 for r in rows if r["status"] == "cancelled")
     console.print(
         summary_table(
