@@ -4,7 +4,8 @@ Closing D: mark D's arrivals not checked in no-shows (with the fee their rate pl
 every in-house stay's room for the night of D with its taxes, check the folios and ledgers, freeze
 the day (revenue.day_closed.v1) and move the business date to D + 1. Postings after that land on
 D + 1: a closed day never changes. The property's row is locked for the whole close (PostgreSQL
-FOR UPDATE; SQLite's BEGIN IMMEDIATE holds every writer off), so two closes of one property run one
+FOR NO KEY UPDATE, which a posting's FOR SHARE waits for; SQLite's BEGIN IMMEDIATE holds every
+writer off), so two closes of one property run one
 after the other and the second answers the stored day.
 """
 
@@ -68,7 +69,9 @@ class CloseOutcome:
 
 async def _locked_property(uow: PmsUnitOfWork, code: str) -> PropertyRef:
     columns = (properties.c.id, properties.c.currency, properties.c.timezone, properties.c.business_date)
-    query = select(*columns).where(properties.c.code == code).with_for_update()
+    # FOR NO KEY UPDATE: rows naming the property (folio lines, bookings) can still be inserted,
+    # while a posting's FOR SHARE on it (folio_store.save_posted) waits for the close to end.
+    query = select(*columns).where(properties.c.code == code).with_for_update(key_share=True)
     row = (await uow.conn.execute(query)).first()
     if row is None:
         raise UnknownProperty(code)

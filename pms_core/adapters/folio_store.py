@@ -172,10 +172,30 @@ async def insert_folio(conn: AsyncConnection, prop: PropertyRef, folio: Folio) -
     )  # fmt: skip
 
 
+class BusinessDayClosed(TransientError):
+    """The night audit closed the lines' business date while they were being posted: retry (they
+    then land on the new business date)."""
+
+
+async def _ensure_day_open(conn: AsyncConnection, prop: PropertyRef, lines: Sequence[FolioLine]) -> None:
+    # FOR SHARE waits for a night audit of the property in progress (it holds FOR NO KEY UPDATE)
+    # and holds the next one off until this posting commits: a closed day never takes a line.
+    query = select(properties.c.business_date).where(properties.c.id == prop.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
+    current = (await conn.execute(query)).scalar_one()
+    if current is not None and any(line.business_date < current for line in lines):
+        raise BusinessDayClosed(f"property {prop.code!r}: the business date moved on to {current}")
+
+
 async def save_posted(conn: AsyncConnection, prop: PropertyRef, folio: Folio) -> None:
-    """Write the lines posted since the folio was loaded, and its new balance, if it is still open."""
+    """Write the lines posted since the folio was loaded, and its new balance, if it is still open.
+
+    Raises BusinessDayClosed when a line's business date was closed meanwhile (nothing written).
+    """
     if not folio.posted:
         return
+    await _ensure_day_open(conn, prop, folio.posted)
     before = len(folio.lines) - len(folio.posted)
     stored = await conn.execute(
         update(folios)

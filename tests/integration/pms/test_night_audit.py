@@ -3,6 +3,7 @@ with their fee, the frozen day, the business date moved on, a second close answe
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,12 +16,13 @@ from sqlalchemy import func, select, update
 from stay_driver import StayDriver
 
 from canonical.booking import BookingStatus
-from canonical.folio import FolioStatement, PostCharge
+from canonical.folio import FolioKind, FolioStatement, OpenFolio, PostCharge
 from canonical.folio_codes import CodeKind
 from canonical.night_audit import AuditSettings, CloseDay, NoShowFee
 from canonical.revenue import REVENUE_DAY_CLOSED_V1, DayClosed, Ledger
 from canonical.stay import CheckIn
 from pms_core import folio_handlers, folio_queries
+from pms_core.adapters.folio_store import BusinessDayClosed
 from pms_core.adapters.folio_tables import folio_lines, folios
 from pms_core.adapters.tables import properties
 from pms_core.audit_settings import apply_audit_settings
@@ -222,3 +224,37 @@ async def test_given_a_date_that_is_not_the_business_date_when_closed_then_refus
         await audit.close(D1)
 
     assert await audit.current_date() == D0 and await audit.stored(D1) is None
+
+
+async def test_given_a_close_in_progress_when_a_charge_is_posted_meanwhile_then_it_lands_on_the_next_day(
+    audit: Audit,
+) -> None:
+    await audit.check_in("101")
+    company = await audit.run(
+        folio_handlers.handle_open_folio, OpenFolio(property_code=HOTEL, kind=FolioKind.COMPANY)
+    )
+    charge = PostCharge(property_code=HOTEL, folio_id=company.folio_id, transaction_code="FNB",
+                        unit_amount=Decimal("30.00"))  # fmt: skip
+
+    async def post() -> FolioStatement:
+        try:
+            return await audit.run(folio_handlers.handle_post_charge, charge)
+        except BusinessDayClosed:  # PostgreSQL: it read D0, the close moved on before it wrote
+            return await audit.run(folio_handlers.handle_post_charge, charge)
+
+    async with audit.engine.begin() as conn:
+        closing = await handle_close_day(CloseDay(property_code=HOTEL), PmsUnitOfWork(conn))
+        posting = asyncio.create_task(post())
+        await asyncio.sleep(0.3)  # the posting waits for the close: its write lock, or BEGIN IMMEDIATE
+        assert not posting.done()
+    posted = await posting
+
+    assert [line.business_date for line in posted.lines] == [D1, D1]
+    assert await audit.stored(D0) == closing.day
+    async with audit.engine.connect() as conn:
+        day_totals = (await folio_queries.business_day_totals(conn, HOTEL, D0)).totals.by_department
+    assert (
+        day_totals
+        == {line.department: line.amount for line in closing.day.revenue}
+        == {"ROOMS": Decimal("109.09")}
+    )
