@@ -112,6 +112,8 @@ async def load_folios(
     wanted = list(folio_ids)
     query = select(folios).where(folios.c.id.in_(wanted), folios.c.property_id == prop.id)
     if lock:
+        # The property first, as the night audit takes it before the folios: never a deadlock.
+        await _share_property(conn, prop)
         query = query.order_by(folios.c.id).with_for_update()
     rows = {row.id: row for row in await conn.execute(query)}
     for folio_id in wanted:
@@ -177,13 +179,19 @@ class BusinessDayClosed(TransientError):
     then land on the new business date)."""
 
 
-async def _ensure_day_open(conn: AsyncConnection, prop: PropertyRef, lines: Sequence[FolioLine]) -> None:
+async def _share_property(conn: AsyncConnection, prop: PropertyRef) -> date | None:
     # FOR SHARE waits for a night audit of the property in progress (it holds FOR NO KEY UPDATE)
-    # and holds the next one off until this posting commits: a closed day never takes a line.
+    # and holds the next one off until this transaction ends; postings share it with each other.
     query = select(properties.c.business_date).where(properties.c.id == prop.id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(read=True)
-    current = (await conn.execute(query)).scalar_one()
+    found: date | None = (await conn.execute(query)).scalar_one()
+    return found
+
+
+async def _ensure_day_open(conn: AsyncConnection, prop: PropertyRef, lines: Sequence[FolioLine]) -> None:
+    # A closed day never takes a line: the business date is read again under the share lock.
+    current = await _share_property(conn, prop)
     if current is not None and any(line.business_date < current for line in lines):
         raise BusinessDayClosed(f"property {prop.code!r}: the business date moved on to {current}")
 
