@@ -122,7 +122,9 @@ async def _caller(request: Request, property_code: str) -> str:
         raise Problem(401, "unauthenticated", "Wrong credentials", "unknown partner or wrong password")
     try:
         check_grant(partner, property_code)
-    except (NotAnErpPartner, PropertyNotGranted) as err:
+    except NotAnErpPartner as err:
+        raise Problem(403, "forbidden", "Not an ERP partner", str(err)) from err
+    except PropertyNotGranted as err:
         raise Problem(403, "forbidden", "Property not granted", str(err)) from err
     return f"partner:{partner.id}"
 
