@@ -6,8 +6,7 @@ A check whose piece of the hub is not there (nothing held the card) is not check
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ class Check:
     claim: str
     checked: bool
     why_not: str = ""
-    problems: Sequence[str] = field(default_factory=tuple)
+    problems: tuple[str, ...] = ()
 
 
 def folio_total(folio: Row) -> Decimal:
@@ -47,7 +46,7 @@ def folio_check(folio: Row | None) -> Check:
         )
     if Decimal(folio["balance"]) != 0:
         problems.append(f"stay: folio {folio['folio_id']} holds a balance of {folio['balance']}")
-    return Check(claim, True, problems=problems)
+    return Check(claim, True, problems=tuple(problems))
 
 
 def capture_check(scene: StayScene) -> Check:
@@ -64,7 +63,7 @@ def capture_check(scene: StayScene) -> Check:
     return Check(
         claim,
         True,
-        problems=[f"stay: the gateway captured {captured or 'nothing'}, the folio's total is {total}"],
+        problems=(f"stay: the gateway captured {captured or 'nothing'}, the folio's total is {total}",),
     )
 
 
@@ -88,5 +87,5 @@ def erp_check(scene: StayScene) -> Check:
     if revenue == charged:
         return Check(claim, True)
     return Check(
-        claim, True, problems=[f"stay: the ERP's revenue of {day} is {revenue}, the folio charged {charged}"]
+        claim, True, problems=(f"stay: the ERP's revenue of {day} is {revenue}, the folio charged {charged}",)
     )

@@ -1,6 +1,6 @@
 """`hotelhub demo` end to end: a real hub over HTTP on SQLite, two partners pushing bookings, ARI out to
-their simulated channels (one goes down and comes back, one is pulled for a booking), and everything
-must add up (how long it takes: bench/demo.py)."""
+their simulated channels (one goes down and comes back, one is pulled for a booking), a guest's stay
+from check-in to the ERP's closed day, and everything must add up (how long it takes: bench/demo.py)."""
 
 from __future__ import annotations
 
@@ -41,4 +41,20 @@ async def test_given_a_fresh_hub_when_the_demo_runs_then_everything_adds_up_and_
     assert re.search(r"pulled from OTA Two: booked once, acknowledged once with confirmation \w+", output), (
         output
     )
+    # the stay: checked in, charged, the day closed by the night audit, checked out, the folio closed
+    # at zero with an invoice number, and the ERP's day pulled; the capture is checked once the
+    # hub holds the card at check-in, and says so when it does not
+    assert re.search(r"stay: checked in to room \d+", output), output
+    assert re.search(r"stay: night audit closed [\d-]+: 1 room night\(s\) charged", output), output
+    assert re.search(r"Folio \w+ \(guest, closed, invoice \d+\)", output), output
+    assert "The finance ERP's view of" in output
+    assert "stay check: ok folio closed at zero with an invoice number" in output
+    assert "stay check: ok the ERP's revenue of" in output
+    if "pre-auth: not wired" in output:
+        assert "stay check: not checked exactly one capture" in output
+    else:
+        assert re.search(r"stay: pre-auth: [\d.]+ EUR held at the gateway", output), output
+        assert re.search(r"stay: capture: [\d.]+ EUR taken at the gateway", output), output
+        assert "stay check: ok exactly one capture at the gateway, equal to the folio's total" in output
+    assert "stay check: failed" not in output
     assert "everything adds up" in output
