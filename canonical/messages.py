@@ -11,11 +11,18 @@ from canonical.booking import (
     BookingReceived,
     PartnerMessageReceived,
 )
+from canonical.folio import FOLIO_LINE_POSTED_V1, FolioLinesPosted
+from canonical.payments import PAYMENT_CAPTURED_V1, PaymentCaptured
+from canonical.stay import STAY_CHECKED_IN_V1, STAY_CHECKED_OUT_V1, StayCheckedIn, StayCheckedOut
 
 MESSAGE_TYPES: dict[str, type[BaseModel]] = {
     BOOKING_RECEIVED_V1: BookingReceived,
     PARTNER_MESSAGE_RECEIVED_V1: PartnerMessageReceived,
     ARI_CHANGED_V1: AriChanged,
+    STAY_CHECKED_IN_V1: StayCheckedIn,
+    STAY_CHECKED_OUT_V1: StayCheckedOut,
+    FOLIO_LINE_POSTED_V1: FolioLinesPosted,
+    PAYMENT_CAPTURED_V1: PaymentCaptured,
 }
 
 

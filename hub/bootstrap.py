@@ -231,12 +231,18 @@ def build_hub(
     ari = AriDistributor(
         engine=engine, reader=reader, directory=directory, clients=outbound, secrets=environment()
     )
+    # The flow reads gateways on the reader: on SQLite a delivery holds the write lock while it calls.
+    payments = PaymentFlow(
+        engine=engine,
+        gateways=GatewayBook(engine=reader, directory=directory, clients=outbound, secrets=environment()),
+    )
     table = build_routing_table(
         directory=directory,
         codes=codes,
         max_body_bytes=settings.max_body_bytes,
         retry_delays_s=tuple(settings.retry_delays_s) if settings.retry_delays_s else None,
         ari_routes=[make_ari_route(ari.nudge)],
+        payments=payments,
     )
     dispatcher = (
         EmbeddedDispatcher(
@@ -299,10 +305,7 @@ def build_hub(
         booking_pull=pull,
         ari=ari,
         night_audit=NightAuditSchedule(engine, table, clock=clock, on_commit=committed),
-        payments=PaymentFlow(
-            engine=engine,
-            gateways=GatewayBook(engine=engine, directory=directory, clients=outbound, secrets=environment()),
-        ),
+        payments=payments,
     )
     built.append(hub)
     return hub

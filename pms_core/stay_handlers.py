@@ -36,6 +36,7 @@ from canonical.stay import (
 from pms_core.adapters import stays as store
 from pms_core.adapters.bookings import StoredBooking
 from pms_core.adapters.catalog import PropertyCatalog
+from pms_core.folio_handlers import stay_folio
 from pms_core.profiles import ensure_guest_profile
 from pms_core.setup import business_day
 from pms_core.stay_bookings import change_booking, retype, set_status
@@ -175,6 +176,8 @@ async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
     await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
     await set_status(uow, setup, stored, BookingStatus.IN_HOUSE, "checked_in")
     await ensure_guest_profile(uow, stored.view.id)
+    # The guest folio exists and names the stay before anything is held or charged to it.
+    await stay_folio(uow, setup.prop.code, stored.view.id, stay_id)
     view = await _view(uow, setup, stay_id)
     uow.collect(STAY_CHECKED_IN_V1, StayCheckedIn(**_fields(view)))
     return view

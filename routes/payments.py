@@ -7,7 +7,11 @@ Entry points for check-in and check-out (each takes the id of the message that c
 - ``top_up(cause, property_code, folio_id, hold, balance)``: when the folio balance passed the
   hold, raises it to the balance plus the deposit (None when it still covers the balance).
 - ``handle(envelope)``: any PaymentCommand (AuthorisePayment, IncrementAuthorisation,
-  CapturePayment at check-out, VoidAuthorisation, RefundPayment).
+  CapturePayment at check-out, VoidAuthorisation, RefundPayment); ``run(command, cause)`` the same
+  for a command caused by another message (a check-out captures under its own id).
+
+Each takes ``conn``: a route handler passes its delivery's transaction, and the call is recorded
+in it (on SQLite a second writer would wait for the one holding the delivery's write lock).
 
 Every call carries the idempotency key ``hotelhub:<operation>:<causing message id>``: a message
 delivered twice, or retried after a timeout, reaches the gateway with the same key and moves money
@@ -28,7 +32,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.base import Money, utcnow
 from canonical.envelope import Envelope
@@ -96,7 +100,14 @@ class PaymentFlow:
         self.clock = clock
 
     async def hold_for_check_in(
-        self, cause: UUID, property_code: str, folio_id: str, card_token: str, stay_total: Money
+        self,
+        cause: UUID,
+        property_code: str,
+        folio_id: str,
+        card_token: str,
+        stay_total: Money,
+        *,
+        conn: AsyncConnection | None = None,
     ) -> PaymentEvent:
         """Pre-authorise the stay total plus the property's incidentals deposit at check-in."""
         gateway = await self._gateway(property_code)
@@ -105,10 +116,17 @@ class PaymentFlow:
         command = AuthorisePayment(
             property_code=property_code, folio_id=folio_id, card_token=card_token, amount=amount
         )
-        return await self._run(gateway, command, cause)
+        return await self._run(gateway, command, cause, conn)
 
     async def top_up(
-        self, cause: UUID, property_code: str, folio_id: str, hold: Hold, balance: Money
+        self,
+        cause: UUID,
+        property_code: str,
+        folio_id: str,
+        hold: Hold,
+        balance: Money,
+        *,
+        conn: AsyncConnection | None = None,
     ) -> PaymentEvent | None:
         """When the folio balance passed the hold, raise it to the balance plus the incidentals deposit
         (a cushion again, so the next charge does not raise it once more); None while it covers it."""
@@ -128,12 +146,18 @@ class PaymentFlow:
             authorisation_id=hold.authorisation_id,
             amount=wanted,
         )
-        return await self._run(gateway, command, cause)
+        return await self._run(gateway, command, cause, conn)
 
     async def handle(self, envelope: Envelope[PaymentCommand]) -> PaymentEvent:
         """Run any payment command; the envelope's message id makes the idempotency key."""
         command = envelope.payload
         return await self._run(await self._gateway(command.property_code), command, envelope.message_id)
+
+    async def run(
+        self, command: PaymentCommand, cause: UUID, *, conn: AsyncConnection | None = None
+    ) -> PaymentEvent:
+        """Run a payment command the message `cause` made: the key is derived from that message."""
+        return await self._run(await self._gateway(command.property_code), command, cause, conn)
 
     async def _gateway(self, property_code: str) -> Gateway:
         gateway = await self.gateways.for_property(property_code)
@@ -141,7 +165,13 @@ class PaymentFlow:
             raise NoGateway(f"property {property_code} has no payment gateway configured")
         return gateway
 
-    async def _run(self, gateway: Gateway, command: PaymentCommand, cause: UUID | str) -> PaymentEvent:
+    async def _run(
+        self,
+        gateway: Gateway,
+        command: PaymentCommand,
+        cause: UUID | str,
+        conn: AsyncConnection | None = None,
+    ) -> PaymentEvent:
         operation = _OPERATIONS[type(command)]
         key = idempotency_key(operation, cause)
         try:
@@ -163,13 +193,15 @@ class PaymentFlow:
                 err.decline_code or err.code or "declined",
                 extra={"alert": "P2", "property": command.property_code, "partner": gateway.partner_id},
             )
-            await self._record(gateway, command, operation, key, cause, "declined", err.message)
+            await self._record(gateway, command, operation, key, cause, "declined", err.message, None, conn)
             return declined
         except ConfigurationError as err:
-            async with self.engine.begin() as conn:
-                await pause_partner(conn, gateway.partner_id, str(err))
+            if conn is None:  # a delivery's transport pauses the partner its error names
+                async with self.engine.begin() as own:
+                    await pause_partner(own, gateway.partner_id, str(err))
             raise
-        await self._record(gateway, command, operation, key, cause, "done", None)
+        held = getattr(event, "hold", None)
+        await self._record(gateway, command, operation, key, cause, "done", None, held, conn)
         return event
 
     async def _attempts(self, gateway: Gateway, command: PaymentCommand, key: str) -> PaymentEvent:
@@ -224,35 +256,41 @@ class PaymentFlow:
         cause: UUID | str,
         outcome: str,
         detail: str | None,
+        hold: Hold | None = None,
+        conn: AsyncConnection | None = None,
     ) -> None:
         amount: MinorAmount | None = getattr(command, "amount", None)
+        # An authorisation's id is the gateway's answer: kept, so check-out finds the hold to capture.
+        authorisation_id = getattr(command, "authorisation_id", None) or (
+            hold.authorisation_id if hold else None
+        )
         values = {
             "partner_id": gateway.partner_id,
             "property_code": command.property_code,
             "folio_id": command.folio_id,
             "operation": operation.value,
             "message_id": str(cause),
-            "authorisation_id": getattr(command, "authorisation_id", None),
+            "authorisation_id": authorisation_id,
             "amount_minor": amount.value if amount else None,
             "currency": amount.currency if amount else None,
             "outcome": outcome,
             "detail": detail,
             "at": self.clock(),
         }
-        # The gateway answered a replay with the same result: the row is updated, never doubled.
-        async with self.engine.begin() as conn:
-            found = (
-                await conn.execute(
-                    select(payment_operations.c.idempotency_key).where(
-                        payment_operations.c.idempotency_key == key
-                    )
-                )
-            ).first()
-            if found is None:
-                await conn.execute(payment_operations.insert().values(idempotency_key=key, **values))
-            else:
-                await conn.execute(
-                    update(payment_operations)
-                    .where(payment_operations.c.idempotency_key == key)
-                    .values(**values)
-                )
+        if conn is not None:
+            await _upsert(conn, key, values)
+            return
+        async with self.engine.begin() as own:
+            await _upsert(own, key, values)
+
+
+async def _upsert(conn: AsyncConnection, key: str, values: dict[str, object]) -> None:
+    # The gateway answered a replay with the same result: the row is updated, never doubled.
+    table = payment_operations
+    found = (
+        await conn.execute(select(table.c.idempotency_key).where(table.c.idempotency_key == key))
+    ).first()
+    if found is None:
+        await conn.execute(table.insert().values(idempotency_key=key, **values))
+    else:
+        await conn.execute(update(table).where(table.c.idempotency_key == key).values(**values))

@@ -10,7 +10,9 @@ from routes.codes import CodeBook
 from routes.ingress import TRANSLATE_CONSUMER
 from routes.ota_inbound import make_translate_handler
 from routes.partners import PartnerDirectory
+from routes.payments import PaymentFlow
 from routes.policy import DeliveryPolicy, RetryPolicy
+from routes.stay_payments import make_stay_payment_routes
 from routes.table import Route, RoutingTable
 
 # A modification can overtake its booking on the way in: retry for a few minutes before giving up.
@@ -25,12 +27,14 @@ def build_routing_table(
     max_body_bytes: int,
     retry_delays_s: tuple[float, ...] | None = None,
     ari_routes: Iterable[Route] = (),
+    payments: PaymentFlow | None = None,
 ) -> RoutingTable:
     """Declare every route once; both transports run this table.
 
     `ari_routes` consume `ari.changed.v1` (the ARI distributor). Only with one of them does the
     PMS core raise availability events on the booking path and do they reach the outbox, so a hub
-    that distributes nothing pays nothing for them.
+    that distributes nothing pays nothing for them. `payments` (the hub's payment flow) adds the
+    routes of a stay's money (routes/stay_payments.py): hold, raise, capture, settle.
     """
     routed: set[str] = set()
     table = RoutingTable(
@@ -51,6 +55,7 @@ def build_routing_table(
                 "a kept partner message is translated again with the current mapping (replays)",
             ),
             *ari_routes,
+            *(make_stay_payment_routes(payments, routed.__contains__) if payments is not None else ()),
         ]
     )
     routed.update(table.message_types)
