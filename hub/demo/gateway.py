@@ -57,6 +57,10 @@ class DemoGateway:
         token: str = response.json()["id"]
         return token
 
+    def asked_to_hold(self, *, since: int) -> bool:
+        """True when the gateway was asked for a hold (held or refused) after its first `since` requests."""
+        return any(path == "/v1/payment_intents" for path, _ in self.sim.calls[since:])
+
     def send_webhooks_to(self, hub_url: str) -> None:
         """Sign and send the gateway's events to the hub's webhook door from now on."""
         self.sim.webhook_url = f"{hub_url}/webhooks/payments/{GATEWAY_PARTNER}"

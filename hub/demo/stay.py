@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,20 +20,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from canonical.money import from_minor
 from hub.config import HubConfig, PropertyConfig
 from hub.demo.desk import Desk, SceneStopped
 from hub.demo.gateway import DemoGateway
 from hub.demo.stay_checks import Check, capture_check, erp_check, folio_check
+from hub.demo.stay_report import stay_progress, webhooks_line
 
 Row = dict[str, Any]
 ROOM_TYPE, RATE_PLAN = "DBL", "BAR"
@@ -46,7 +38,6 @@ EXTRAS: tuple[Row, ...] = (
 )
 HOLD_WAIT_S = 3.0  # how long a hold taken after the check-in (by a consumer) may take to show
 CAPTURE_WAIT_S = 10.0
-STEPS = ("book", "check in", "pre-auth", "charges", "night audit", "check out", "capture", "folio", "ERP")
 
 
 @dataclass
@@ -59,6 +50,8 @@ class StayScene:
     folio: Row | None = None
     erp_day: Row | None = None
     holds_before: frozenset[str] = frozenset()  # the gateway's holds before the check-in
+    calls_before: int = 0  # how many requests the gateway had answered before the check-in
+    asked_hold: bool = False  # the hub asked the gateway for a hold after the check-in
     hold: Row | None = None
     captures: list[Row] = field(default_factory=list)
     said: list[str] = field(default_factory=list)
@@ -67,8 +60,8 @@ class StayScene:
 
     @property
     def wired(self) -> bool:
-        """True when the hub held the card at check-in (the stay's money flow is there)."""
-        return self.hold is not None
+        """True when the hub asked the gateway for a hold at check-in (the stay's money flow is there)."""
+        return self.asked_hold or self.hold is not None
 
 
 async def run_stay(
@@ -85,28 +78,9 @@ async def run_stay(
     login = (erp.credentials.username, passwords[erp.id]) if erp is not None else None
     desk = Desk(client, base_url, prop.code, gateway, login)
     scene = StayScene(business_date=datetime.now(ZoneInfo(prop.timezone)).date())
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description:<18}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-    with progress:
+    with stay_progress(console) as progress:
         task = progress.add_task("stay", total=len(STEPS))
-        steps: list[Callable[[Desk, StayScene], Awaitable[None]]] = [
-            _book,
-            _check_in,
-            _pre_auth,
-            _charges,
-            _night_audit,
-            _check_out,
-            _capture,
-            _close_folio,
-            _erp_day,
-        ]
-        for name, step in zip(STEPS, steps, strict=True):
+        for name, step in STEPS:
             progress.update(task, description=f"stay: {name}")
             try:
                 await step(desk, scene)
@@ -120,11 +94,7 @@ async def run_stay(
             progress.advance(task)
     await gateway.sim.drain()
     if gateway.sim.webhooks_sent:
-        answers = Counter(status for _, status in gateway.sim.webhooks_sent)
-        console.print(
-            f"stay: the gateway sent {len(gateway.sim.webhooks_sent)} signed webhook(s) to the hub, answered "
-            + ", ".join(f"{n} x HTTP {status}" for status, n in sorted(answers.items()))
-        )
+        console.print(webhooks_line(gateway.sim.webhooks_sent))
     scene.checks = [folio_check(scene.folio), capture_check(scene), erp_check(scene)]
     scene.problems += [problem for check in scene.checks for problem in check.problems]
     return scene
@@ -181,6 +151,7 @@ async def _check_in(desk: Desk, scene: StayScene) -> None:
         )
         scene.said.append(f"stay: room {room['number']} cleaned by housekeeping")
     scene.holds_before = frozenset(await desk.holds())
+    scene.calls_before = len(desk.gateway.sim.calls)
     scene.stay = await desk.call(
         "POST",
         desk.prop(f"/bookings/{scene.booking['id']}/check-in"),
@@ -194,6 +165,8 @@ async def _pre_auth(desk: Desk, scene: StayScene) -> None:
     deadline = time.monotonic() + HOLD_WAIT_S
     while True:
         holds = [h for i, h in (await desk.holds()).items() if i not in scene.holds_before]
+        # asked, even if refused: a hold the gateway declined is the flow's failure, not its absence
+        scene.asked_hold = scene.asked_hold or desk.gateway.asked_to_hold(since=scene.calls_before)
         if holds:
             scene.hold = holds[0]
             amount = _major(scene.hold["amount"], scene.hold["currency"])
@@ -203,7 +176,11 @@ async def _pre_auth(desk: Desk, scene: StayScene) -> None:
             )
             return
         if time.monotonic() > deadline:
-            scene.said.append("stay: pre-auth: not wired (the gateway holds nothing after the check-in)")
+            scene.said.append(
+                "stay: pre-auth: the hub asked the gateway for a hold and holds none"
+                if scene.asked_hold
+                else "stay: pre-auth: not wired (the hub asked the gateway for no hold at the check-in)"
+            )
             return
         await asyncio.sleep(0.1)
 
@@ -314,6 +291,20 @@ async def _erp_day(desk: Desk, scene: StayScene) -> None:
     scene.said.append(
         f"stay: the finance ERP pulled {scene.business_date} (ETag {response.headers.get('etag', '-')[:14]}…)"
     )
+
+
+Step = Callable[[Desk, StayScene], Awaitable[None]]
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("book", _book),
+    ("check in", _check_in),
+    ("pre-auth", _pre_auth),
+    ("charges", _charges),
+    ("night audit", _night_audit),
+    ("check out", _check_out),
+    ("capture", _capture),
+    ("folio", _close_folio),
+    ("ERP", _erp_day),
+)
 
 
 def _major(minor: int, currency: str) -> Decimal:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from hub.demo.stay_checks import Check
@@ -84,3 +93,23 @@ def print_checks(console: Console, checks: Sequence[Check]) -> None:
             console.print(f"stay check: [red]failed[/red] {check.claim}")
         else:
             console.print(f"stay check: [green]ok[/green] {check.claim}")
+
+
+def stay_progress(console: Console) -> Progress:
+    """The stay's progress bar, drawn like the other scenes'."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def webhooks_line(sent: Sequence[tuple[str, int]]) -> str:
+    """How many signed webhooks the gateway sent the hub, and how they were answered."""
+    answers = Counter(status for _, status in sent)
+    return f"stay: the gateway sent {len(sent)} signed webhook(s) to the hub, answered " + ", ".join(
+        f"{n} x HTTP {status}" for status, n in sorted(answers.items())
+    )
