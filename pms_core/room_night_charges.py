@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import Money
 from canonical.folio import FOLIO_LINE_POSTED_V1, FOLIO_OPENED_V1, FolioKind, FolioLinesPosted, FolioOpened
 from canonical.folio_codes import CodeKind, FolioCodeBook
-from canonical.money import quantise
+from canonical.money import allocate, quantise
 from pms_core import folios
 from pms_core.adapters import audit_store
 from pms_core.adapters.day_sums import ROOM_NIGHT_REFERENCE
@@ -50,6 +53,32 @@ def _opened(uow: PmsUnitOfWork, prop: PropertyRef, night: InHouseNight) -> Folio
     return folio
 
 
+async def _priced(
+    conn: AsyncConnection, prop: PropertyRef, nights: list[InHouseNight], night: date
+) -> list[InHouseNight]:
+    """The nights with their price: a night the booking gives none takes its share of the booking's
+    total (shared out over its nights to the minor unit); FolioRefused when there is no total either."""
+    unpriced = [entry for entry in nights if entry.amount is None]
+    if not unpriced:
+        return nights
+    totals = await audit_store.totals(conn, prop.id, [entry.booking_id for entry in unpriced])
+    missing = sorted(entry.confirmation for entry in unpriced if entry.booking_id not in totals)
+    if missing:
+        raise FolioRefused(f"no price for the night of {night} on booking(s) {', '.join(missing)}")
+    priced = []
+    for entry in nights:
+        if entry.amount is None:
+            total, arrival, departure = totals[entry.booking_id]
+            shares = allocate(
+                quantise(total, prop.currency), [Decimal(1)] * (departure - arrival).days, prop.currency
+            )
+            if not 0 <= (night - arrival).days < len(shares):
+                raise FolioRefused(f"no price for the night of {night} on booking {entry.confirmation}")
+            entry = entry.model_copy(update={"amount": shares[(night - arrival).days]})
+        priced.append(entry)
+    return priced
+
+
 async def post_room_nights(
     uow: PmsUnitOfWork, prop: PropertyRef, book: FolioCodeBook, nights: list[InHouseNight], night: date
 ) -> RoomCharges:
@@ -63,9 +92,7 @@ async def post_room_nights(
     if code is None or code.kind is not CodeKind.CHARGE:
         raise UnknownTransactionCode(prop.code, ROOM_CODE, CodeKind.CHARGE.value)
     taxes = book.taxes_of(code)
-    unpriced = [entry.confirmation for entry in todo if entry.amount is None]
-    if unpriced:
-        raise FolioRefused(f"no price for the night of {night} on booking(s) {', '.join(sorted(unpriced))}")
+    todo = await _priced(conn, prop, todo, night)
     booking_ids = [entry.booking_id for entry in todo]
     guests = await audit_store.persons(conn, prop.id, booking_ids)
     sources = await audit_store.open_guest_folios(conn, prop, booking_ids)

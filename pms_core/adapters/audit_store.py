@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +51,22 @@ async def persons(conn: AsyncConnection, property_id: int, booking_ids: Sequence
         )
     )
     return {row.id: max(int(row.adults) + int(row.children), 1) for row in rows}
+
+
+async def totals(
+    conn: AsyncConnection, property_id: int, booking_ids: Sequence[UUID]
+) -> dict[UUID, tuple[Decimal, date, date]]:
+    """The total, arrival and departure of those of these bookings that have a total."""
+    if not booking_ids:
+        return {}
+    rows = await conn.execute(
+        select(bookings.c.id, bookings.c.total_amount, bookings.c.arrival, bookings.c.departure).where(
+            bookings.c.property_id == property_id,
+            bookings.c.id.in_(booking_ids),
+            bookings.c.total_amount.is_not(None),
+        )
+    )
+    return {row.id: (Decimal(row.total_amount), row.arrival, row.departure) for row in rows}
 
 
 async def open_guest_folios(

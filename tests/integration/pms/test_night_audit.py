@@ -24,7 +24,7 @@ from canonical.stay import CheckIn
 from pms_core import folio_handlers, folio_queries
 from pms_core.adapters.folio_store import BusinessDayClosed
 from pms_core.adapters.folio_tables import folio_lines, folios
-from pms_core.adapters.tables import properties
+from pms_core.adapters.tables import booking_nights, bookings, properties
 from pms_core.audit_settings import apply_audit_settings
 from pms_core.day_closes import closed_day, closed_days
 from pms_core.night_audit import CloseOutcome, DayNotOpen, LedgersDisagree, handle_close_day
@@ -258,3 +258,18 @@ async def test_given_a_close_in_progress_when_a_charge_is_posted_meanwhile_then_
         == {line.department: line.amount for line in closing.day.revenue}
         == {"ROOMS": Decimal("109.09")}
     )
+
+
+async def test_given_a_night_without_price_when_closed_then_it_bears_its_share_of_the_bookings_total(
+    audit: Audit,
+) -> None:
+    await audit.check_in("101")
+    async with audit.engine.begin() as conn:  # a channel that sent a total and no nightly prices
+        await conn.execute(update(booking_nights).values(amount=None))
+        await conn.execute(update(bookings).values(total_amount=Decimal("250.01")))
+
+    await audit.close()
+
+    [folio] = await audit.folios()
+    room = [line.amount for line in folio.lines if line.transaction_code in ("ROOM", "VAT10")]
+    assert sum(room) == Decimal("125.01")  # 250.01 over two nights: the first takes the odd cent
