@@ -24,7 +24,7 @@ from rich.console import Console
 from canonical.money import from_minor
 from hub.config import HubConfig, PropertyConfig
 from hub.demo.desk import Desk, SceneStopped
-from hub.demo.gateway import DemoGateway
+from hub.demo.gateway import DEMO_DEPOSIT, DemoGateway
 from hub.demo.stay_checks import Check, capture_check, erp_check, folio_check
 from hub.demo.stay_report import stay_progress, webhooks_line
 
@@ -172,7 +172,7 @@ async def _pre_auth(desk: Desk, scene: StayScene) -> None:
             amount = _major(scene.hold["amount"], scene.hold["currency"])
             scene.said.append(
                 f"stay: pre-auth: {amount} {scene.hold['currency'].upper()} held at the gateway "
-                f"({scene.hold['id']}, {scene.hold['status']})"
+                f"({scene.hold['id']}, {scene.hold['status']}: the stay and a deposit of {DEMO_DEPOSIT})"
             )
             return
         if time.monotonic() > deadline:
