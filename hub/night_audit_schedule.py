@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,6 +32,11 @@ from routes.tasks import cancel_and_wait
 log = logging.getLogger("hotelhub.night_audit")
 
 TICK_S = 60.0
+CLOSES = Counter(
+    "hotelhub_night_audit_closes_total",
+    "Business dates the scheduler closed (closed) or found refused (refused: the day stays open)",
+    ["property", "outcome"],
+)
 MAX_DAYS_A_ROUND = 31  # a property far behind catches up a month a round, and others get their turn
 
 
@@ -79,11 +85,14 @@ class NightAuditSchedule:
             outcome, written = await close_day(self.engine, self.table, code, day, clock=self.clock)
         except PermanentError as err:
             # Said once until it changes: the day stays open and is tried again every round.
+            CLOSES.labels(code, "refused").inc()
             if self._refused.get(code) != str(err):
                 self._refused[code] = str(err)
                 log.error("night audit refused: %s", err)
             return None
         self._refused.pop(code, None)
+        if outcome.closed_now:
+            CLOSES.labels(code, "closed").inc()
         if written and self.on_commit is not None:
             self.on_commit()
         line = outcome_line(outcome)
