@@ -229,9 +229,10 @@ async def attach_stay(uow: PmsUnitOfWork, property_code: str, booking_id: UUID, 
 async def stay_folio(uow: PmsUnitOfWork, property_code: str, booking_id: UUID, stay_id: UUID) -> UUID:
     """At check-in: the booking's open guest folio (opened now if it has none), naming the stay; its id."""
     prop = await folio_store.property_ref(uow.conn, property_code)
-    folio_id = await _guest_folio_of(uow, prop, booking_id)
-    await folio_store.attach_stay(uow.conn, prop, booking_id, stay_id)
-    return folio_id
+    if await folio_store.attach_stay(uow.conn, prop, booking_id, stay_id):
+        return await _guest_folio_of(uow, prop, booking_id)
+    cmd = OpenFolio(property_code=prop.code, kind=FolioKind.GUEST, booking_id=booking_id, stay_id=stay_id)
+    return (await _open(uow, prop, cmd)).id
 
 
 async def _statement(uow: PmsUnitOfWork, prop: PropertyRef, folio: Folio) -> FolioStatement:

@@ -13,6 +13,7 @@ from stay_driver import StayDriver
 
 from canonical.ari import ARI_CHANGED_V1
 from canonical.booking import BOOKING_CANCELLED_V1, BOOKING_MODIFIED_V1, BookingStatus, Guest
+from canonical.folio import FOLIO_OPENED_V1, FolioOpened
 from canonical.profile import GuestDetails
 from canonical.stay import (
     BOOKING_NO_SHOW_V1,
@@ -82,7 +83,9 @@ async def test_given_a_clean_room_when_checked_in_then_in_house_occupied_profile
     detail = await desk.pms.booking(booking.id)
     assert detail is not None and detail.status is BookingStatus.IN_HOUSE
     assert detail.revisions[-1].action == "checked_in"
-    [(key, event)] = desk.pms.events
+    # the booking's guest folio is opened for the stay before the stay is announced
+    [(opened_key, opened), (key, event)] = desk.pms.events
+    assert opened_key == FOLIO_OPENED_V1 and isinstance(opened, FolioOpened) and opened.stay_id == stay.id
     assert key == STAY_CHECKED_IN_V1 and isinstance(event, StayCheckedIn)
     assert (event.stay_id, event.booking_id, event.room, event.departure) == (stay.id, booking.id, "101", D2)
     assert event.guest_profile_id is not None and event.guest_profile_id == stay.guest_profile_id
