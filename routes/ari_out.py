@@ -280,14 +280,17 @@ class AriDistributor:
         async def keep() -> bool:
             return await self._lease(channel)
 
+        idle = self.tick_s
         while True:
             try:
                 async with self.reader.connect() as conn:
                     work = await ari_pending.has_work(conn, channel)
-                if not work:  # an idle channel costs one read a tick, no write
+                if not work:  # an idle channel costs one read a wait, no write; a nudge wakes it
                     await self._rest(channel)
-                    await self._wait(channel, self.tick_s)
+                    await self._wait(channel, idle)
+                    idle = min(self.tick_s * 5, idle * 2)
                     continue
+                idle = self.tick_s
                 if not await self._lease(channel):
                     await self._rest(channel)
                     # with a turn, this process alone waits for the lease (one left by a dead one)

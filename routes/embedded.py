@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -32,13 +31,23 @@ class EmbeddedDispatcher:
     """
 
     def __init__(
-        self, engine: AsyncEngine, table: RoutingTable, *, batch: int = 64, idle_s: float = 0.05
+        self,
+        engine: AsyncEngine,
+        table: RoutingTable,
+        *,
+        batch: int = 64,
+        idle_s: float = 0.05,
+        idle_max_s: float = 0.5,
     ) -> None:
         self.engine = engine
         self._database = KeptConnection(engine)
         self.table = table
         self.batch = batch
+        # an empty poll doubles the next wait, from idle_s up to idle_max_s: an idle hub polls
+        # twice a second, not twenty times; a commit in this process wakes it at once (notify),
+        # so only rows written elsewhere or falling due later wait up to idle_max_s
         self.idle_s = idle_s
+        self.idle_max_s = max(idle_s, idle_max_s)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -146,6 +155,7 @@ class EmbeddedDispatcher:
 
     async def run(self) -> None:
         """Deliver until stopped; sleep while nothing is due, wake early on notify()."""
+        wait = self.idle_s
         try:
             while not self._stopping:
                 try:
@@ -154,10 +164,15 @@ class EmbeddedDispatcher:
                     log.exception("dispatcher batch failed; rows stay pending and are retried")
                     taken = 0
                     await asyncio.sleep(min(1.0, self.idle_s * 10))
-                if taken == 0:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), timeout=self.idle_s)
+                if taken:
+                    wait = self.idle_s
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                    wait = self.idle_s
+                except TimeoutError:
+                    wait = min(self.idle_max_s, wait * 2)
         finally:
             await self._database.release()
 
