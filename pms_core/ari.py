@@ -98,8 +98,8 @@ async def handle_set_ari(cmd: SetAri, uow: PmsUnitOfWork) -> AriOutcome:
     last = max(t.nights[-1] for t in targets if t.nights)
     if cells_named * _SCATTERED < len(pairs) * ((last - first).days + 1):
         # scattered nights (a storm of one-night changes): read those cells, not the whole span
-        named = {(t.plan.id, t.room_type_id, night) for t in targets for night in t.nights}
-        stored_rates, stored_restrictions = await store.read_cells_at(conn, named)
+        keys = {(t.plan.id, t.room_type_id, night) for t in targets for night in t.nights}
+        stored_rates, stored_restrictions = await store.read_cells_at(conn, keys)
     else:
         stored_rates, stored_restrictions = await store.read_cells(conn, pairs, first, last)
 

@@ -62,7 +62,7 @@ class _Values:
         found = self._derived.get(key)
         if found is None:
             found = self._derived[key] = rates.model_copy(update={"amount": default})
-        return found  # type: ignore[no-any-return]
+        return found
 
     def derived(self, derivation: Derivation, parent: tuple[Rates, Restrictions], own: Restrictions) -> Any:
         key = (derivation, parent, own)
