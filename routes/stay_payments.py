@@ -66,8 +66,12 @@ FOLIO_TOP_UP_CONSUMER = "payments.folio_top_up"
 STAY_CAPTURE_CONSUMER = "payments.stay_capture"
 FOLIO_SETTLE_CONSUMER = "pms.folio_settle"
 CARD_METHOD = "CARD"  # the payment code a captured amount is posted with
-# A gateway down for minutes: redelivered for about half an hour, the same key every time.
-PAYMENT_POLICY = DeliveryPolicy(retry=RetryPolicy(delays_s=(2.0, 10.0, 30.0, 60.0, 300.0, 600.0, 900.0)))
+# A gateway down for minutes: redelivered for about half an hour, the same key every time. The flow
+# retries each call itself (the gateway's `attempts`); no in-process redelivery on top of that,
+# since on SQLite a delivery holds the write lock while it waits for the gateway.
+PAYMENT_POLICY = DeliveryPolicy(
+    retry=RetryPolicy(in_process_attempts=1, delays_s=(2.0, 10.0, 30.0, 60.0, 300.0, 600.0, 900.0))
+)
 SETTLE_POLICY = DeliveryPolicy(retry=RetryPolicy(delays_s=(1.0, 5.0, 30.0)))
 
 
