@@ -31,11 +31,15 @@ from routes.tables import partners
 
 runner = CliRunner()
 VAULT_KEY = base64.b64encode(bytes(range(32))).decode()
+# each channel new to the hub is sent every cell of the default range (routes/ari_resync.py)
 CREATED = [
     "property ALPINA: created",
+    "property ALPINA: folio transaction codes updated",
     "partner otaone: created",
     "partner otatwo: created",
     "partner erp: created",
+    "channel otaone: new channel, resync of 7300 cells queued",
+    "channel otatwo: new channel, resync of 7300 cells queued",
 ]
 
 

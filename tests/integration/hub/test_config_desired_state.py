@@ -144,7 +144,11 @@ async def test_given_a_disabled_partner_back_in_the_file_when_applied_then_it_lo
 
     lines = await apply_file(hub.settings, files.path)
 
-    assert lines == ["partner otaone: enabled again (back in the configuration)"]
+    assert lines == [
+        "partner otaone: enabled again (back in the configuration)",
+        # nothing was sent to it while it was disabled: it starts again from the whole calendar
+        "channel otaone: new channel, resync of 7300 cells queued",
+    ]
     async with client(hub) as http:
         assert await push_errors(http, "BACK-1", OTAONE) == []
         assert (await http.get("/api/v1/properties/ALPINA/bookings", auth=OTAONE)).status_code == 200
@@ -167,6 +171,7 @@ async def test_given_a_new_partner_with_a_dropped_partners_login_when_applied_th
     assert lines == [
         "partner otaone2: created",
         "partner otaone: disabled (no longer in the configuration)",
+        "channel otaone2: new channel, resync of 7300 cells queued",
     ]
     async with client(hub) as http:
         assert await push_errors(http, "RENAMED-1", OTAONE) == []
