@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, text, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.base import utcnow
@@ -46,18 +45,6 @@ class PendingStatus:
     oldest: datetime | None
 
 
-def _upsert(conn: AsyncConnection) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ari_pending)
-    return stmt.on_conflict_do_update(
-        index_elements=[c for c in ari_pending.primary_key.columns],
-        set_={
-            "seq": ari_pending.c.seq + 1,
-            "urgent": ari_pending.c.urgent | stmt.excluded.urgent,
-        },
-    )
-
-
 async def mark(
     conn: AsyncConnection,
     channel: str,
@@ -67,25 +54,9 @@ async def mark(
     now: datetime | None = None,
 ) -> int:
     """Mark keys pending for a channel in the caller's transaction; how many keys were given."""
-    at = now or utcnow()
-    rows = [
-        {
-            "channel": channel,
-            "property_code": k.property_code,
-            "room_type": k.room_type,
-            "rate_plan": k.rate_plan,
-            "night": k.night,
-            "kind": k.kind,
-            "seq": 1,
-            "urgent": urgent,
-            "marked_at": at,
-        }
-        for k in keys
-    ]
-    statement = _upsert(conn)
-    for start in range(0, len(rows), _CHUNK):
-        await conn.execute(statement, rows[start : start + _CHUNK])
-    return len(rows)
+    given = list(keys)
+    await mark_for(conn, [channel], given, urgent=urgent, now=now)
+    return len(given)
 
 
 _COLUMNS = "channel, property_code, room_type, rate_plan, night, kind, seq, urgent, marked_at"
