@@ -131,10 +131,14 @@ def make_stay_payment_routes(flow: PaymentFlow, is_routed: Callable[[str], bool]
         if card is None or card.token is None or folio is None or booking is None:
             log.info("stay %s: no card on the booking, nothing held", event.stay_id)
             return
-        if await flow.gateways.for_property(code) is None:
+        gateway = await flow.gateways.for_property(code)
+        if gateway is None:
             log.info("stay %s: property %s has no payment gateway, nothing held", event.stay_id, code)
             return
         total = booking.total or Money(amount=Decimal(0), currency=folio.currency)
+        if total.amount + gateway.settings.deposit.get(code, Decimal(0)) <= 0:
+            log.info("stay %s: no amount and no deposit, nothing held", event.stay_id)
+            return
         result = await flow.hold_for_check_in(
             envelope.message_id, code, str(folio.folio_id), card.token, total, conn=ctx.conn
         )
