@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.ari import RateCell, Rates, Restrictions
 from pms_core.adapters import ari as store
-from pms_core.adapters.catalog import load_catalog
+from pms_core.adapters.catalog import PropertyCatalog, load_catalog
 from pms_core.adapters.tables import ari_rates, ari_restrictions
 from pms_core.derived import Derivation, parents_first
 
@@ -82,13 +82,21 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-async def rate_cells_at(conn: AsyncConnection, property_code: str, keys: Iterable[CellKey]) -> list[RateCell]:
+async def rate_cells_at(
+    conn: AsyncConnection,
+    property_code: str,
+    keys: Iterable[CellKey],
+    *,
+    setup: PropertyCatalog | None = None,
+) -> list[RateCell]:
     """The resolved cells of these keys: default rates where none is set, derived plans resolved.
 
     Ordered by room type, rate plan and night. A key of a room type or rate plan that is unknown,
-    withdrawn or not sold together has no cell. Raises UnknownProperty.
+    withdrawn or not sold together has no cell. `setup`: the property's catalog when the caller
+    has just read it. Raises UnknownProperty.
     """
-    setup = await load_catalog(conn, property_code)
+    if setup is None:
+        setup = await load_catalog(conn, property_code)
     plans = await store.plan_setups(conn, setup.prop.id)
     types = {ref.code: ref.id for ref in setup.room_types.values() if ref.active}
     derivations = {code: plan.derivation for code, plan in plans.items()}

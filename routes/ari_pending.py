@@ -128,19 +128,25 @@ async def take(conn: AsyncConnection, channel: str, *, limit: int) -> dict[Pendi
     """Up to `limit` pending keys of a channel with their seq: urgent ones alone and first, then the
     oldest changes (by when each cell was first marked since it was last sent)."""
     t = ari_pending
-    urgent = (
-        await conn.execute(select(func.count()).where(t.c.channel == channel, t.c.urgent.is_(True)))
-    ).scalar_one()
-    query = select(t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.night, t.c.kind, t.c.seq).where(
-        t.c.channel == channel
+    # one statement: urgent keys sort first, and when the first is urgent only urgent ones are kept
+    # (oldest changes first within each, so a busy cell never starves the others)
+    query = (
+        select(t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.night, t.c.kind, t.c.seq, t.c.urgent)
+        .where(t.c.channel == channel)
+        .order_by(
+            t.c.urgent.desc(),
+            t.c.marked_at,
+            t.c.property_code,
+            t.c.room_type,
+            t.c.rate_plan,
+            t.c.kind,
+            t.c.night,
+        )
+        .limit(limit)
     )
-    if urgent:
-        query = query.where(t.c.urgent.is_(True))
-    # oldest changes first, so a busy cell never starves the others; the sender merges what it took
-    query = query.order_by(
-        t.c.marked_at, t.c.property_code, t.c.room_type, t.c.rate_plan, t.c.kind, t.c.night
-    ).limit(limit)
     rows = (await conn.execute(query)).all()
+    if rows and rows[0].urgent:
+        rows = [r for r in rows if r.urgent]
     return {PendingKey(r.property_code, r.room_type, r.rate_plan, r.night, r.kind): r.seq for r in rows}
 
 

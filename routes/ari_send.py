@@ -94,7 +94,7 @@ async def _messages(
     if rate_keys:
         # only the pending cells, however far apart: never every night of their span
         cells = await rate_cells_at(
-            conn, property_code, {(k.room_type, k.rate_plan, k.night) for k in rate_keys}
+            conn, property_code, {(k.room_type, k.rate_plan, k.night) for k in rate_keys}, setup=catalog
         )
     wanted_rates = {(k.room_type, k.rate_plan, k.night) for k in by_kind[AriKind.RATES.value]}
     wanted_restrictions = {(k.room_type, k.rate_plan, k.night) for k in by_kind[AriKind.RESTRICTIONS.value]}
