@@ -49,7 +49,8 @@ from canonical.payments import (
     PaymentOperation,
     VoidAuthorisation,
 )
-from canonical.stay import STAY_CHECKED_IN_V1, STAY_CHECKED_OUT_V1, StayCheckedIn, StayCheckedOut
+from canonical.stay import STAY_CHECKED_IN_V1, STAY_CHECKED_OUT_V1, StayCheckedIn, StayCheckedOut, StayStatus
+from pms_core.adapters import catalog, stays
 from pms_core.folio_handlers import handle_close_folio, handle_post_payment
 from pms_core.folio_queries import folio_statements
 from pms_core.queries import get_booking
@@ -155,6 +156,8 @@ def make_stay_payment_routes(flow: PaymentFlow, is_routed: Callable[[str], bool]
         held = await current_hold(ctx.conn, event.property_code, str(event.folio_id))
         if held is None or held.status is not HoldStatus.HELD:
             return  # no card hold, or check-out already took it
+        if not await _in_house(ctx.conn, event.property_code, event.stay_id):
+            return  # checked out: the capture raises the hold itself if it must, never after it
         await flow.top_up(
             envelope.message_id, event.property_code, str(event.folio_id), held, event.balance, conn=ctx.conn
         )
@@ -230,6 +233,12 @@ def make_stay_payment_routes(flow: PaymentFlow, is_routed: Callable[[str], bool]
         Route(PAYMENT_CAPTURED_V1, FOLIO_SETTLE_CONSUMER, settle, SETTLE_POLICY,
               "PMS core posts a captured amount as a card payment and closes the folio at zero"),
     ]  # fmt: skip
+
+
+async def _in_house(conn: AsyncConnection, property_code: str, stay_id: UUID) -> bool:
+    prop = await catalog.property_by_code(conn, property_code)
+    found = await stays.stay(conn, prop.id, stay_id, lock=False)
+    return found is not None and found.status is StayStatus.IN_HOUSE
 
 
 async def _settle(
