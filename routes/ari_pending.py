@@ -87,6 +87,11 @@ def _mark_sqlite(rows: int) -> str:
     return found
 
 
+def _order(key: PendingKey) -> tuple[str, str, str, date, str]:
+    """A key as a plain tuple: sorting by it costs a fraction of the dataclass's own comparisons."""
+    return (key.property_code, key.room_type, key.rate_plan, key.night, key.kind)
+
+
 async def mark_for(
     conn: AsyncConnection,
     channels: Iterable[str],
@@ -98,7 +103,8 @@ async def mark_for(
     """Mark the same keys pending for several channels: one statement per chunk of keys, whatever
     the channels' number (the database repeats the keys per channel); how many keys were given."""
     names = sorted(set(channels))
-    ordered = sorted(set(keys))
+    # in key order, so two transactions marking on PostgreSQL take their row locks in one order
+    ordered = sorted(set(keys), key=_order)
     if not names or not ordered:
         return len(ordered)
     at = (now or utcnow()).astimezone(UTC)

@@ -189,7 +189,7 @@ async def send_round(
             keys = [k for item in message.items for k in _item_keys(property_code, item) if k in seqs]
             keys += sets.settles(message)
             coverage.update(set(keys))
-            covered.append(sorted(set(keys)))
+            covered.append(list(set(keys)))
         # a pending cell no message carries (not mapped, no amount, a type the channel does not
         # take, gone from the core) has nothing to wait for
         idle = {k: s for k, s in seqs.items() if k not in coverage}
