@@ -16,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from canonical.envelope import Envelope
 from routes.ari_out import make_ari_route
 from routes.codes import CodeBook
+from routes.outbound.registry import OutboundClients
 from routes.outbox import add_to_outbox, outbox_values
 from routes.partners import PartnerDirectory
+from routes.payment_gateways import GatewayBook
+from routes.payments import PaymentFlow
 from routes.table import RoutingTable
 from routes.wiring import build_routing_table
 
@@ -48,9 +51,15 @@ async def write_routed(
 def offline_table(engine: AsyncEngine) -> RoutingTable:
     """The routing table a change outside a running hub consults (CLI, `config apply`) to learn
     which messages some route consumes; built as `build_hub` builds it, nothing of it runs."""
+    directory = PartnerDirectory(engine)
+    payments = PaymentFlow(
+        engine=engine,
+        gateways=GatewayBook(engine=engine, directory=directory, clients=OutboundClients(), secrets={}),
+    )
     return build_routing_table(
-        directory=PartnerDirectory(engine),
+        directory=directory,
         codes=CodeBook(engine),
         max_body_bytes=0,
         ari_routes=[make_ari_route()],
+        payments=payments,
     )
