@@ -21,6 +21,7 @@ from typing import Any
 import harness
 import pytest
 import yaml
+from card_scan import leaks, table_cells
 from harness import DEMO_CONFIG, RunningHub, running_hub
 from ota_builders import ARRIVAL, OTAONE, commit, reservation, stay
 from sqlalchemy import insert, select, update
@@ -243,7 +244,13 @@ async def test_given_ota_bookings_with_cards_when_guests_stay_and_leave_then_hel
         wire.start_after_next(3.0)
         await _check_out(hub, stormy_stay)
         stormy_folio = await _closed(money, stormy)
+        # holds, captures, folios, payment operations, webhooks: the card's number is nowhere in clear
+        found = {
+            name: [hit for text in texts for hit in leaks(text)]
+            for name, texts in (await table_cells(hub.hub.engine)).items()
+        }
 
+    assert {name: hits for name, hits in found.items() if hits} == {}
     assert captured_calm == (1, {"eur": OWED_MINOR})  # the check-out delivered twice: one capture
     assert wire.refused >= 2  # the hub kept trying, with the same key, while the gateway was down
     assert sim.ledger.captures == 2 and sim.ledger.captured == {"eur": 2 * OWED_MINOR}
