@@ -174,12 +174,36 @@ def _by_keys(table: Any) -> Any:
 _RATES_AT = _by_keys(ari_rates)
 _RESTRICTIONS_AT = _by_keys(ari_restrictions)
 _KEYS_A_STATEMENT = 3_000  # three parameters each, well within SQLite's 32,766
+_DENSE = 4  # keys filling a quarter of their span or more are read as the span
 
 
 async def rows_at(conn: AsyncConnection, keys: Iterable[Key]) -> tuple[list[Any], list[Any]]:
-    """The stored rates rows and restrictions rows of exactly these cells (a chunk of keys a
-    statement): what scattered cells cost, however far apart their nights are."""
+    """The stored rates rows and restrictions rows of these cells (and, when they fill most of
+    their span, of that span's other cells too: one range scan then costs less than a lookup a key).
+
+    By key, a chunk of keys a statement: what scattered cells cost, however far apart their nights.
+    """
     ordered = sorted(set(keys))
+    if not ordered:
+        return [], []
+    pairs = {(plan, room_type) for plan, room_type, _ in ordered}
+    first, last = min(k[2] for k in ordered), max(k[2] for k in ordered)
+    if len(ordered) * _DENSE >= len(pairs) * ((last - first).days + 1):
+        params = {
+            "plans": sorted({plan for plan, _ in pairs}),
+            "types": sorted({room_type for _, room_type in pairs}),
+            "first": first,
+            "last": last,
+        }
+        in_pairs = [
+            [
+                row
+                for row in await conn.execute(query, params)
+                if (row.rate_plan_id, row.room_type_id) in pairs
+            ]
+            for query in (_RATES_RANGE, _RESTRICTIONS_RANGE)
+        ]
+        return in_pairs[0], in_pairs[1]
     rates: list[Any] = []
     restrictions: list[Any] = []
     for start in range(0, len(ordered), _KEYS_A_STATEMENT):

@@ -96,3 +96,22 @@ async def test_given_stored_values_when_scattered_nights_are_patched_then_the_ot
         ("SGL", "BAR", FAR),
         ("DBL", "NREF", FAR),
     }
+
+
+async def test_given_keys_filling_their_span_when_read_then_the_cells_the_span_read_gives(
+    hotel: PmsDriver, engine: AsyncEngine
+) -> None:
+    last = FIRST + timedelta(days=9)
+    await set_ari(engine, a_patch(FIRST, last, rates={"amount": "99.99"}, restrictions={"min_los": 2}))
+    keys = {
+        (room_type, plan, FIRST + timedelta(days=d))
+        for d in range(10)
+        for room_type, plan in (("DBL", "NREF"), ("SGL", "BAR"))
+    }
+
+    async with engine.connect() as conn:
+        by_key = await rate_cells_at(conn, HOTEL, keys)  # read as the span: every key of it is asked
+        spanned = await rate_cells(conn, HOTEL, FIRST, last, room_types=["DBL", "SGL"])
+
+    assert by_key == [cell for cell in spanned if (cell.room_type, cell.rate_plan, cell.night) in keys]
+    assert {c.rates.amount for c in by_key if c.room_type == "DBL"} == {Decimal("89.99")}
