@@ -18,11 +18,12 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.folio_codes import CodeKind, FolioCodeBook, TransactionCode
 from canonical.property import DefineProperty, RatePlanDefinition, RoomTypeDefinition
@@ -101,94 +102,138 @@ async def _fresh_database(base: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+async def seed_property(conn: AsyncConnection, size: int) -> tuple[UUID, UUID, list[tuple[UUID, UUID]]]:
+    """The bench property of `size` rooms with its transaction codes, its business date DAY; answers
+    its id, its rate plan's id and every (room id, room type id), by room id."""
+    await apply_property(conn, _property(size))
+    await apply_folio_codes(PmsUnitOfWork(conn, clock=lambda: AT), _codes())
+    await conn.execute(update(properties).values(business_date=DAY))
+    prop_id = (await conn.execute(select(properties.c.id))).scalar_one()
+    plan_id = (await conn.execute(select(rate_plans.c.id))).scalar_one()
+    all_rooms = (await conn.execute(select(rooms.c.id, rooms.c.room_type_id).order_by(rooms.c.id))).all()
+    return prop_id, plan_id, [(room_id, type_id) for room_id, type_id in all_rooms]
+
+
+def booking_row(
+    prop_id: UUID,
+    plan_id: UUID,
+    type_id: UUID,
+    confirmation: str,
+    arrival: date,
+    departure: date,
+    status: str,
+) -> dict[str, Any]:
+    """One direct booking of the bench's rate plan, two adults, at PRICE a night."""
+    return dict(
+        id=uuid4(),
+        property_id=prop_id,
+        confirmation=confirmation,
+        stay_index=0,
+        partner_id=None,
+        partner_reservation_id=None,
+        room_type_id=type_id,
+        rate_plan_id=plan_id,
+        arrival=arrival,
+        departure=departure,
+        adults=2,
+        children=0,
+        child_ages=[],
+        status=status,
+        overbooked=False,
+        warnings=[],
+        total_amount=PRICE * (departure - arrival).days,
+        tax_basis="after_tax",
+        currency="EUR",
+        guarantee=None,
+        comments=[],
+        revision=2,
+        partner_revision=None,
+        created_at=AT,
+        updated_at=AT,
+    )
+
+
+def nights_of(booking: dict[str, Any]) -> list[dict[str, Any]]:
+    """The booking's nights at PRICE each."""
+    count = (booking["departure"] - booking["arrival"]).days
+    return [
+        {"booking_id": booking["id"], "night": booking["arrival"] + timedelta(days=n), "amount": PRICE}
+        for n in range(count)
+    ]
+
+
+async def seed_in_house(
+    conn: AsyncConnection,
+    prop_id: UUID,
+    plan_id: UUID,
+    taken: list[tuple[UUID, UUID]],
+    arrival: date,
+    departure: date,
+    prefix: str = "B",
+) -> list[tuple[UUID, UUID]]:
+    """A stay in house in each of the `taken` rooms (arrived `arrival`, leaving `departure`), each
+    with its booking and open guest folio, by bulk inserts; answers each (stay id, folio id)."""
+    booking_rows, night_rows, stay_rows, held, folio_rows = [], [], [], [], []
+    for index, (room_id, type_id) in enumerate(taken):
+        stay = uuid4()
+        booking_row_ = booking_row(
+            prop_id, plan_id, type_id, f"{prefix}{index:06d}", arrival, departure, "in_house"
+        )
+        booking = booking_row_["id"]
+        booking_rows.append(booking_row_)
+        night_rows += nights_of(booking_row_)
+        stay_rows.append(
+            dict(
+                id=stay,
+                property_id=prop_id,
+                booking_id=booking,
+                room_id=room_id,
+                status="in_house",
+                checked_in_on=arrival,
+                checked_in_at=AT,
+                checked_out_at=None,
+                updated_at=AT,
+            )
+        )
+        held += [{"room_id": room_id, "night": n["night"], "stay_id": stay} for n in nights_of(booking_row_)]
+        folio_rows.append(
+            dict(
+                id=uuid4(),
+                property_id=prop_id,
+                kind="guest",
+                status="open",
+                booking_id=booking,
+                stay_id=stay,
+                company_profile_id=None,
+                name=None,
+                currency="EUR",
+                balance_minor=0,
+                line_count=0,
+                opened_at=AT,
+                invoice_number=None,
+                closed_at=None,
+                closed_business_date=None,
+            )
+        )
+    for table, rows in (
+        (bookings, booking_rows), (booking_nights, night_rows), (stays, stay_rows),
+        (room_nights, held), (folios, folio_rows),
+    ):  # fmt: skip
+        await UnnestInsert(table).execute(conn, rows)
+    await conn.execute(
+        update(rooms).where(rooms.c.id.in_([r for r, _ in taken])).values(occupancy="occupied")
+    )
+    return [(s["id"], f["id"]) for s, f in zip(stay_rows, folio_rows, strict=True)]
+
+
 async def _seed(url: str, size: int, occupancy: float) -> int:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            await apply_property(conn, _property(size))
-            await apply_folio_codes(PmsUnitOfWork(conn, clock=lambda: AT), _codes())
-            await conn.execute(update(properties).values(business_date=DAY))
-            prop_id = (await conn.execute(select(properties.c.id))).scalar_one()
-            plan_id = (await conn.execute(select(rate_plans.c.id))).scalar_one()
-            all_rooms = (
-                await conn.execute(select(rooms.c.id, rooms.c.room_type_id).order_by(rooms.c.id))
-            ).all()
+            prop_id, plan_id, all_rooms = await seed_property(conn, size)
             taken = all_rooms[: round(len(all_rooms) * occupancy)]
-            arrival, departure = DAY - timedelta(days=1), DAY + timedelta(days=2)
-            booking_rows, night_rows, stay_rows, held, folio_rows = [], [], [], [], []
-            for index, (room_id, type_id) in enumerate(taken):
-                booking, stay = uuid4(), uuid4()
-                booking_rows.append(
-                    dict(
-                        id=booking,
-                        property_id=prop_id,
-                        confirmation=f"B{index:06d}",
-                        stay_index=0,
-                        partner_id=None,
-                        partner_reservation_id=None,
-                        room_type_id=type_id,
-                        rate_plan_id=plan_id,
-                        arrival=arrival,
-                        departure=departure,
-                        adults=2,
-                        children=0,
-                        child_ages=[],
-                        status="in_house",
-                        overbooked=False,
-                        warnings=[],
-                        total_amount=PRICE * 3,
-                        tax_basis="after_tax",
-                        currency="EUR",
-                        guarantee=None,
-                        comments=[],
-                        revision=2,
-                        partner_revision=None,
-                        created_at=AT,
-                        updated_at=AT,
-                    )
-                )
-                nights = [arrival + timedelta(days=n) for n in range(3)]
-                night_rows += [{"booking_id": booking, "night": night, "amount": PRICE} for night in nights]
-                stay_rows.append(
-                    dict(
-                        id=stay,
-                        property_id=prop_id,
-                        booking_id=booking,
-                        room_id=room_id,
-                        status="in_house",
-                        checked_in_on=arrival,
-                        checked_in_at=AT,
-                        checked_out_at=None,
-                        updated_at=AT,
-                    )
-                )
-                held += [{"room_id": room_id, "night": night, "stay_id": stay} for night in nights]
-                folio_rows.append(
-                    dict(
-                        id=uuid4(),
-                        property_id=prop_id,
-                        kind="guest",
-                        status="open",
-                        booking_id=booking,
-                        stay_id=stay,
-                        company_profile_id=None,
-                        name=None,
-                        currency="EUR",
-                        balance_minor=0,
-                        line_count=0,
-                        opened_at=AT,
-                        invoice_number=None,
-                        closed_at=None,
-                        closed_business_date=None,
-                    )
-                )
-            for table, rows in (
-                (bookings, booking_rows), (booking_nights, night_rows), (stays, stay_rows),
-                (room_nights, held), (folios, folio_rows),
-            ):  # fmt: skip
-                await UnnestInsert(table).execute(conn, rows)
-            await conn.execute(
-                update(rooms).where(rooms.c.id.in_([r for r, _ in taken])).values(occupancy="occupied")
+            await seed_in_house(
+                conn, prop_id, plan_id, taken, DAY - timedelta(days=1), DAY + timedelta(days=2)
             )
         return len(taken)
     finally:
