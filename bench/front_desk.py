@@ -30,6 +30,8 @@ import json
 import os
 import random
 import secrets
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +53,40 @@ from hub.schema import upgrade_async
 from pms_core.adapters.bulk import UnnestInsert
 from pms_core.adapters.tables import booking_guests, booking_nights, bookings, rooms
 
+# `hotelhub serve` under cProfile, with the time and count of each SQL statement, from the start
+# on; SIGUSR1 writes the profile and PATH.sql.json.
+PROFILED = """
+import cProfile, json, signal, sys, time
+from collections import defaultdict
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from hub.cli import app
+profile = cProfile.Profile()
+spent = defaultdict(lambda: [0, 0.0])  # statement: [times run, seconds from execute to its rows]
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before(conn, cursor, statement, parameters, context, executemany):
+    conn.info.setdefault("started", []).append(time.perf_counter())
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _after(conn, cursor, statement, parameters, context, executemany):
+    took = time.perf_counter() - conn.info["started"].pop()
+    entry = spent[" ".join(statement.split())[:160]]
+    entry[0] += 1
+    entry[1] += took
+
+def _dump(*_):
+    profile.disable()
+    profile.dump_stats({path!r})
+    top = sorted(spent.items(), key=lambda item: -item[1][1])
+    with open({path!r} + ".sql.json", "w") as out:
+        json.dump([dict(sql=k, runs=n, seconds=round(t, 3)) for k, (n, t) in top], out, indent=1)
+
+signal.signal(signal.SIGUSR1, _dump)
+profile.enable()
+sys.argv[0] = "hotelhub"
+app()
+"""
 KINDS = ("check_in", "post", "check_out")
 WARM_UP = 20  # turns before the clock starts: the hub's connections, prepared statements and caches
 
@@ -160,6 +196,17 @@ def percentiles(values: list[float]) -> dict[str, Any]:
     }
 
 
+def start_serve(
+    port: int, env: dict[str, str], folder: Path, profile: Path | None
+) -> subprocess.Popen[bytes]:
+    """`hotelhub serve` on the port, or the same under cProfile."""
+    if profile is None:
+        return start("serve", ["serve", "--port", str(port)], env, folder)
+    log = (folder / "serve.log").open("wb")
+    command = [sys.executable, "-c", PROFILED.format(path=str(profile.resolve())), "serve"]
+    return subprocess.Popen([*command, "--port", str(port)], env=env, stdout=log, stderr=log)
+
+
 async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]:
     """Seed, start the hub, drive the clients; the figures."""
     seeded = time.perf_counter()
@@ -177,7 +224,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
     )
     env.update(args.hub_setting)
     port = free_port()
-    serve = start("serve", ["serve", "--port", str(port)], env, folder)
+    serve = start_serve(port, env, folder, args.profile)
     try:
         base = f"http://127.0.0.1:{port}"
         await wait_ready(base, serve)
@@ -203,6 +250,9 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
             wall = time.perf_counter() - started
             await asyncio.sleep(0.15)
             sampling.cancel()
+            if args.profile:
+                serve.send_signal(signal.SIGUSR1)
+                await asyncio.sleep(3)
     finally:
         serve.terminate()
         try:
@@ -248,6 +298,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2031, help="picks one or two charges a turn")
     parser.add_argument(
         "--contend", action="store_true", help="pairs of clients ask for the same room (409s on purpose)"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="run serve under cProfile and write its profile here (slower)"
     )
     parser.add_argument(
         "--hub-setting",
