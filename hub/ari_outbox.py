@@ -1,4 +1,4 @@
-"""ARI and out-of-order changes made through the API or the CLI: their events go to the outbox, if routed.
+"""Changes of the core made through the API or the CLI: their events go to the outbox, if routed.
 
 The PMS core collects `ari.changed.v1` for every change; like the core's booking events, they are
 written to the outbox (in the change's own transaction) only when a route consumes them.
@@ -7,6 +7,7 @@ written to the outbox (in the change's own transaction) only when a route consum
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -14,6 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.envelope import Envelope
+from canonical.revenue import REVENUE_DAY_CLOSED_V1
+from canonical.stay import STAY_EVENT_TYPES
 from routes.ari_out import make_ari_route
 from routes.codes import CodeBook
 from routes.outbound.registry import OutboundClients
@@ -24,25 +27,36 @@ from routes.payments import PaymentFlow
 from routes.table import RoutingTable
 from routes.wiring import build_routing_table
 
+# Kept in the outbox even while no route consumes them (left there as unrouted): the partners to come
+# (door locks, the ERP's journal, the travel-expense vendor) take them up from there.
+KEPT_UNROUTED = frozenset({REVENUE_DAY_CLOSED_V1, *STAY_EVENT_TYPES})
+
+
+def is_written(table: RoutingTable, message_type: str) -> bool:
+    """Whether an event of this type goes to the outbox: some route consumes it, or it is kept anyway."""
+    return message_type in KEPT_UNROUTED or bool(table.for_type(message_type))
+
 
 async def write_routed(
     conn: AsyncConnection,
     table: RoutingTable,
     events: Iterable[tuple[str, BaseModel]],
     *,
-    property_code: str,
+    property_code: str | None,
     correlation_id: str | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Write the events some route consumes to the outbox in this transaction; how many were written."""
+    """Write the events that go to the outbox (is_written) in this transaction; how many were written."""
     correlation = correlation_id or str(uuid4())
     rows = [
         outbox_values(
             Envelope[Any](
                 message_type=key, correlation_id=correlation, property_code=property_code, payload=payload
-            )
+            ),
+            now=now,
         )
         for key, payload in events
-        if table.for_type(key)
+        if is_written(table, key)
     ]
     await add_to_outbox(conn, rows)
     return len(rows)

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
-from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from canonical.ari import ARI_CHANGED_V1
 from canonical.base import utcnow
-from canonical.envelope import Envelope
 from canonical.night_audit import CloseDay
-from canonical.revenue import REVENUE_DAY_CLOSED_V1
-from canonical.stay import STAY_EVENT_TYPES
+from hub.ari_outbox import is_written
+from hub.core_changes import changing
 from pms_core.night_audit import CloseOutcome, handle_close_day
-from pms_core.unit_of_work import PmsUnitOfWork
-from routes.outbox import add_to_outbox, outbox_values
 from routes.table import RoutingTable
-
-KEPT = frozenset({REVENUE_DAY_CLOSED_V1, *STAY_EVENT_TYPES})
 
 
 async def close_day(
@@ -39,24 +31,11 @@ async def close_day(
     correlation_id: str | None = None,
 ) -> tuple[CloseOutcome, int]:
     """Close the property's business date (or answer it closed); the outcome and outbox rows written."""
-    async with engine.begin() as conn:
-        uow = PmsUnitOfWork(conn, clock=clock, ari_events=bool(table.for_type(ARI_CHANGED_V1)))
+    async with changing(engine, table, property_code, correlation_id=correlation_id, clock=clock) as uow:
         outcome = await handle_close_day(
             CloseDay(property_code=property_code, business_date=business_date), uow
         )
-        correlation = correlation_id or str(uuid4())
-        rows: list[dict[str, Any]] = [
-            outbox_values(
-                Envelope[Any](
-                    message_type=key, correlation_id=correlation, property_code=property_code, payload=payload
-                ),
-                now=uow.now(),
-            )
-            for key, payload in uow.events
-            if key in KEPT or table.for_type(key)
-        ]
-        await add_to_outbox(conn, rows)
-    return outcome, len(rows)
+    return outcome, sum(is_written(table, key) for key, _ in uow.events)
 
 
 def outcome_line(outcome: CloseOutcome) -> str:

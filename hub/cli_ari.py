@@ -74,13 +74,10 @@ def _change(property_code: str, action: Callable[[PmsUnitOfWork], Awaitable[T]])
     """Run one change of the core in one transaction, its routed events written to the outbox with it."""
 
     async def change(conn: AsyncConnection, table: RoutingTable) -> T:
-        from hub.ari_outbox import write_routed
-        from pms_core.unit_of_work import PmsUnitOfWork
+        from hub.core_changes import changing_in
 
-        uow = PmsUnitOfWork(conn)
-        done = await action(uow)
-        await write_routed(conn, table, uow.events, property_code=property_code)
-        return done
+        async with changing_in(conn, table, property_code) as uow:
+            return await action(uow)
 
     return _run(change)
 

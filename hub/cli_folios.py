@@ -71,17 +71,15 @@ def _change(
     """Run a use case on the folio's property with its events written to the outbox, if routed."""
 
     async def change(conn: AsyncConnection) -> T:
-        from hub.ari_outbox import offline_table, write_routed
+        from hub.ari_outbox import offline_table
+        from hub.core_changes import changing_in
         from pms_core.folio_queries import property_of
-        from pms_core.unit_of_work import PmsUnitOfWork
 
         code = property_code or (await property_of(conn, folio_id) if folio_id else None)
         if code is None:
             raise _fail(f"no folio {folio_id}")
-        uow = PmsUnitOfWork(conn)
-        done = await use(uow, code)
-        await write_routed(conn, offline_table(conn.engine), uow.events, property_code=code)
-        return done
+        async with changing_in(conn, offline_table(conn.engine), code) as uow:
+            return await use(uow, code)
 
     return _run(change)
 

@@ -41,13 +41,10 @@ def register(app: typer.Typer) -> None:
 
 def _run(property_code: str, action: Callable[[PmsUnitOfWork], Awaitable[T]]) -> T:
     """Run a change in one transaction with its events to the outbox; a refusal is one line, exit 1."""
-    from canonical.ari import ARI_CHANGED_V1
     from hub.ari_outbox import offline_table
     from hub.cli import _database_ready, _settings
+    from hub.core_changes import changing
     from hub.db import create_engine
-    from hub.http_desk import outbox_rows
-    from pms_core.unit_of_work import PmsUnitOfWork
-    from routes.outbox import add_to_outbox
 
     settings = _settings()
     _database_ready(settings)
@@ -55,12 +52,8 @@ def _run(property_code: str, action: Callable[[PmsUnitOfWork], Awaitable[T]]) ->
     async def main() -> T:
         engine = create_engine(settings.database_url)
         try:
-            table = offline_table(engine)
-            async with engine.begin() as conn:
-                uow = PmsUnitOfWork(conn, ari_events=bool(table.for_type(ARI_CHANGED_V1)))
-                result = await action(uow)
-                await add_to_outbox(conn, outbox_rows(table, uow.events, property_code, None))
-                return result
+            async with changing(engine, offline_table(engine), property_code or None) as uow:
+                return await action(uow)
         finally:
             await engine.dispose()
 

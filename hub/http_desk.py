@@ -3,24 +3,21 @@ and a change run in one transaction with its events written to the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from canonical.ari import ARI_CHANGED_V1
-from canonical.envelope import Envelope
 from canonical.errors import PermanentError
-from canonical.stay import STAY_EVENT_TYPES, Housekeeping
+from canonical.stay import Housekeeping
+from hub.core_changes import core_change
 from hub.problems import Problem
 from pms_core import errors as pms_errors
 from pms_core import stay_errors
 from pms_core.unit_of_work import PmsUnitOfWork
-from routes.outbox import add_to_outbox, outbox_values
-from routes.table import RoutingTable
 
 T = TypeVar("T")
 RoomNumber = Annotated[str, Field(min_length=1, max_length=32)]
@@ -81,40 +78,14 @@ def problem_of(err: Exception) -> Problem:
     return Problem(422, "stay-refused", "Refused", str(err))
 
 
-def outbox_rows(
-    table: RoutingTable,
-    events: Iterable[tuple[str, BaseModel]],
-    property_code: str | None,
-    correlation_id: str | None,
-) -> list[dict[str, Any]]:
-    """Outbox rows of the events: stay events always (kept as unrouted until a consumer comes), the rest
-    only where a route consumes them, as every booking change does."""
-    correlation = correlation_id or str(uuid4())
-    return [
-        outbox_values(
-            Envelope[Any](
-                message_type=key, correlation_id=correlation, property_code=property_code, payload=payload
-            )
-        )
-        for key, payload in events
-        if key in STAY_EVENT_TYPES or table.for_type(key)
-    ]
-
-
 async def change(request: Request, code: str | None, action: Callable[[PmsUnitOfWork], Awaitable[T]]) -> T:
     """Run a use case in one transaction with its events to the outbox; wake the transport after commit."""
-    hub = request.app.state.hub
     try:
-        async with hub.engine.begin() as conn:
-            uow = PmsUnitOfWork(conn, ari_events=bool(hub.table.for_type(ARI_CHANGED_V1)))
-            result = await action(uow)
-            rows = outbox_rows(hub.table, uow.events, code, request.headers.get("x-correlation-id"))
-            await add_to_outbox(conn, rows)
+        correlation = request.headers.get("x-correlation-id")
+        async with core_change(request.app.state.hub, code, correlation_id=correlation) as uow:
+            return await action(uow)
     except PermanentError as err:
         raise problem_of(err) from err
-    if rows:
-        hub.notify()
-    return result
 
 
 async def _read(request: Request, action: Callable[[Any], Awaitable[T]]) -> T:

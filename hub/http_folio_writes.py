@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from canonical.errors import PermanentError, TransientError
 from canonical.folio import FolioStatement
-from hub.ari_outbox import write_routed
+from hub.core_changes import core_change
 from hub.http_folio_bodies import folio_problem
 from hub.http_idempotency import REPLAYED_HEADER, key_scope, replayed_booking_id
 from hub.problems import Problem, field_errors, invalid_problem
@@ -59,27 +59,21 @@ async def write(
     hub = request.app.state.hub
     scope = key_scope("operator", code, key)
     try:
-        async with hub.engine.begin() as conn:
+        async with core_change(hub, code, correlation_id=request.headers.get("x-correlation-id")) as uow:
             held = (
                 None
                 if scope is None
-                else await replayed_booking_id(conn, scope, asked, hub.settings.idempotency_ttl_hours)
+                else await replayed_booking_id(uow.conn, scope, asked, hub.settings.idempotency_ttl_hours)
             )
             if held is None:
-                uow = PmsUnitOfWork(conn)
                 result = await use(uow)
-                correlation = request.headers.get("x-correlation-id")
-                await write_routed(
-                    conn, hub.table, uow.events, property_code=code, correlation_id=correlation
-                )
                 if scope is not None:
-                    await attach(conn, scope, folio_of(result))
+                    await attach(uow.conn, scope, folio_of(result))
     except (PermanentError, TransientError) as err:
         raise folio_problem(err) from err
     if held is not None:
         response.headers[REPLAYED_HEADER] = "true"
         return await replay(held)
-    hub.notify()
     return result
 
 
