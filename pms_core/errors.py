@@ -83,6 +83,20 @@ class NoRate(PermanentError):
         self.property_code = property_code
 
 
+class GuestArrived(PermanentError):
+    """A partner's modification or cancellation of a reservation whose guest has arrived (in house,
+    checked out) or did not come (no-show): not applied; the front desk changes the stay."""
+
+    def __init__(self, partner_id: str, reservation_id: str, confirmation: str, status: str) -> None:
+        super().__init__(
+            f"partner {partner_id!r} reservation {reservation_id!r}: booking {confirmation} is {status};"
+            " a channel's change after arrival is not applied (extend, shorten or check out at the"
+            " front desk, then replay or discard this message)"
+        )
+        self.partner_id = partner_id
+        self.reservation_id = reservation_id
+
+
 class StayRestricted(PermanentError):
     """A direct booking breaks a restriction of its rate plan (closed, length of stay, booking window)."""
 

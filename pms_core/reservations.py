@@ -16,7 +16,7 @@ from canonical.booking import (
 )
 from pms_core.adapters import bookings as store
 from pms_core.adapters.catalog import PropertyCatalog, PropertyRef
-from pms_core.errors import BookingNotYetKnown, PropertyMismatch
+from pms_core.errors import BookingNotYetKnown, GuestArrived, PropertyMismatch
 from pms_core.model import (
     Night,
     RevisionOrder,
@@ -204,9 +204,19 @@ def screen(
         raise PropertyMismatch(msg.partner_reservation_id, existing[0].view.property_code, prop.code)
     skip = _skip_reason(msg, existing)
     if skip is None:
+        arrived = next((s.view for s in existing if s.view.status in _ARRIVED), None)
+        if arrived is not None:
+            # the guest is (or was) in the room: moving its nights or freeing them would leave the
+            # stay, its room nights and its folio behind, so the message waits for staff instead
+            raise GuestArrived(
+                msg.partner_id, msg.partner_reservation_id, arrived.confirmation, arrived.status.value
+            )
         return None
     kind, reason = skip
     return outcome(msg, kind, reason, [stored.view for stored in existing])
+
+
+_ARRIVED = frozenset({BookingStatus.IN_HOUSE, BookingStatus.CHECKED_OUT, BookingStatus.NO_SHOW})
 
 
 def _skip_reason(msg: BookingReceived, existing: list[store.StoredBooking]) -> tuple[OutcomeKind, str] | None:

@@ -7,12 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from pms_builders import ARRIVAL, HOTEL, a_direct_booking, a_property
+from pms_builders import ARRIVAL, HOTEL, a_direct_booking, a_property, a_reservation, a_stay
 from pms_driver import PmsDriver
 from stay_driver import StayDriver
 
 from canonical.ari import ARI_CHANGED_V1
-from canonical.booking import BOOKING_CANCELLED_V1, BOOKING_MODIFIED_V1, BookingStatus, Guest
+from canonical.booking import BOOKING_CANCELLED_V1, BOOKING_MODIFIED_V1, BookingAction, BookingStatus, Guest
 from canonical.folio import FOLIO_OPENED_V1, FolioOpened
 from canonical.profile import GuestDetails
 from canonical.stay import (
@@ -35,7 +35,7 @@ from canonical.stay import (
     StayStatus,
 )
 from pms_core.adapters import stays as store
-from pms_core.errors import SoldOut
+from pms_core.errors import GuestArrived, SoldOut
 from pms_core.profiles import create_guest, merge_guests
 from pms_core.stay_audit import in_house_nights, mark_no_shows
 from pms_core.stay_errors import RoomNotReady, RoomOccupied, StayConflict
@@ -311,3 +311,23 @@ async def test_given_two_bookings_of_one_email_when_checked_in_then_one_guest_pr
     with pytest.raises(StayConflict, match="merged into"):
         async with desk.engine.begin() as conn:
             await merge_guests(PmsUnitOfWork(conn), typed.id, one.guest_profile_id)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("action", [BookingAction.CANCEL, BookingAction.MODIFY])
+async def test_given_a_partner_booking_in_house_when_the_partner_changes_it_then_refused_and_the_stay_kept(
+    desk: StayDriver, action: BookingAction
+) -> None:
+    await desk.pms.receive(a_reservation("INHOUSE-1", stays=(a_stay(arrival=D0, nights=2),)))
+    (booking,) = await desk.pms.bookings(partner_reservation_id="INHOUSE-1")
+    stay = await desk.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=booking.id, room="101"))
+    left = await desk.pms.available("DBL", D0, D0 + timedelta(days=1))
+    stays = () if action is BookingAction.CANCEL else (a_stay(arrival=D0, nights=4),)
+
+    with pytest.raises(GuestArrived, match="in_house"):
+        await desk.pms.receive(a_reservation("INHOUSE-1", action=action, rev=1, stays=stays))
+
+    (after,) = await desk.pms.bookings(partner_reservation_id="INHOUSE-1")
+    assert (after.status, after.departure) == (BookingStatus.IN_HOUSE, booking.departure)
+    assert await desk.pms.available("DBL", D0, D0 + timedelta(days=1)) == left
+    async with desk.engine.connect() as conn:
+        assert [n.stay_id for n in await in_house_nights(conn, HOTEL, D0)] == [stay.id]
