@@ -170,7 +170,7 @@ class Desk:
         if response.is_success:
             return dict(response.json())
         problem = response.json().get("type", "") if response.content else ""
-        self.errors[f"{kind}:{response.status_code}:{str(problem).rsplit('/', 1)[-1]}"] += 1
+        self.errors[f"{kind}:{response.status_code}:{str(problem).replace(':', '/').rsplit('/', 1)[-1]}"] += 1
         return None
 
     async def turn(self, turn: Turn, charges: int) -> None:
