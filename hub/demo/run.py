@@ -40,6 +40,7 @@ from hub.demo.stay_report import erp_tables, folio_table, print_checks
 from hub.dlq_view import print_dead_letters
 from hub.settings import HubSettings
 from routes.deadletters import list_letters
+from routes.partners import PartnerKind
 
 KEPT_DATABASE = Path("demo-hotelhub.db")
 KEPT_VAULT_KEY = Path("demo-hotelhub-vault.key")
@@ -147,9 +148,11 @@ async def run_demo(console: Console, *, bookings_per_partner: int = 18, keep: bo
             config = load_config(config_path, environ={})
             prop = config.properties[0]
             with partner_passwords(config) as passwords, _quiet_logs():
+                pushing = sum(partner.kind is PartnerKind.OTA for partner in config.partners)
                 console.print(
                     f"[bold]hotelhub demo[/bold]: {prop.name} ({prop.code}), "
-                    f"{len(config.partners)} partners, {bookings_per_partner} bookings each"
+                    f"{pushing} OTAs pushing {bookings_per_partner} bookings each "
+                    f"({len(config.partners)} partners in all)"
                 )
                 for channel in channels.values():
                     kind = "ARI and booking pull" if channel.pull else "ARI"
