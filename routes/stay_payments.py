@@ -126,15 +126,17 @@ def make_stay_payment_routes(flow: PaymentFlow, is_routed: Callable[[str], bool]
     async def hold(envelope: Envelope[Any], ctx: DeliveryContext) -> None:
         event: StayCheckedIn = envelope.payload
         code = event.property_code
+        # The gateway first (kept in memory): without one there is nothing to hold, and the booking
+        # and the folio statement need not be read for every check-in.
+        gateway = await flow.gateways.for_property(code)
+        if gateway is None:
+            log.info("stay %s: property %s has no payment gateway, nothing held", event.stay_id, code)
+            return
         booking = await get_booking(ctx.conn, code, event.booking_id)
         card = booking.guarantee.card if booking is not None and booking.guarantee is not None else None
         folio = await stay_folio(ctx.conn, code, event.booking_id, event.stay_id)
         if card is None or card.token is None or folio is None or booking is None:
             log.info("stay %s: no card on the booking, nothing held", event.stay_id)
-            return
-        gateway = await flow.gateways.for_property(code)
-        if gateway is None:
-            log.info("stay %s: property %s has no payment gateway, nothing held", event.stay_id, code)
             return
         total = booking.total or Money(amount=Decimal(0), currency=folio.currency)
         if total.amount + gateway.settings.deposit.get(code, Decimal(0)) <= 0:
