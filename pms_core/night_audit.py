@@ -81,8 +81,8 @@ async def _locked_property(uow: PmsUnitOfWork, code: str) -> PropertyRef:
 async def handle_close_day(cmd: CloseDay, uow: PmsUnitOfWork) -> CloseOutcome:
     """Close the property's business date (the one asked must be it), or answer the day closed before.
 
-    A property without a business date yet (it follows its local today) may close any date up to
-    today: that first close starts its business days.
+    A property without a business date yet (it follows its local today) may close today or
+    yesterday: that first close starts its business days.
 
     Raises UnknownProperty, DayNotOpen, LedgersDisagree, and the folio refusals of a charge that
     cannot be posted (no ROOM code, a night without price, a closed folio): nothing is written then.
@@ -94,8 +94,10 @@ async def handle_close_day(cmd: CloseDay, uow: PmsUnitOfWork) -> CloseOutcome:
     stored = await closed_day(conn, prop.code, day)
     if stored is not None:
         return CloseOutcome(stored, closed_now=False)
-    # A property's first close may start its business days on any date up to its local today.
-    if day != current and (prop.business_date is not None or day > current):
+    # A property's first close starts its business days: on its local today, or on yesterday (the
+    # scheduler closes a day after midnight) - never a date a typo would carry into the past.
+    first = prop.business_date is None
+    if day != current and not (first and day == current - timedelta(days=1)):
         raise DayNotOpen(prop.code, day, current)
     settings = await settings_of(conn, prop.code)
     book = await folio_books.code_book(conn, prop)

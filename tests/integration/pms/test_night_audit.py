@@ -4,9 +4,10 @@ with their fee, the frozen day, the business date moved on, a second close answe
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from folio_builders import a_code_book
@@ -224,6 +225,24 @@ async def test_given_a_date_that_is_not_the_business_date_when_closed_then_refus
         await audit.close(D1)
 
     assert await audit.current_date() == D0 and await audit.stored(D1) is None
+
+
+async def test_given_a_property_without_business_date_when_first_closed_then_only_today_or_yesterday(
+    audit: Audit,
+) -> None:
+    async with audit.engine.begin() as conn:  # a new property: it follows its local today
+        await conn.execute(update(properties).values(business_date=None))
+        zone = (await conn.execute(select(properties.c.timezone))).scalar_one()
+    today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+
+    for typo in (today - timedelta(days=2), today + timedelta(days=1), date(2020, 1, 1)):
+        with pytest.raises(DayNotOpen):
+            await audit.close(typo)
+    assert await audit.current_date() is None
+
+    closed = await audit.close(today - timedelta(days=1))
+
+    assert closed.closed_now and await audit.current_date() == today
 
 
 async def test_given_a_close_in_progress_when_a_charge_is_posted_meanwhile_then_it_lands_on_the_next_day(
