@@ -16,6 +16,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from prometheus_client import Counter
+from sqlalchemy import select
 
 from canonical.base import utcnow
 from canonical.booking import (
@@ -32,9 +33,10 @@ from connectors.ota.codec import OtaRequest
 from connectors.ota.intents import no_change
 from connectors.ota.settings import ARI_MESSAGES, HOTEL_AVAIL_RQ
 from connectors.ota.translate import hotel_codes, translate_booking
+from pms_core.adapters.tables import bookings
 from routes import deadletters, metrics
 from routes.ari_inbound import AriDoor
-from routes.codes import CodeBook
+from routes.codes import CodeBook, PartnerCodeBook
 from routes.confirmations import confirmation_for
 from routes.door_answers import (
     Answer,
@@ -154,6 +156,39 @@ class OtaIngress:
         _log(answer, correlation_id)
         return answer
 
+    async def _translated(
+        self, request: OtaRequest, codes: PartnerCodeBook, partner_id: str, received_at: datetime
+    ) -> list[BookingReceived]:
+        """The message's bookings; a Commit for a stay now over is refused unless the hub holds that
+        reservation already (a re-send, which the core answers as the duplicate it is)."""
+        known: set[str] = set()
+        while True:
+            try:
+                return translate_booking(
+                    request,
+                    codes.partner_codes,
+                    partner_id=partner_id,
+                    confirmation_for=lambda res_id: confirmation_for(partner_id, res_id),
+                    now=received_at,
+                    known=frozenset(known),
+                )
+            except errors.PastStay as err:
+                # only the refusal path pays for the look-up: a push on time never makes it
+                if err.reservation_id in known or not await self._holds(partner_id, err.reservation_id):
+                    raise
+                known.add(err.reservation_id)
+
+    async def _holds(self, partner_id: str, reservation_id: str) -> bool:
+        async with self.journal.engine.connect() as conn:
+            found = await conn.execute(
+                select(bookings.c.id)
+                .where(
+                    bookings.c.partner_id == partner_id, bookings.c.partner_reservation_id == reservation_id
+                )
+                .limit(1)
+            )
+            return found.first() is not None
+
     def too_large(self, prefix: bytes = b"", correlation_id: str | None = None) -> Answer:
         """The answer to a body over the size cap, which is never read in full nor parsed."""
         err = errors.MessageTooLarge(f"message larger than {self.max_body_bytes} bytes")
@@ -255,13 +290,7 @@ class OtaIngress:
             "body": scrubbed,
         }
         try:
-            bookings = translate_booking(
-                request,
-                codes.partner_codes,
-                partner_id=partner.id,
-                confirmation_for=lambda res_id: confirmation_for(partner.id, res_id),
-                now=received_at,
-            )
+            bookings = await self._translated(request, codes, partner.id, received_at)
         except errors.OtaRejected as err:
             if isinstance(err, errors.UnknownHotel):
                 # No property to file it under, and possibly another tenant's: refuse, keep nothing.

@@ -144,6 +144,10 @@ class PastStay(InvalidDate):
     ota_code = 122
     short_text = "End date has passed"
 
+    def __init__(self, message: str, *, reservation_id: str, tag: str | None = None) -> None:
+        super().__init__(message, tag=tag)
+        self.reservation_id = reservation_id  # the door lets it through when the hub holds it already
+
 
 class UnknownHotel(OtaRejected):
     """The partner's HotelCode is not in its mapping."""

@@ -1,7 +1,8 @@
 """What the door checks a translated booking against the property: past stays, occupancy, currency.
 
 A new booking that departs before today in the property's time zone is refused (PastStay, 3/122):
-the guest has gone. Arriving yesterday is fine (a booking made after midnight for the night
+the guest has gone (a re-sent Commit of a reservation the hub holds already is taken, and the core
+answers it as the duplicate it is). Arriving yesterday is fine (a booking made after midnight for the night
 that is still running), and modifications and cancellations of past stays are always taken.
 More guests than the room type holds, or amounts in another currency than the property's, are
 kept (the channel has sold it) with a BookingWarning on the stay, answered as OTA Warnings.
@@ -28,8 +29,15 @@ def property_today(now: datetime, timezone: str) -> date:
     return now.astimezone(zone).date()
 
 
-def checked(bookings: list[BookingReceived], codes: PartnerCodes, *, now: datetime) -> list[BookingReceived]:
-    """The bookings with their stays' warnings; raises PastStay for a new booking already over."""
+def checked(
+    bookings: list[BookingReceived],
+    codes: PartnerCodes,
+    *,
+    now: datetime,
+    known: frozenset[str] = frozenset(),
+) -> list[BookingReceived]:
+    """The bookings with their stays' warnings; raises PastStay for a new booking already over
+    (a Commit of a reservation in `known`, which the hub holds already, is a re-send: taken)."""
     by_property = {prop.hub_property: prop for prop in codes.hotels.values()}
     result = []
     for booking in bookings:
@@ -37,7 +45,7 @@ def checked(bookings: list[BookingReceived], codes: PartnerCodes, *, now: dateti
         if prop is None or not booking.room_stays:
             result.append(booking)
             continue
-        if booking.action is BookingAction.COMMIT:
+        if booking.action is BookingAction.COMMIT and booking.partner_reservation_id not in known:
             _refuse_past(booking, prop, now)
         lone_total = booking.total if len(booking.room_stays) == 1 else None
         stays = tuple(
@@ -56,6 +64,7 @@ def _refuse_past(booking: BookingReceived, prop: PropertyCodes, now: datetime) -
             raise PastStay(
                 f"reservation {booking.partner_reservation_id}: the stay {stay.arrival} to {stay.departure} "
                 f"ended before today ({today}, {prop.timezone}); a new booking must depart today or later",
+                reservation_id=booking.partner_reservation_id,
                 tag="End",
             )
 

@@ -82,11 +82,13 @@ def translate_booking(
     partner_id: str,
     confirmation_for: Callable[[str], str],
     now: datetime,
+    known: frozenset[str] = frozenset(),
 ) -> list[BookingReceived]:
     """One BookingReceived per HotelReservation (or the one OTA_CancelRQ names).
 
     `now` is when the partner sent it: a new booking whose stay is over by then at the property is
-    refused (stay_rules.py). Raises an OtaRejected subclass for anything wrong on the wire (see
+    refused (stay_rules.py), unless it is one of the `known` reservation ids. Raises an OtaRejected
+    subclass for anything wrong on the wire (see
     errors.py), UntokenisedCard when a card still holds a PAN or CVV, and ValueError when
     `confirmation_for` returns no hub code.
     """
@@ -98,7 +100,7 @@ def translate_booking(
         else:
             raise UnsupportedMessage(f"{req.message_name} is not taken here")
         # warnings after the content digest (_with_content_revision): they are not what was sent
-        received = checked(received, codes, now=now)
+        received = checked(received, codes, now=now, known=known)
     except ValidationError as err:
         # the readers above check every wire value; this is the net under them
         # field and reason only: pydantic's text echoes the input (guest data) and links its docs

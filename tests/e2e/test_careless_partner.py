@@ -122,3 +122,27 @@ async def test_given_a_cancellation_first_phase_when_pushed_then_nothing_cancell
 
     assert parse_answer((await hub.push(cancel(later), OTAONE)).content).success
     await hub.eventually(lambda: status_is(hub, "CARELESS-2PC", "cancelled"), what="the committed cancel")
+
+
+async def test_given_a_booking_the_hub_holds_when_re_sent_after_its_stay_ended_then_taken_as_a_duplicate(
+    hub: RunningHub,
+) -> None:
+    arrival = rome_today() + timedelta(days=3)
+    spec = reservation("CARELESS-RESENT", stay(arrival=arrival, nights=2))
+    first = parse_answer((await hub.push(commit(spec), OTAONE)).content)
+    assert first.success
+    await hub.eventually(lambda: status_is(hub, "CARELESS-RESENT", "confirmed"), what="the booking")
+
+    # ten days on, the channel re-sends its reservations, this one among them
+    later = datetime.now(ZoneInfo("Europe/Rome")) + timedelta(days=10)
+    hub.hub.ingress.clock = lambda: later
+    again = parse_answer((await hub.push(commit(spec), OTAONE)).content)
+    stranger = reservation("CARELESS-NEVER-SEEN", stay(arrival=arrival, nights=2))
+    refused = await hub.push(commit(stranger), OTAONE)
+
+    assert again.success and again.references == first.references, again
+    assert b'Type="3" Code="122"' in refused.content  # a reservation the hub never held: still refused
+    await hub.eventually(hub.settled, what="the re-send consumed")
+    (booked,) = await bookings(hub, "CARELESS-RESENT")
+    assert booked["status"] == "confirmed"
+    assert await bookings(hub, "CARELESS-NEVER-SEEN") == []
