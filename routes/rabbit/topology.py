@@ -250,12 +250,23 @@ def asyncapi_document(
     )
     spec = AsyncAPI(broker, title="hotelhub", version=version, schema_version="3.0.0")
     document: dict[str, Any] = spec.to_specification().to_jsonable()
-    document["x-hotelhub-topology"] = _topology_extension(topology)
+    document["x-hotelhub-topology"] = _topology_extension(topology, prefix)
     return document
 
 
-def _topology_extension(topology: Topology) -> dict[str, Any]:
+def _topology_extension(topology: Topology, prefix: str) -> dict[str, Any]:
+    from routes.rabbit.channel_queues import CHANNEL_QUEUE, NUDGE_TYPE, channel_queue
+
+    template = channel_queue("CHANNEL", prefix=prefix)
     return {
+        # one per ARI channel of the configuration, declared when a worker starts (not in the table)
+        "channel_queues": {
+            "name": CHANNEL_QUEUE.format(prefix=prefix, channel="{channel}"),
+            "durable": template.durable,
+            "arguments": {k: v for k, v in (template.arguments or {}).items() if k != "x-queue-type"},
+            "message_type": NUDGE_TYPE,
+            "description": "nudges for one ARI channel; its single active consumer is the one sender",
+        },
         "exchanges": [
             {"name": e.name, "type": e.type.value, "durable": e.durable} for e in topology.exchanges
         ],

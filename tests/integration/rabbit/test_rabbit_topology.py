@@ -73,3 +73,6 @@ def test_given_routing_table_when_exported_then_asyncapi_document_lists_consumer
     queues = {q["name"]: q["arguments"] for q in document["x-hotelhub-topology"]["queues"]}
     assert queues["hotelhub.q.pms"]["x-queue-type"] == "quorum"
     assert queues["hotelhub.q.pms.retry.200ms"]["x-message-ttl"] == 200
+    per_channel = document["x-hotelhub-topology"]["channel_queues"]  # declared per ARI channel by workers
+    assert per_channel["name"] == "hotelhub.ari-send.{channel}"
+    assert per_channel["arguments"]["x-single-active-consumer"] is True
