@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import text
@@ -38,6 +39,9 @@ from routes.payments import PaymentFlow
 from routes.table import RoutingTable
 from routes.transport import Transport
 from routes.wiring import build_routing_table
+
+if TYPE_CHECKING:
+    from routes.rabbit.channel_queues import ChannelQueues
 
 log = logging.getLogger("hotelhub")
 
@@ -108,6 +112,8 @@ class Hub:
     booking_pull: BookingPull | None = None
     # Sends ARI to every channel (routes/ari_out.py); runs where the hub consumes.
     ari: AriDistributor | None = None
+    # On RabbitMQ: the per-channel queues whose single active consumer sends to the channel.
+    channel_queues: ChannelQueues | None = None
     # Closes each property's business date at its local audit time (hub/night_audit_schedule.py).
     night_audit: NightAuditSchedule | None = None
     # Holds, raises, captures, voids and refunds at the property's payment gateway (routes/payments.py).
@@ -153,6 +159,7 @@ class Hub:
             )
             await turns.start(await rabbit.broker.connect())
             self.ari.use(turns)
+            self.channel_queues = turns
             if consume:
                 self.ari.start()
                 self.started.append("ari-distributor")
@@ -195,6 +202,8 @@ class Hub:
             checks["database"] = False
         if not self.settings.embedded:
             checks["broker"] = bool(self.transport is not None and self.transport.ready)
+            if self.channel_queues is not None:
+                checks["ari_channel_queues"] = self.channel_queues.ready
         return checks
 
 

@@ -94,6 +94,11 @@ class ChannelQueues:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
 
+    @property
+    def ready(self) -> bool:
+        """Consuming: the AMQP channel of the channel queues is open (for /readyz)."""
+        return self._channel is not None and not self._channel.is_closed and not self._closing
+
     def queue_name(self, channel: str) -> str:
         """The name of a channel's queue."""
         return channel_queue(channel, prefix=self.prefix).name

@@ -164,6 +164,8 @@ async def test_given_a_running_hub_when_operators_look_then_health_readiness_met
     assert (await hub.http.get("/healthz")).json() == {"status": "ok"}
     ready = (await hub.http.get("/readyz")).json()
     assert ready["status"] == "ready", ready
+    if hub.mode == "rabbit":  # the ARI channels' queues are consumed too
+        assert ready["checks"]["ari_channel_queues"] is True, ready
     metrics = (await hub.http.get("/metrics")).text
     assert 'hotelhub_ingress_total{message="ota",outcome="accepted",partner="otaone"}' in metrics
     assert "hotelhub_outbox_pending 0.0" in metrics
