@@ -71,9 +71,14 @@ async def _save(uow: PmsUnitOfWork, prop: PropertyRef, *changed: Folio) -> None:
         await folio_store.save_posted(uow.conn, prop, folio)
 
 
-async def _open(uow: PmsUnitOfWork, prop: PropertyRef, cmd: OpenFolio) -> Folio:
-    if cmd.booking_id is not None and not await folio_store.booking_in_property(
-        uow.conn, prop, cmd.booking_id
+async def _open(
+    uow: PmsUnitOfWork, prop: PropertyRef, cmd: OpenFolio, *, booking_known: bool = False
+) -> Folio:
+    # booking_known: the caller holds the booking, locked in this property, so it is not looked up again.
+    if (
+        not booking_known
+        and cmd.booking_id is not None
+        and not await folio_store.booking_in_property(uow.conn, prop, cmd.booking_id)
     ):
         raise UnknownBooking(prop.code, cmd.booking_id)
     folio = Folio(
@@ -226,13 +231,15 @@ async def attach_stay(uow: PmsUnitOfWork, property_code: str, booking_id: UUID, 
     return await folio_store.attach_stay(uow.conn, prop, booking_id, stay_id)
 
 
-async def stay_folio(uow: PmsUnitOfWork, property_code: str, booking_id: UUID, stay_id: UUID) -> UUID:
-    """At check-in: the booking's open guest folio (opened now if it has none), naming the stay; its id."""
-    prop = await folio_store.property_ref(uow.conn, property_code)
+async def stay_folio(uow: PmsUnitOfWork, prop: PropertyRef, booking_id: UUID, stay_id: UUID) -> None:
+    """At check-in: the booking's open guest folios name the stay; one is opened if it has none.
+
+    The caller passes the property and holds the booking, both read in this transaction.
+    """
     if await folio_store.attach_stay(uow.conn, prop, booking_id, stay_id):
-        return await _guest_folio_of(uow, prop, booking_id)
+        return
     cmd = OpenFolio(property_code=prop.code, kind=FolioKind.GUEST, booking_id=booking_id, stay_id=stay_id)
-    return (await _open(uow, prop, cmd)).id
+    await _open(uow, prop, cmd, booking_known=True)
 
 
 async def _statement(uow: PmsUnitOfWork, prop: PropertyRef, folio: Folio) -> FolioStatement:

@@ -16,7 +16,7 @@ from canonical.errors import PermanentError
 from pms_core.adapters import stays as store
 from pms_core.adapters.booking_writes import BookingWrites
 from pms_core.adapters.bookings import StoredBooking
-from pms_core.adapters.catalog import PropertyCatalog, RoomTypeRef
+from pms_core.adapters.catalog import PropertyCatalog, PropertyRef, RoomTypeRef
 from pms_core.ari import rate_cells
 from pms_core.errors import SoldOut
 from pms_core.model import CENT, is_live, stay_nights, stay_total
@@ -104,24 +104,26 @@ async def change_booking(
 
 
 async def set_status(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, status: BookingStatus, action: str
+    uow: PmsUnitOfWork, prop: PropertyRef, stored: StoredBooking, status: BookingStatus, action: str
 ) -> StoredBooking:
     """A status change that moves no night (check-in, check-out): the booking row and its revision."""
     view = stored.view.model_copy(
         update={"status": status, "revision": stored.view.revision + 1, "updated_at": uow.now()}
     )
     writes = BookingWrites()
-    writes.booking(view, setup.prop.id, stored.room_type_id, stored.rate_plan_id, new=False)
+    writes.booking(view, prop.id, stored.room_type_id, stored.rate_plan_id, new=False)
     writes.revision(view, action, message_id=uow.message_id, at=uow.now())
     await writes.flush(uow.conn)
     return StoredBooking(view, stored.room_type_id, stored.rate_plan_id)
 
 
 async def retype(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, stored: StoredBooking, room: store.RoomState
+    uow: PmsUnitOfWork, prop: PropertyRef, stored: StoredBooking, room: store.RoomState
 ) -> StoredBooking:
     """The booking moved to the room's type if it is another (an upgrade takes that type's inventory)."""
     if room.room_type_id == stored.room_type_id:
         return stored
+    # Only a change of type needs the property's room types and rate plans.
+    setup = await uow.catalog.property(uow.conn, prop.code)
     target = next(t for t in setup.room_types.values() if t.id == room.room_type_id)
     return await change_booking(uow, setup, stored, room_type=target)

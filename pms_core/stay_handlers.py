@@ -35,7 +35,8 @@ from canonical.stay import (
 )
 from pms_core.adapters import stays as store
 from pms_core.adapters.bookings import StoredBooking
-from pms_core.adapters.catalog import PropertyCatalog
+from pms_core.adapters.catalog import PropertyCatalog, PropertyRef, property_by_code
+from pms_core.adapters.folio_store import PropertyRef as FolioProperty
 from pms_core.folio_handlers import stay_folio
 from pms_core.profiles import ensure_guest_profile
 from pms_core.setup import business_day
@@ -57,38 +58,44 @@ from pms_core.unit_of_work import PmsUnitOfWork
 from pms_core.views import BookingView
 
 
-async def _property(uow: PmsUnitOfWork, code: str) -> tuple[PropertyCatalog, date]:
+async def _property(uow: PmsUnitOfWork, code: str) -> tuple[PropertyRef, date]:
+    # One statement: room types and rate plans are read only by a use case that changes nights or type.
+    prop = await property_by_code(uow.conn, code)
+    return prop, business_day(prop.business_date, prop.timezone, uow.now())
+
+
+async def _catalog(uow: PmsUnitOfWork, code: str) -> tuple[PropertyCatalog, date]:
     setup = await uow.catalog.property(uow.conn, code)
     return setup, business_day(setup.prop.business_date, setup.prop.timezone, uow.now())
 
 
-async def _booking(uow: PmsUnitOfWork, setup: PropertyCatalog, booking_id: UUID) -> StoredBooking:
-    stored = await store.booking(uow.conn, setup.prop.id, booking_id)
+async def _booking(uow: PmsUnitOfWork, prop: PropertyRef, booking_id: UUID) -> StoredBooking:
+    stored = await store.booking(uow.conn, prop.id, booking_id)
     if stored is None:
-        raise StayNotFound(f"no booking {booking_id} in property {setup.prop.code!r}")
+        raise StayNotFound(f"no booking {booking_id} in property {prop.code!r}")
     return stored
 
 
 async def _stay(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, stay_id: UUID
+    uow: PmsUnitOfWork, prop: PropertyRef, stay_id: UUID
 ) -> tuple[store.StoredStay, StoredBooking]:
     """The in-house stay and its booking, both locked (the booking first, as every stay writer does)."""
-    found = await store.stay(uow.conn, setup.prop.id, stay_id, lock=False)
+    found = await store.stay(uow.conn, prop.id, stay_id, lock=False)
     if found is None:
-        raise StayNotFound(f"no stay {stay_id} in property {setup.prop.code!r}")
-    stored = await _booking(uow, setup, found.booking_id)
-    locked = await store.stay(uow.conn, setup.prop.id, stay_id)
+        raise StayNotFound(f"no stay {stay_id} in property {prop.code!r}")
+    stored = await _booking(uow, prop, found.booking_id)
+    locked = await store.stay(uow.conn, prop.id, stay_id)
     assert locked is not None
     check_in_house(locked.status)
     return locked, stored
 
 
 async def _ready_room(
-    uow: PmsUnitOfWork, setup: PropertyCatalog, number: str, nights: list[date]
+    uow: PmsUnitOfWork, prop: PropertyRef, number: str, nights: list[date]
 ) -> store.RoomState:
-    room = await store.room(uow.conn, setup.prop.id, number)
+    room = await store.room(uow.conn, prop.id, number)
     if room is None:
-        raise StayNotFound(f"no room {number!r} in property {setup.prop.code!r}")
+        raise StayNotFound(f"no room {number!r} in property {prop.code!r}")
     check_room_ready(
         room.number, room.occupancy, room.housekeeping, out_of_order=room.out_of_order, active=room.active
     )
@@ -107,10 +114,10 @@ async def _hold(
         raise RoomOccupied(f"room {number} is held by another stay on a night of this one") from err
 
 
-async def _view(uow: PmsUnitOfWork, setup: PropertyCatalog, stay_id: UUID) -> StayView:
-    found = await store.stay(uow.conn, setup.prop.id, stay_id, lock=False)
+async def _view(uow: PmsUnitOfWork, prop: PropertyRef, stay_id: UUID) -> StayView:
+    found = await store.stay(uow.conn, prop.id, stay_id, lock=False)
     assert found is not None
-    return stay_view(setup.prop.code, found)
+    return stay_view(prop.code, found)
 
 
 def stay_view(property_code: str, stay: store.StoredStay) -> StayView:
@@ -153,18 +160,18 @@ async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
 
     Raises UnknownProperty, StayNotFound, StayConflict, RoomOccupied, RoomNotReady, SoldOut.
     """
-    setup, today = await _property(uow, cmd.property_code)
-    stored = await _booking(uow, setup, cmd.booking_id)
+    prop, today = await _property(uow, cmd.property_code)
+    stored = await _booking(uow, prop, cmd.booking_id)
     check_arrival(stored.view.status, stored.view.arrival, stored.view.departure, today)
     nights = nights_from(today, stored.view.departure)
-    room = await _ready_room(uow, setup, cmd.room, nights)
-    stored = await retype(uow, setup, stored, room)
+    room = await _ready_room(uow, prop, cmd.room, nights)
+    stored = await retype(uow, prop, stored, room)
     stay_id = uuid4()
     try:
         await store.add_stay(
             uow.conn,
             stay_id=stay_id,
-            property_id=setup.prop.id,
+            property_id=prop.id,
             booking_id=stored.view.id,
             room_id=room.id,
             on=today,
@@ -174,30 +181,31 @@ async def handle_check_in(cmd: CheckIn, uow: PmsUnitOfWork) -> StayView:
         raise StayConflict("the booking is already checked in") from err
     await _hold(uow, stay_id, room, nights, room.number)
     await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
-    await set_status(uow, setup, stored, BookingStatus.IN_HOUSE, "checked_in")
+    await set_status(uow, prop, stored, BookingStatus.IN_HOUSE, "checked_in")
     await ensure_guest_profile(uow, stored.view.id)
     # The guest folio exists and names the stay before anything is held or charged to it.
-    await stay_folio(uow, setup.prop.code, stored.view.id, stay_id)
-    view = await _view(uow, setup, stay_id)
+    folio_prop = FolioProperty(prop.id, prop.code, prop.currency, prop.timezone, prop.business_date)
+    await stay_folio(uow, folio_prop, stored.view.id, stay_id)
+    view = await _view(uow, prop, stay_id)
     uow.collect(STAY_CHECKED_IN_V1, StayCheckedIn(**_fields(view)))
     return view
 
 
 async def handle_move_room(cmd: MoveRoom, uow: PmsUnitOfWork) -> StayView:
     """Move an in-house stay to another ready room from tonight on; the room left is vacant and dirty."""
-    setup, today = await _property(uow, cmd.property_code)
-    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    prop, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, prop, cmd.stay_id)
     if cmd.room == stay.room:
         raise StayInvalid(f"the stay is already in room {cmd.room}")
     nights = nights_from(today, stored.view.departure)
-    room = await _ready_room(uow, setup, cmd.room, nights)
-    await retype(uow, setup, stored, room)
+    room = await _ready_room(uow, prop, cmd.room, nights)
+    await retype(uow, prop, stored, room)
     await store.release_nights(uow.conn, stay.id, from_night=today)
     await _hold(uow, stay.id, room, nights, room.number)
     await store.update_stay(uow.conn, stay.id, uow.now(), room_id=room.id)
     await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
     await store.set_room(uow.conn, room.id, occupancy=Occupancy.OCCUPIED)
-    view = await _view(uow, setup, stay.id)
+    view = await _view(uow, prop, stay.id)
     moved = StayMoved(**_fields(view), previous_room=stay.room, previous_room_type_code=stay.room_type_code)
     uow.collect(STAY_MOVED_V1, moved)
     return view
@@ -205,21 +213,21 @@ async def handle_move_room(cmd: MoveRoom, uow: PmsUnitOfWork) -> StayView:
 
 async def handle_extend_stay(cmd: ExtendStay, uow: PmsUnitOfWork) -> StayView:
     """Keep an in-house guest until a later departure; raises SoldOut, RoomOccupied, StayInvalid."""
-    setup, today = await _property(uow, cmd.property_code)
-    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    setup, today = await _catalog(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup.prop, cmd.stay_id)
     previous = stored.view.departure
     check_extension(stored.view.arrival, previous, cmd.departure, today)
     await change_booking(uow, setup, stored, departure=cmd.departure)
     await _hold(uow, stay.id, stay.room_id, nights_from(max(today, previous), cmd.departure), stay.room)
     await store.update_stay(uow.conn, stay.id, uow.now())
-    view = await _view(uow, setup, stay.id)
+    view = await _view(uow, setup.prop, stay.id)
     uow.collect(STAY_EXTENDED_V1, StayExtended(**_fields(view), previous_departure=previous))
     return view
 
 
 async def _leave(
     uow: PmsUnitOfWork,
-    setup: PropertyCatalog,
+    prop: PropertyRef,
     stay: store.StoredStay,
     stored: StoredBooking,
     today: date,
@@ -229,8 +237,8 @@ async def _leave(
     now = uow.now()
     await store.update_stay(uow.conn, stay.id, now, status=StayStatus.CHECKED_OUT.value, checked_out_at=now)
     await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
-    await set_status(uow, setup, stored, BookingStatus.CHECKED_OUT, "checked_out")
-    view = await _view(uow, setup, stay.id)
+    await set_status(uow, prop, stored, BookingStatus.CHECKED_OUT, "checked_out")
+    view = await _view(uow, prop, stay.id)
     early = view.departure < previous
     uow.collect(
         STAY_CHECKED_OUT_V1,
@@ -241,21 +249,21 @@ async def _leave(
 
 async def handle_check_out(cmd: CheckOut, uow: PmsUnitOfWork) -> StayView:
     """Check a guest out on (or after) the departure date; the room is vacant and dirty."""
-    setup, today = await _property(uow, cmd.property_code)
-    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    prop, today = await _property(uow, cmd.property_code)
+    stay, stored = await _stay(uow, prop, cmd.stay_id)
     check_departure_due(stored.view.departure, today)
-    return await _leave(uow, setup, stay, stored, today, stored.view.departure)
+    return await _leave(uow, prop, stay, stored, today, stored.view.departure)
 
 
 async def handle_depart_early(cmd: DepartEarly, uow: PmsUnitOfWork) -> StayView:
     """Check a guest out before the booked departure: the nights left go back to inventory."""
-    setup, today = await _property(uow, cmd.property_code)
-    stay, stored = await _stay(uow, setup, cmd.stay_id)
+    setup, today = await _catalog(uow, cmd.property_code)
+    stay, stored = await _stay(uow, setup.prop, cmd.stay_id)
     previous = stored.view.departure
     departure = early_departure(stored.view.arrival, previous, today)
     if departure < previous:
         stored = await change_booking(uow, setup, stored, departure=departure)
-    return await _leave(uow, setup, stay, stored, today, previous)
+    return await _leave(uow, setup.prop, stay, stored, today, previous)
 
 
 async def no_show(
@@ -282,13 +290,13 @@ async def no_show(
 
 async def handle_mark_no_show(cmd: MarkNoShow, uow: PmsUnitOfWork) -> BookingView:
     """Mark a booking whose guest did not arrive (on or after its arrival date) a no-show."""
-    setup, today = await _property(uow, cmd.property_code)
-    return await no_show(uow, setup, await _booking(uow, setup, cmd.booking_id), today)
+    setup, today = await _catalog(uow, cmd.property_code)
+    return await no_show(uow, setup, await _booking(uow, setup.prop, cmd.booking_id), today)
 
 
 async def handle_cancel_stay(cmd: CancelStay, uow: PmsUnitOfWork) -> BookingView:
     """Cancel a booking not yet checked in; its nights go back to inventory (booking.cancelled.v1)."""
-    setup, _ = await _property(uow, cmd.property_code)
-    stored = await _booking(uow, setup, cmd.booking_id)
+    setup, _ = await _catalog(uow, cmd.property_code)
+    stored = await _booking(uow, setup.prop, cmd.booking_id)
     check_cancellable(stored.view.status)
     return (await change_booking(uow, setup, stored, status=BookingStatus.CANCELLED)).view
