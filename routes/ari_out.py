@@ -258,13 +258,12 @@ class AriDistributor:
         if pending and self.turns is not None:
             self.turns.nudge(pending)
 
-    async def _lease(self, channel: str) -> bool:
+    async def _keeper(self, channel: str) -> ari_state.Lease:
         for_s = self.lease_s
         if for_s is None:
             record = await self.directory.get(channel)
             for_s = ari_state.lease_seconds(record.policy if record is not None else DeliveryPolicy())
-        async with self.engine.begin() as conn:
-            return await ari_state.lease(conn, channel, self.owner, for_s=for_s)
+        return ari_state.Lease(self.engine, channel, self.owner, for_s)
 
     def _busy(self, channel: str) -> None:
         if self.turns is not None:
@@ -276,10 +275,6 @@ class AriDistributor:
 
     async def _run(self, channel: str) -> None:
         failures = 0
-
-        async def keep() -> bool:
-            return await self._lease(channel)
-
         idle = self.tick_s
         while True:
             try:
@@ -291,7 +286,9 @@ class AriDistributor:
                     idle = min(self.tick_s * 5, idle * 2)
                     continue
                 idle = self.tick_s
-                if not await self._lease(channel):
+                # renewed with each answer from here on (send_round), and stops the round once lost
+                keep = await self._keeper(channel)
+                if not await keep():
                     await self._rest(channel)
                     # with a turn, this process alone waits for the lease (one left by a dead one)
                     await self._wait(channel, self.tick_s if self.turns else self.tick_s * 5)

@@ -48,6 +48,9 @@ log = logging.getLogger("hotelhub.ari")
 _READ_SPAN = MAX_AVAILABILITY_DAYS
 
 
+_ELSEWHERE = "another process sends to it"
+
+
 @dataclass(frozen=True)
 class Round:
     """What one round did: `outcome` ok (all taken keys handled), idle (nothing pending), transient,
@@ -59,6 +62,10 @@ class Round:
     settled: int = 0
     retry_after_s: float | None = None
     error: str | None = None
+
+
+# an answered message whose answer's transaction found the channel's lease held by another process
+_LOST = Round("waiting", error=_ELSEWHERE)
 
 
 def message_kind(message_name: str) -> str:
@@ -149,13 +156,16 @@ async def send_round(
     reader: AsyncEngine,
     secrets: Mapping[str, str],
     limit: int = 20_000,
-    keep: Callable[[], Awaitable[bool]] | None = None,
+    keep: Callable[[], Awaitable[bool]] | ari_state.Lease | None = None,
 ) -> Round:
     """Send what one channel has pending (up to `limit` keys), message by message.
 
     `keep` is asked before each message whether this process may still send to the channel (its
     lease renewed); when it says no, the round ends and the cells stay pending for the lease holder.
+    A `Lease` is asked before a property's first message only, then renewed in the transaction that
+    records each answer: one write a message, and a sender that lost it still stops before the next.
     """
+    lease = keep if isinstance(keep, ari_state.Lease) else None
     async with reader.connect() as conn:
         taken = await ari_pending.take(conn, channel.id, limit=limit)
     if not taken:
@@ -173,6 +183,7 @@ async def send_round(
         first = min(k.night for k in seqs)
         seqs = {k: s for k, s in seqs.items() if (k.night - first).days < _READ_SPAN}
         echo = f"{channel.id}-{uuid4().hex[:10]}"
+        renewed = False  # by the last answer's transaction: reading a property's cells may take long
         sets = CompleteSets()
         try:
             async with reader.connect() as conn:
@@ -197,12 +208,12 @@ async def send_round(
             async with engine.begin() as conn:
                 settled += await ari_pending.settle(conn, channel.id, idle)
         for message, keys in zip(built, covered, strict=True):
-            if keep is not None and not await keep():
-                return Round("waiting", messages, cells, settled, error="another process sends to it")
+            if keep is not None and not renewed and not await keep():
+                return Round("waiting", messages, cells, settled, error=_ELSEWHERE)
             # settled in the transaction that records the answer: one write a message
             done = {k: seqs[k] for k in keys if coverage[k] <= 1}
-            result = await _send_one(channel, client, message, headers, property_code, engine, done)
-            if result is not None:
+            result = await _send_one(channel, client, message, headers, property_code, engine, done, lease)
+            if result is not None and result is not _LOST:
                 return Round(
                     result.outcome,
                     messages,
@@ -215,6 +226,9 @@ async def send_round(
             cells += message.cells
             coverage.subtract(keys)
             settled += len(done)
+            if result is _LOST:  # answered and recorded, but another process holds the channel now
+                return Round("waiting", messages, cells, settled, error=_ELSEWHERE)
+            renewed = lease is not None
     return Round("ok", messages, cells, settled)
 
 
@@ -226,9 +240,11 @@ async def _send_one(
     property_code: str,
     engine: AsyncEngine,
     done: dict[PendingKey, int],
+    lease: ari_state.Lease | None,
 ) -> Round | None:
     """Send one message and record its answer; None when it was answered and the keys `done`
-    settled with the answer, else why not (nothing settled)."""
+    settled with the answer (`_LOST` when so but `lease` went to another process), else why not
+    (nothing settled)."""
     check = _Answers(message.message_name)
     try:
         await client.send(
@@ -254,18 +270,20 @@ async def _send_one(
         return Round("transient", retry_after_s=err.retry_after_s, error=str(err))
     except PermanentError as err:
         notes = [(item, AnswerNote(None, None, str(err))) for item in message.items]
-        await _answered(channel, property_code, message, notes, engine, "failed", str(err), done)
-        return None
+        held = await _answered(
+            channel, property_code, message, notes, engine, "failed", str(err), done, lease
+        )
+        return None if held else _LOST
     except HubError as err:  # another branch of the tree: treat as transient, never lose the cells
         return Round("transient", error=str(err))
     answer = check.answer
     assert answer is not None
     if answer.status is AnswerStatus.FAILED:
         notes = [(item, answer.errors[0]) for item in message.items]
-        await _answered(
-            channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done
+        held = await _answered(
+            channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done, lease
         )
-        return None
+        return None if held else _LOST
     notes = []
     if answer.status is AnswerStatus.PARTIAL:
         for error in answer.errors:
@@ -280,10 +298,10 @@ async def _send_one(
             answer.reason(),
             extra={"partner": channel.id, "echo_token": message.echo_token},
         )
-    await _answered(
-        channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done
+    held = await _answered(
+        channel, property_code, message, notes, engine, answer.status.value, answer.reason(), done, lease
     )
-    return None
+    return None if held else _LOST
 
 
 async def _answered(
@@ -295,11 +313,18 @@ async def _answered(
     status: str,
     text: str,
     done: dict[PendingKey, int],
-) -> None:
+    lease: ari_state.Lease | None,
+) -> bool:
+    """Record an answer, settle `done` and renew `lease` in one transaction; False when the lease
+    went to another process (the answer is recorded all the same: the message was sent)."""
+    held = True
     async with engine.begin() as conn:
         for letter in refusal_letters(channel.id, property_code, message, notes):
             await record(conn, letter)
         await ari_state.answered(conn, channel.id, status, text, message=message)
         await ari_pending.settle(conn, channel.id, done)
+        if lease is not None:
+            held = await lease.renew(conn)
     ari_metrics.MESSAGES.labels(channel.id, message.message_name, status).inc()
     ari_metrics.CELLS.labels(channel.id).inc(message.cells)
+    return held

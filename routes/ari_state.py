@@ -4,8 +4,9 @@ that lets one process at a time send to a channel (so its rate limit holds acros
 On RabbitMQ the channel's queue already picks one sender (its single active consumer,
 routes/rabbit/channel_queues.py); the lease stays as a second guard for the one window the
 broker cannot close: a worker cut off from the broker but not from the database goes on sending
-until it notices (heartbeats), while the broker has promoted another. The lease costs one UPDATE a
-message and makes the promoted sender wait until the old one's lease runs out (`lease_seconds`).
+until it notices (heartbeats), while the broker has promoted another. The lease is renewed before a
+round's first message and then in the transaction that records each answer (no write of its own a
+message), and makes the promoted sender wait until the old one's lease runs out (`lease_seconds`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.base import utcnow
 from connectors.ota.ari_shaping import OutboundMessage
@@ -89,9 +90,10 @@ async def read(conn: AsyncConnection, channel: str) -> ChannelState:
 def lease_seconds(policy: DeliveryPolicy) -> float:
     """How long a lease lasts: the longest a sender may go between two renewals under `policy`.
 
-    It renews before each message, which then waits for its rate limits (one slot of each, the
-    sender being alone) and for the call (at most the timeout); a lease shorter than that could
-    run out in the middle of a call and let a second process send beside it.
+    It renews before each message (in the transaction recording the previous answer), which then
+    waits for its rate limits (one slot of each, the sender being alone) and for the call (at most
+    the timeout); a lease shorter than that could run out in the middle of a call and let a second
+    process send beside it.
     """
     limits = [policy.rate_limit, policy.rate_limit_per_property, *policy.rate_limit_per_kind.values()]
     spacing = sum(limit.period_s / limit.max_rate for limit in limits if limit is not None)
@@ -101,6 +103,10 @@ def lease_seconds(policy: DeliveryPolicy) -> float:
 async def lease(conn: AsyncConnection, channel: str, owner: str, *, for_s: float) -> bool:
     """Take or renew the right to send to a channel for `for_s` seconds; False while another holds it."""
     await _ensure(conn, channel)
+    return await _renew(conn, channel, owner, for_s)
+
+
+async def _renew(conn: AsyncConnection, channel: str, owner: str, for_s: float) -> bool:
     now = utcnow()
     t = ari_channel_state
     result = await conn.execute(
@@ -109,6 +115,27 @@ async def lease(conn: AsyncConnection, channel: str, owner: str, *, for_s: float
         .values(owner=owner, lease_until=now + timedelta(seconds=for_s))
     )
     return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Lease:
+    """One process's lease on one channel, as a sender renews it: called alone (a transaction of its
+    own) before a round's first message, then `renew` inside each answer's transaction."""
+
+    engine: AsyncEngine
+    channel: str
+    owner: str
+    for_s: float
+
+    async def __call__(self) -> bool:
+        """Renew in a transaction of its own; False when another process holds the channel."""
+        async with self.engine.begin() as conn:
+            return await lease(conn, self.channel, self.owner, for_s=self.for_s)
+
+    async def renew(self, conn: AsyncConnection) -> bool:
+        """Renew inside the caller's transaction, after `answered` (its row exists); False when
+        another process holds the channel."""
+        return await _renew(conn, self.channel, self.owner, self.for_s)
 
 
 async def release(conn: AsyncConnection, channel: str, owner: str) -> None:

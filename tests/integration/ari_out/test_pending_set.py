@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from conftest import Distributing
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from canonical.ari import AriChanged, AriKind
 from canonical.base import utcnow
@@ -111,6 +112,38 @@ async def test_given_the_lease_lost_during_a_round_when_the_next_message_is_due_
 
     assert (result.outcome, result.messages, len(d.sim.calls)) == ("waiting", 1, 1)
     assert left.cells > 0  # the rest waits for the process that holds the channel
+
+
+@dataclass(frozen=True)
+class _TakenOver(ari_state.Lease):
+    """A lease run out at once, taken by another process just as the first answer is recorded."""
+
+    async def renew(self, conn: AsyncConnection) -> bool:
+        await ari_state.lease(conn, self.channel, "elsewhere", for_s=60)
+        return await super().renew(conn)
+
+
+async def test_given_a_lease_taken_over_with_an_answer_when_the_next_message_is_due_then_nothing_more_is_sent(
+    distributing: Distributing,
+) -> None:
+    d = distributing
+    async with d.hub.engine.begin() as conn:
+        await mark_resync(conn, "otaone", NIGHT, NIGHT + timedelta(days=3))
+        before = await ari_state.read(conn, "otaone")
+    lease = _TakenOver(d.hub.engine, "otaone", "here", for_s=0.0)
+
+    result = await d.ari.round("otaone", lease)
+    async with d.hub.engine.connect() as conn:
+        left = await ari_pending.status(conn, "otaone")
+        state = await ari_state.read(conn, "otaone")
+        mine = await ari_state.lease(conn, "otaone", "here", for_s=60)
+
+    assert (result.outcome, result.messages, len(d.sim.calls)) == ("waiting", 1, 1)
+    assert (state.messages_sent - before.messages_sent, mine) == (
+        1,
+        False,
+    )  # the sent message recorded, the lease elsewhere
+    assert left.cells > 0
 
 
 async def test_given_more_pending_than_a_round_takes_when_taken_then_the_oldest_changes_first(
