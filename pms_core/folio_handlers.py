@@ -127,7 +127,8 @@ async def handle_post_charge(cmd: PostCharge, uow: PmsUnitOfWork) -> FolioStatem
         if not await folio_store.booking_in_property(conn, prop, cmd.booking_id):
             raise UnknownBooking(prop.code, cmd.booking_id)
         source = await _guest_folio_of(uow, prop, cmd.booking_id)
-    target_id = route(source, await folio_books.instructions(conn, source), code)
+    source_routes = await folio_books.instructions(conn, source)
+    target_id = route(source, source_routes, code)
     if target_id != source:  # routed away: the folio it was posted to must still be open
         status, invoice = await folio_store.folio_state(conn, prop, source)
         if status is FolioStatus.CLOSED:
@@ -136,6 +137,8 @@ async def handle_post_charge(cmd: PostCharge, uow: PmsUnitOfWork) -> FolioStatem
     when = Posting(business_date(prop, uow, cmd.business_date), uow.now(), cmd.description, cmd.reference)
     folios.charge(folio, code, book.taxes_of(code), cmd.unit_amount, cmd.quantity, cmd.persons, when)
     await _save(uow, prop, folio)
+    if target_id == source:  # the instructions read above are this folio's: posting changed none
+        return statement(folio, source_routes)
     return await _statement(uow, prop, folio)
 
 

@@ -6,7 +6,8 @@ path every booking change takes. Every use case locks the booking before the sta
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -237,8 +238,17 @@ async def _leave(
     now = uow.now()
     await store.update_stay(uow.conn, stay.id, now, status=StayStatus.CHECKED_OUT.value, checked_out_at=now)
     await store.set_room(uow.conn, stay.room_id, occupancy=Occupancy.VACANT, housekeeping=Housekeeping.DIRTY)
-    await set_status(uow, prop, stored, BookingStatus.CHECKED_OUT, "checked_out")
-    view = await _view(uow, prop, stay.id)
+    left = await set_status(uow, prop, stored, BookingStatus.CHECKED_OUT, "checked_out")
+    # The stay as written, not read again: the row was locked and only these columns changed
+    # (the booking's dates come from the booking as changed here; its profiles were not touched).
+    after = replace(
+        stay,
+        status=StayStatus.CHECKED_OUT,
+        checked_out_at=now.astimezone(UTC),
+        arrival=left.view.arrival,
+        departure=left.view.departure,
+    )
+    view = stay_view(prop.code, after)
     early = view.departure < previous
     uow.collect(
         STAY_CHECKED_OUT_V1,
