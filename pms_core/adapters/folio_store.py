@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Row, and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Transaction
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical.errors import TransientError
@@ -179,6 +181,17 @@ class BusinessDayClosed(TransientError):
     then land on the new business date)."""
 
 
+# The business date a locked load read under the share lock, by transaction and property, taken
+# (once) by the save that follows: the lock is held until the transaction ends, so the date
+# cannot have moved in between, and reading it again would cost a statement a posting.
+_SHARED: WeakKeyDictionary[Transaction, dict[int, date | None]] = WeakKeyDictionary()
+
+
+def _transaction(conn: AsyncConnection) -> Transaction | None:
+    found = conn.sync_connection.get_transaction() if conn.sync_connection is not None else None
+    return found if found is not None and found.is_active else None
+
+
 async def _share_property(conn: AsyncConnection, prop: PropertyRef) -> date | None:
     # FOR SHARE waits for a night audit of the property in progress (it holds FOR NO KEY UPDATE)
     # and holds the next one off until this transaction ends; postings share it with each other.
@@ -186,12 +199,17 @@ async def _share_property(conn: AsyncConnection, prop: PropertyRef) -> date | No
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(read=True)
     found: date | None = (await conn.execute(query)).scalar_one()
+    transaction = _transaction(conn)
+    if transaction is not None:
+        _SHARED.setdefault(transaction, {})[prop.id] = found
     return found
 
 
 async def _ensure_day_open(conn: AsyncConnection, prop: PropertyRef, lines: Sequence[FolioLine]) -> None:
-    # A closed day never takes a line: the business date is read again under the share lock.
-    current = await _share_property(conn, prop)
+    # A closed day never takes a line: the business date as read under the share lock.
+    transaction = _transaction(conn)
+    held = _SHARED.get(transaction, {}) if transaction is not None else {}
+    current = held.pop(prop.id) if prop.id in held else await _share_property(conn, prop)
     if current is not None and any(line.business_date < current for line in lines):
         raise BusinessDayClosed(f"property {prop.code!r}: the business date moved on to {current}")
 
