@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import cProfile
 import json
 import math
 import random
@@ -70,8 +71,9 @@ def _first_night() -> date:
     return utcnow().date()
 
 
-async def full_sync(shape: Shape, nights: int, folder: Path) -> dict[str, Any]:
-    """Resync every channel over `nights` nights; messages vs the minimum, drain vs the rate bound."""
+async def full_sync(shape: Shape, nights: int, folder: Path, profile: Path | None = None) -> dict[str, Any]:
+    """Resync every channel over `nights` nights; messages vs the minimum, drain vs the rate bound
+    (`profile`: the drain alone profiled into that file, for pstats)."""
     from routes.ari_resync import mark_resync
 
     sims = Simulators(shape.channels)
@@ -88,12 +90,18 @@ async def full_sync(shape: Shape, nights: int, folder: Path) -> dict[str, Any]:
         sims.command("reset")
         started = time.time()
         cpu0 = time.process_time()
+        profiler = cProfile.Profile() if profile is not None else None
+        if profiler is not None:
+            profiler.enable()
         hub.ari.start()
         bound = shape.room_types * (1 + 2 * shape.rate_plans) * nights / shape.max_cells / shape.rate_per_s
         drained = await _drained(hub, timeout_s=min(900.0, 60 + 10 * bound))
         left = await pending_cells(hub)
         done = time.time()
         cpu = time.process_time() - cpu0
+        if profiler is not None and profile is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
         reports = sims.dump(folder)
     finally:
         await hub.stop()
@@ -358,7 +366,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "nights": nights,
                     "channels": shape.channels,
                     "rate_per_s": 20.0,
-                } | await full_sync(shape, nights, folder)
+                } | await full_sync(shape, nights, folder, args.profile)
             elif part == "storm":
                 shape = Shape(max_cells=args.max_cells, rate_per_s=10_000.0)
                 changes = max(1_000, round(100_000 * args.scale))
@@ -384,6 +392,7 @@ def main() -> None:
     parser.add_argument("--max-cells", type=int, default=100, help="the channels' outbound.ari.max_cells")
     parser.add_argument("--batch", type=int, default=1_000, help="changes per SetAri in the storm")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", type=Path, help="profile the full sync's drain into this file")
     out = asyncio.run(run(parser.parse_args()))
     out["commit"] = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,9 +25,12 @@ _CHUNK = 5_000  # rows per statement: bounded parameters and memory, any calenda
 # (a chunk of marked keys is 5 parameters each: 25,003 of SQLite's 32,766)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class PendingKey:
-    """One channel cell: rate_plan is "" for rooms left (a room type's cell)."""
+class PendingKey(NamedTuple):
+    """One channel cell: rate_plan is "" for rooms left (a room type's cell).
+
+    A named tuple, not a dataclass: a round hashes and compares each key several times a message,
+    and a tuple's hash and comparisons run in C.
+    """
 
     property_code: str
     room_type: str

@@ -195,12 +195,12 @@ async def send_round(
             log.warning("channel %s: cells of %s no longer exist: %s", channel.id, property_code, err)
             built = []
         coverage: Counter[PendingKey] = Counter()
-        covered: list[list[PendingKey]] = []
+        covered: list[set[PendingKey]] = []
         for message in built:
-            keys = [k for item in message.items for k in _item_keys(property_code, item) if k in seqs]
-            keys += sets.settles(message)
-            coverage.update(set(keys))
-            covered.append(list(set(keys)))
+            keys = {k for item in message.items for k in _item_keys(property_code, item) if k in seqs}
+            keys.update(sets.settles(message))
+            coverage.update(keys)
+            covered.append(keys)
         # a pending cell no message carries (not mapped, no amount, a type the channel does not
         # take, gone from the core) has nothing to wait for
         idle = {k: s for k, s in seqs.items() if k not in coverage}

@@ -54,7 +54,6 @@ async def answered(
     conn: AsyncConnection, channel: str, status: str, text: str, *, message: OutboundMessage | None
 ) -> None:
     """Record a channel's answer (and, when a message was answered, that it was sent)."""
-    await _ensure(conn, channel)
     now = utcnow()
     t = ari_channel_state
     values: dict[str, Any] = {
@@ -68,7 +67,11 @@ async def answered(
             "messages_sent": t.c.messages_sent + 1,
             "cells_sent": t.c.cells_sent + message.cells,
         }
-    await conn.execute(update(t).where(t.c.channel == channel).values(**values))
+    # the row exists from the channel's first lease or answer on: the insert only when it does not
+    statement = update(t).where(t.c.channel == channel).values(**values)
+    if (await conn.execute(statement)).rowcount == 0:
+        await _ensure(conn, channel)
+        await conn.execute(statement)
 
 
 async def read(conn: AsyncConnection, channel: str) -> ChannelState:
