@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Row, and_, insert, select, update
+from sqlalchemy import Row, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Transaction
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -39,10 +39,16 @@ class PropertyRef:
     business_date: date | None
 
 
+# Built once: every folio call reads its property, and SQLAlchemy then finds the compiled statement
+# by a cache key already computed.
+_PROPERTY = select(
+    properties.c.id, properties.c.currency, properties.c.timezone, properties.c.business_date
+).where(properties.c.code == bindparam("code"))
+
+
 async def property_ref(conn: AsyncConnection, code: str) -> PropertyRef:
     """The property with this code; UnknownProperty otherwise."""
-    columns = (properties.c.id, properties.c.currency, properties.c.timezone, properties.c.business_date)
-    row = (await conn.execute(select(*columns).where(properties.c.code == code))).first()
+    row = (await conn.execute(_PROPERTY, {"code": code})).first()
     if row is None:
         raise UnknownProperty(code)
     return PropertyRef(row.id, code, row.currency, row.timezone, row.business_date)
