@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pms_builders import ARRIVAL, a_property
 from pms_driver import PmsDriver
 from services import postgres_database
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from stay_driver import StayDriver
 
 from hub.db import create_engine
 from hub.schema import upgrade
@@ -57,3 +59,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def pms(engine: AsyncEngine) -> PmsDriver:
     """The PMS core driven one transaction per call."""
     return PmsDriver(engine)
+
+
+@pytest.fixture
+async def desk(pms: PmsDriver) -> StayDriver:
+    """A property (DBL 101-103 at 120.00, SGL 201 at 90.00) on business date ARRIVAL."""
+    await pms.define(a_property())
+    driver = StayDriver(pms)
+    await driver.business_date(ARRIVAL)
+    return driver

@@ -6,14 +6,16 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from pms_builders import HOTEL
+from pms_builders import HOTEL, a_direct_booking
 from pms_driver import PmsDriver
 from sqlalchemy import select, update
 
+from canonical.stay import CheckIn
 from pms_core.adapters.stay_tables import room_nights
 from pms_core.adapters.tables import properties, rooms
 from pms_core.housekeeping import room_statuses
-from pms_core.stay_views import RoomStatusView
+from pms_core.stay_handlers import handle_check_in
+from pms_core.stay_views import RoomStatusView, StayView
 from pms_core.unit_of_work import PmsUnitOfWork
 
 T = TypeVar("T")
@@ -33,6 +35,11 @@ class StayDriver:
             result = await handler(cmd, uow)
         self.pms.events += uow.events
         return result
+
+    async def booked_and_checked_in(self, room: str = "101", nights: int = 2) -> StayView:
+        """A direct DBL booking arriving on the business date, checked in to `room`."""
+        booking = await self.pms.book(a_direct_booking("DBL", nights=nights))
+        return await self.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=booking.id, room=room))
 
     async def business_date(self, day: date, hotel: str = HOTEL) -> None:
         """Set the property's business date (the night audit's job)."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-from pms_builders import ARRIVAL, HOTEL, a_direct_booking, a_property
-from pms_driver import PmsDriver, counting_statements
+from pms_builders import ARRIVAL, HOTEL, a_direct_booking
+from pms_driver import counting_statements
 from sqlalchemy.ext.asyncio import AsyncEngine
 from stay_driver import StayDriver
 
@@ -17,20 +16,6 @@ from pms_core.stay_handlers import handle_check_in, handle_check_out, handle_dep
 from pms_core.stay_views import StayView
 
 D0, D1 = ARRIVAL, ARRIVAL + timedelta(days=1)
-
-
-@pytest.fixture
-async def desk(pms: PmsDriver) -> StayDriver:
-    """A property (DBL 101-103, SGL 201) on business date ARRIVAL."""
-    await pms.define(a_property())
-    driver = StayDriver(pms)
-    await driver.business_date(D0)
-    return driver
-
-
-async def _checked_in(desk: StayDriver, nights: int) -> StayView:
-    booking = await desk.pms.book(a_direct_booking("DBL", nights=nights))
-    return await desk.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=booking.id, room="101"))
 
 
 async def _stored(engine: AsyncEngine, view: StayView) -> StayView:
@@ -62,7 +47,7 @@ async def test_given_a_booking_of_the_room_type_when_checked_in_then_the_propert
 async def test_given_an_in_house_stay_when_checked_out_then_the_answer_is_the_stay_as_stored(
     desk: StayDriver, engine: AsyncEngine
 ) -> None:
-    stay = await _checked_in(desk, nights=1)
+    stay = await desk.booked_and_checked_in(nights=1)
     await desk.business_date(D1)
 
     with counting_statements(engine) as statements:
@@ -76,7 +61,7 @@ async def test_given_an_in_house_stay_when_checked_out_then_the_answer_is_the_st
 async def test_given_an_in_house_stay_when_departing_early_then_the_answer_is_the_stay_as_stored(
     desk: StayDriver, engine: AsyncEngine
 ) -> None:
-    stay = await _checked_in(desk, nights=3)
+    stay = await desk.booked_and_checked_in(nights=3)
     await desk.business_date(D1)
 
     left = await desk.run(handle_depart_early, DepartEarly(property_code=HOTEL, stay_id=stay.id))

@@ -7,8 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from pms_builders import ARRIVAL, HOTEL, a_direct_booking, a_property, a_reservation, a_stay
-from pms_driver import PmsDriver
+from pms_builders import ARRIVAL, HOTEL, a_direct_booking, a_reservation, a_stay
 from stay_driver import StayDriver
 
 from canonical.ari import ARI_CHANGED_V1
@@ -52,20 +51,6 @@ from pms_core.stay_views import StayView
 from pms_core.unit_of_work import PmsUnitOfWork
 
 D0, D1, D2, D3 = (ARRIVAL + timedelta(days=offset) for offset in range(4))
-
-
-@pytest.fixture
-async def desk(pms: PmsDriver) -> StayDriver:
-    """A property (DBL 101-103 at 120.00, SGL 201 at 90.00) on business date ARRIVAL."""
-    await pms.define(a_property())
-    driver = StayDriver(pms)
-    await driver.business_date(D0)
-    return driver
-
-
-async def _checked_in(desk: StayDriver, room: str = "101", nights: int = 2) -> StayView:
-    booking = await desk.pms.book(a_direct_booking("DBL", nights=nights))
-    return await desk.run(handle_check_in, CheckIn(property_code=HOTEL, booking_id=booking.id, room=room))
 
 
 async def test_given_a_clean_room_when_checked_in_then_in_house_occupied_profiled_and_announced(
@@ -131,8 +116,8 @@ async def test_given_a_held_room_night_when_another_stay_holds_it_then_the_uniqu
     desk: StayDriver,
 ) -> None:
     # the guarantee under the room lock: whatever a writer read, the second hold of a night fails
-    stay = await _checked_in(desk, "103")
-    other = await _checked_in(desk, "101")
+    stay = await desk.booked_and_checked_in("103")
+    other = await desk.booked_and_checked_in("101")
 
     async with desk.engine.begin() as conn:
         room = await store.room(conn, 1, "103", lock=False)
@@ -145,7 +130,7 @@ async def test_given_a_held_room_night_when_another_stay_holds_it_then_the_uniqu
 async def test_given_an_in_house_stay_when_moved_then_the_old_room_is_dirty_and_the_nights_follow(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "101")
+    stay = await desk.booked_and_checked_in("101")
     desk.forget_events()
 
     moved = await desk.run(handle_move_room, MoveRoom(property_code=HOTEL, stay_id=stay.id, room="102"))
@@ -161,7 +146,7 @@ async def test_given_an_in_house_stay_when_moved_then_the_old_room_is_dirty_and_
 async def test_given_an_in_house_stay_when_moved_to_another_type_then_its_inventory_moves(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "101")
+    stay = await desk.booked_and_checked_in("101")
     desk.forget_events()
 
     await desk.run(handle_move_room, MoveRoom(property_code=HOTEL, stay_id=stay.id, room="201"))
@@ -175,7 +160,7 @@ async def test_given_an_in_house_stay_when_moved_to_another_type_then_its_invent
 async def test_given_an_in_house_stay_when_extended_then_a_night_more_is_sold_priced_and_held(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "101")
+    stay = await desk.booked_and_checked_in("101")
     desk.forget_events()
 
     extended = await desk.run(
@@ -208,7 +193,7 @@ async def test_given_a_night_sold_out_when_extended_into_it_then_refused_and_not
 async def test_given_an_in_house_stay_when_departing_early_then_nights_left_are_released_and_room_dirty(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "101", nights=3)
+    stay = await desk.booked_and_checked_in("101", nights=3)
     await desk.business_date(D1)
     desk.forget_events()
 
@@ -227,7 +212,7 @@ async def test_given_an_in_house_stay_when_departing_early_then_nights_left_are_
 async def test_given_the_departure_date_when_checked_out_then_room_dirty_and_booking_checked_out(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "101", nights=1)
+    stay = await desk.booked_and_checked_in("101", nights=1)
     with pytest.raises(StayConflict, match="early departure"):
         await desk.run(handle_check_out, CheckOut(property_code=HOTEL, stay_id=stay.id))
     await desk.business_date(D1)
@@ -267,7 +252,7 @@ async def test_given_a_booking_not_checked_in_when_its_stay_is_cancelled_then_re
     assert cancelled.status is BookingStatus.CANCELLED
     assert await desk.pms.available("DBL", D0, D1) == [3, 3]
     assert desk.routing_keys() == [ARI_CHANGED_V1, BOOKING_CANCELLED_V1]
-    stay = await _checked_in(desk, "101")
+    stay = await desk.booked_and_checked_in("101")
     with pytest.raises(StayConflict, match="in_house"):
         await desk.run(handle_cancel_stay, CancelStay(property_code=HOTEL, booking_id=stay.booking_id))
 
@@ -275,7 +260,7 @@ async def test_given_a_booking_not_checked_in_when_its_stay_is_cancelled_then_re
 async def test_given_a_night_audit_when_it_asks_then_in_house_nights_priced_and_no_shows_marked(
     desk: StayDriver,
 ) -> None:
-    stay = await _checked_in(desk, "102")
+    stay = await desk.booked_and_checked_in("102")
     missing = await desk.pms.book(a_direct_booking("DBL", nights=1))
 
     async with desk.engine.begin() as conn:
