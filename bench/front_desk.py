@@ -45,7 +45,16 @@ from uuid import UUID
 import httpx
 from sqlalchemy import insert, select
 
-from bench.ingest import Sampler, free_port, machine, postgres_database, start, wait_ready
+from bench.ingest import (
+    Sampler,
+    dump_logs,
+    free_port,
+    hub_setting,
+    machine,
+    postgres_database,
+    start,
+    wait_ready,
+)
 from bench.stays import DAY, DEFAULT_URL, HOTEL, booking_row, nights_of, seed_in_house, seed_property
 from connectors.payments.vault import generate_key
 from hub.db import create_engine
@@ -304,7 +313,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--hub-setting",
-        type=_hub_setting,
+        type=hub_setting,
         action="append",
         default=[],
         metavar="HUB_NAME=VALUE",
@@ -320,17 +329,9 @@ def main() -> None:
         try:
             report = asyncio.run(run(args, url, folder))
         except BaseException:
-            for log in sorted(folder.glob("*.log")):
-                sys.stderr.write(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-30:]) + "\n")
+            dump_logs(folder)
             raise
     print(json.dumps(report, indent=2))
-
-
-def _hub_setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.startswith("HUB_"):
-        raise argparse.ArgumentTypeError("expected HUB_NAME=VALUE")
-    return name, value
 
 
 if __name__ == "__main__":

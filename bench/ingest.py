@@ -587,7 +587,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--hub-setting",
-        type=_hub_setting,
+        type=hub_setting,
         action="append",
         default=[],
         metavar="HUB_NAME=VALUE",
@@ -609,15 +609,21 @@ def main() -> None:
         try:
             report = asyncio.run(bench(args, database_url, broker_url, folder))
         except BaseException:
-            for log in sorted(folder.glob("*.log")):
-                sys.stderr.write(
-                    f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-30:]) + "\n"
-                )
+            dump_logs(folder)
             raise
     print(json.dumps(report, indent=2))
 
 
-def _hub_setting(text: str) -> tuple[str, str]:
+def dump_logs(folder: Path) -> None:
+    """The last lines of every process log of a failed run, on stderr."""
+    for log in sorted(folder.glob("*.log")):
+        sys.stderr.write(
+            f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-30:]) + "\n"
+        )
+
+
+def hub_setting(text: str) -> tuple[str, str]:
+    """A `--hub-setting HUB_NAME=VALUE` argument."""
     name, sep, value = text.partition("=")
     if not sep or not name.startswith("HUB_"):
         raise argparse.ArgumentTypeError("expected HUB_NAME=VALUE")
